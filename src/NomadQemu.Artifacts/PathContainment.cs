@@ -1,0 +1,24 @@
+namespace NomadQemu.Artifacts;
+
+/// <summary>Lexical "is this path inside that directory" checks shared by destination and archive-entry validation.</summary>
+internal static class PathContainment
+{
+    /// <summary>True when <paramref name="candidate"/> equals <paramref name="root"/> or lies beneath it. Both must be full paths.</summary>
+    public static bool IsInside(string root, string candidate)
+    {
+        string relative = Path.GetRelativePath(root, candidate);
+        if (relative == ".")
+        {
+            return true;
+        }
+
+        if (Path.IsPathRooted(relative))
+        {
+            return false;
+        }
+
+        // "..foo" is a legal name inside root; only a whole ".." component escapes.
+        return !(relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            || relative.StartsWith("../", StringComparison.Ordinal));
+    }
+}
