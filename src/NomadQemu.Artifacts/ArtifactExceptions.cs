@@ -7,7 +7,11 @@ public abstract class ArtifactException : Exception
         : base($"artifact \"{source}\": {problem}", inner)
     {
         ArtifactSource = source;
+        Problem = problem;
     }
+
+    /// <summary>What went wrong, without the source prefix.</summary>
+    public string Problem { get; }
 
     /// <summary>The artifact source, with any URL credentials redacted.</summary>
     public string ArtifactSource { get; }
@@ -59,6 +63,15 @@ public sealed class ArtifactChecksumException : ArtifactException
 public sealed class ArtifactUnpackException : ArtifactException
 {
     public ArtifactUnpackException(string source, string problem, Exception? inner = null)
+        : base(source, problem, inner)
+    {
+    }
+}
+
+/// <summary>The verified content could not be written into the task directory (permissions, disk full, name clash).</summary>
+public sealed class ArtifactPlacementException : ArtifactException
+{
+    public ArtifactPlacementException(string source, string problem, Exception? inner = null)
         : base(source, problem, inner)
     {
     }

@@ -1,0 +1,180 @@
+using System.Net;
+using System.Text;
+
+namespace NomadQemu.Artifacts;
+
+/// <summary>
+/// Fetches Nomad artifacts the way go-getter does. Order of work, so that nothing unverified ever lands in a
+/// task directory:
+/// <list type="number">
+/// <item>Validate the whole block (config errors before any I/O).</item>
+/// <item>With a checksum: a cache hit is materialised straight from the cache, no network.</item>
+/// <item>Otherwise stream into a cache temp file, hashing in the same pass; compare; only then publish to the
+/// cache (when keyed by checksum) and unpack or place into the destination.</item>
+/// </list>
+/// Any failure or cancellation deletes the temp file; nothing partial is left in the destination.
+/// One instance owns one <see cref="HttpClient"/>; create it once and reuse it.
+/// </summary>
+public sealed class ArtifactFetcher : IDisposable
+{
+    private readonly ArtifactCache _cache;
+    private readonly ArtifactFetcherOptions _options;
+    private readonly HttpClient _http;
+    private readonly SourceReader _reader;
+
+    public ArtifactFetcher(ArtifactCache cache, ArtifactFetcherOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        _cache = cache;
+        _options = options ?? new ArtifactFetcherOptions();
+        _http = _options.HttpHandler is { } handler
+            ? new HttpClient(handler, disposeHandler: false)
+            : new HttpClient(new SocketsHttpHandler
+            {
+                ConnectTimeout = _options.ConnectTimeout,
+                // A .tar.gz served with Content-Encoding: gzip must reach the hash exactly as the checksum was made.
+                AutomaticDecompression = DecompressionMethods.None,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            });
+        // Multi-GiB images outlast any fixed timeout; the caller's CancellationToken bounds a fetch instead.
+        _http.Timeout = Timeout.InfiniteTimeSpan;
+        _reader = new SourceReader(_http);
+    }
+
+    /// <summary>Fetches one artifact into <paramref name="taskDirectory"/>.</summary>
+    /// <exception cref="ArtifactException">A subclass describing the failure; the message names the source.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (nothing is left behind).</exception>
+    public async Task<ArtifactResult> FetchAsync(ArtifactRequest request, string taskDirectory,
+        IProgress<ArtifactProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArtifactPlan plan = ArtifactPlanner.Plan(request, taskDirectory, _options.LocalBaseDirectory);
+        var throttle = new ProgressThrottle(progress, plan.Display, _options.ProgressInterval);
+        ArtifactChecksum? checksum = plan.FixedChecksum;
+        if (plan.ChecksumList is { } list)
+        {
+            checksum = await ReadChecksumListAsync(plan, list, cancellationToken).ConfigureAwait(false);
+        }
+
+        bool unpacked = plan.Archive != ArchiveKind.None;
+        if (checksum is not null && _cache.TryGetObject(checksum, out string? cachedObject))
+        {
+            long size = new FileInfo(cachedObject).Length;
+            throttle.Report(ArtifactPhase.Cached, size, size, force: true);
+            string placed = await MaterializeAsync(plan, cachedObject, ownsContent: false, throttle, cancellationToken).ConfigureAwait(false);
+            return new ArtifactResult(placed, FromCache: true, checksum, unpacked);
+        }
+
+        string tempPath = _cache.NewTempPath();
+        try
+        {
+            await DownloadAndVerifyAsync(plan, tempPath, checksum, throttle, cancellationToken).ConfigureAwait(false);
+            string content = checksum is null ? tempPath : _cache.Publish(tempPath, checksum);
+            string placed = await MaterializeAsync(plan, content, ownsContent: checksum is null, throttle, cancellationToken).ConfigureAwait(false);
+            return new ArtifactResult(placed, FromCache: false, checksum, unpacked);
+        }
+        finally
+        {
+            // Gone already after a publish or move; still there after any failure or cancellation.
+            File.Delete(tempPath);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task DownloadAndVerifyAsync(ArtifactPlan plan, string tempPath, ArtifactChecksum? checksum,
+        ProgressThrottle throttle, CancellationToken cancellationToken)
+    {
+        (long bytes, string? actual) result;
+        await using (OpenedSource source = await _reader.OpenAsync(plan.Source, plan.Headers, plan.Display, cancellationToken).ConfigureAwait(false))
+        {
+            result = await HashingCopier.CopyAsync(source, tempPath, checksum?.Algorithm, throttle, plan.Display, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        if (checksum is null)
+        {
+            return;
+        }
+
+        throttle.Report(ArtifactPhase.Verifying, result.bytes, result.bytes, force: true);
+        if (!string.Equals(result.actual, checksum.Hex, StringComparison.Ordinal))
+        {
+            throw new ArtifactChecksumException(plan.Display, checksum.Algorithm, checksum.Hex, result.actual!);
+        }
+    }
+
+    private async Task<string> MaterializeAsync(ArtifactPlan plan, string contentPath, bool ownsContent,
+        ProgressThrottle throttle, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (plan.Archive != ArchiveKind.None)
+            {
+                return await ArchiveUnpacker.UnpackAsync(contentPath, plan, throttle, cancellationToken).ConfigureAwait(false);
+            }
+
+            string finalPath = plan.PlainFilePath;
+            if (ownsContent)
+            {
+                FileMaterializer.PlaceOwned(contentPath, finalPath);
+            }
+            else
+            {
+                FileMaterializer.PlaceFromCache(contentPath, finalPath, _options.CacheLinkMode);
+            }
+
+            return finalPath;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ArtifactPlacementException(plan.Display, $"cannot write into {plan.DestinationPath}: {ex.Message}", ex);
+        }
+    }
+
+    private async Task<ArtifactChecksum> ReadChecksumListAsync(ArtifactPlan plan, SourceLocation list, CancellationToken cancellationToken)
+    {
+        string text;
+        try
+        {
+            await using OpenedSource source = await _reader.OpenAsync(list, plan.Headers, plan.Display, cancellationToken).ConfigureAwait(false);
+            text = await ReadBoundedTextAsync(source, plan, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArtifactDownloadException ex)
+        {
+            throw new ArtifactDownloadException(plan.Display, $"checksum file {list.Display}: {ex.Problem}", ex.StatusCode, ex);
+        }
+
+        return ChecksumFileParser.FindChecksum(text, plan.Source.FileName, list.Display, plan.Display);
+    }
+
+    private async Task<string> ReadBoundedTextAsync(OpenedSource source, ArtifactPlan plan, CancellationToken cancellationToken)
+    {
+        long limit = _options.MaxChecksumFileBytes;
+        if (source.Length > limit)
+        {
+            throw new ArtifactDownloadException(plan.Display, $"is {source.Length} bytes, more than the {limit}-byte limit");
+        }
+
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[16 * 1024];
+        int read;
+        try
+        {
+            while ((read = await source.Content.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    throw new ArtifactDownloadException(plan.Display, $"exceeds the {limit}-byte limit");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (Exception ex) when (TransferErrors.IsTransportFailure(ex, cancellationToken))
+        {
+            throw new ArtifactDownloadException(plan.Display, $"read failed: {TransferErrors.Describe(ex)}", inner: ex);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}

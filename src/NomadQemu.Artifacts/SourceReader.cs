@@ -1,0 +1,106 @@
+using System.Net;
+
+namespace NomadQemu.Artifacts;
+
+/// <summary>An open byte stream for a source, with its length when the server or file system knows it.</summary>
+internal sealed class OpenedSource(Stream content, long? length, IDisposable? owner) : IAsyncDisposable
+{
+    public Stream Content { get; } = content;
+    public long? Length { get; } = length;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Content.DisposeAsync().ConfigureAwait(false);
+        owner?.Dispose();
+    }
+}
+
+/// <summary>Opens http(s) and local sources, turning every failure into an <see cref="ArtifactDownloadException"/>.</summary>
+internal sealed class SourceReader(HttpClient http)
+{
+    public async Task<OpenedSource> OpenAsync(SourceLocation location, IReadOnlyDictionary<string, string> headers,
+        string display, CancellationToken cancellationToken)
+    {
+        return location.IsHttp
+            ? await OpenHttpAsync(location.HttpUri!, headers, display, cancellationToken).ConfigureAwait(false)
+            : OpenLocal(location.LocalPath!, display);
+    }
+
+    private static OpenedSource OpenLocal(string path, string display)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new ArtifactDownloadException(display, $"{path} is a directory; only files and archives are supported");
+        }
+
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0,
+                FileOptions.Asynchronous | FileOptions.SequentialScan);
+            return new OpenedSource(stream, stream.Length, null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ArtifactDownloadException(display, $"cannot read {path}: {ex.Message}", inner: ex);
+        }
+    }
+
+    private async Task<OpenedSource> OpenHttpAsync(Uri uri, IReadOnlyDictionary<string, string> headers,
+        string display, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        foreach ((string name, string value) in headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value))
+            {
+                throw new ArtifactConfigException(display, "headers", $"\"{name}\" cannot be sent as a request header");
+            }
+        }
+
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                int status = (int)response.StatusCode;
+                throw new ArtifactDownloadException(display, $"HTTP {status} {response.ReasonPhrase ?? ReasonFor(response.StatusCode)}", status);
+            }
+
+            Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var opened = new OpenedSource(body, response.Content.Headers.ContentLength, response);
+            response = null;
+            return opened;
+        }
+        catch (Exception ex) when (TransferErrors.IsTransportFailure(ex, cancellationToken))
+        {
+            throw new ArtifactDownloadException(display, $"request failed: {TransferErrors.Describe(ex)}", inner: ex);
+        }
+        finally
+        {
+            response?.Dispose();
+        }
+    }
+
+    private static string ReasonFor(HttpStatusCode code) => code.ToString();
+}
+
+/// <summary>Classifies exceptions thrown while talking to a server or reading its body.</summary>
+internal static class TransferErrors
+{
+    /// <summary>Network-level failures; caller cancellation is deliberately excluded so it surfaces as-is.</summary>
+    public static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken) => ex switch
+    {
+        HttpRequestException or IOException => true,
+        // Not our token: a handler-level timeout, which is a transfer failure, not a cancellation.
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        _ => false,
+    };
+
+    public static string Describe(Exception ex) => ex switch
+    {
+        OperationCanceledException => "timed out",
+        _ when ex.InnerException is not null && ex.InnerException.Message != ex.Message => $"{ex.Message} ({ex.InnerException.Message})",
+        _ => ex.Message,
+    };
+}
