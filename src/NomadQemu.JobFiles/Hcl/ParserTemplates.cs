@@ -112,7 +112,7 @@ internal sealed partial class Parser
                 var digits = kind == 'u' ? 4 : 8;
                 var hex = p + 2 + digits <= _lexer.Limit ? Text.Substring(p + 2, digits) : "";
                 if (hex.Length != digits || !int.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code)
-                    || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+                    || code < 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
                 {
                     throw _source.Error(p, $"invalid escape sequence: \\{kind} needs {digits} hex digits naming a Unicode character");
                 }
