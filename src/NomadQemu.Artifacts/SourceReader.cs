@@ -100,7 +100,8 @@ internal static class TransferErrors
     public static string Describe(Exception ex) => ex switch
     {
         OperationCanceledException => "timed out",
-        _ when ex.InnerException is not null && ex.InnerException.Message != ex.Message => $"{ex.Message} ({ex.InnerException.Message})",
+        _ when ex.InnerException is { } inner && !ex.Message.Contains(inner.Message.TrimEnd('.'), StringComparison.Ordinal)
+            => $"{ex.Message} ({inner.Message})",
         _ => ex.Message,
     };
 }
