@@ -1,0 +1,121 @@
+using NomadQemu.Core.Config.Schema;
+using NomadQemu.Core.Cty;
+
+namespace NomadQemu.Core.Config;
+
+/// <summary>
+/// Schema-directed conversion, doing for a raw value tree what Nomad's <c>hcldec.Decode</c> does before it
+/// encodes a config: every schema key present (absent → null or the default), values converted to the
+/// attribute's type (a number written as <c>"80"</c>, a <c>port_map</c> written as one map), unknown keys refused.
+/// </summary>
+public static class ConfigCoercion
+{
+    /// <summary>
+    /// Coerces <paramref name="raw"/> (a map, or null for "no config") to <paramref name="schema"/>.
+    /// The result has every schema key, in bytewise-sorted order like Nomad's object encoding.
+    /// </summary>
+    /// <exception cref="ConfigException">An unknown key, a missing required key or a value of the wrong type.</exception>
+    public static CtyMap Coerce(CtyValue raw, ObjectSchema schema) => Coerce(raw, schema, unknownKeys: null);
+
+    /// <summary>
+    /// As <see cref="Coerce(CtyValue, ObjectSchema)"/>, but when <paramref name="unknownKeys"/> is given unknown keys
+    /// are collected there instead of refused (Nomad validated the keys before encoding; we keep the rest for diagnostics).
+    /// </summary>
+    internal static CtyMap Coerce(CtyValue raw, ObjectSchema schema, IDictionary<string, CtyValue>? unknownKeys)
+    {
+        CtyMap input = raw switch
+        {
+            CtyNull => CtyMap.Empty,
+            CtyMap map => map,
+            _ => throw new ConfigException(null, $"config must be a map of keys to values, got {raw.Description}"),
+        };
+
+        Dictionary<string, string> inputNameToKey = schema.Attributes.ToDictionary(a => InputName(a.Key, a.Value), a => a.Key, StringComparer.Ordinal);
+        foreach ((string key, CtyValue value) in input.Entries)
+        {
+            if (inputNameToKey.ContainsKey(key))
+            {
+                continue;
+            }
+
+            if (unknownKeys is null)
+            {
+                string known = string.Join(", ", inputNameToKey.Keys.Order(StringComparer.Ordinal));
+                throw new ConfigException(key, $"unknown config key \"{key}\"; known keys: {known}");
+            }
+
+            unknownKeys[key] = value;
+        }
+
+        List<KeyValuePair<string, CtyValue>> output = [];
+        foreach ((string key, SchemaNode node) in schema.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            output.Add(KeyValuePair.Create(key, CoerceAttribute(key, node, input[InputName(key, node)])));
+        }
+
+        return new CtyMap(output);
+    }
+
+    private static string InputName(string objectKey, SchemaNode node) =>
+        node switch
+        {
+            AttrSchema { Name.Length: > 0 } attr => attr.Name,
+            DefaultSchema { Primary: AttrSchema { Name.Length: > 0 } attr } => attr.Name,
+            _ => objectKey,
+        };
+
+    private static CtyValue CoerceAttribute(string key, SchemaNode node, CtyValue value)
+    {
+        switch (node)
+        {
+            case AttrSchema attr:
+                if (value.IsNull && attr.Required)
+                {
+                    throw new ConfigException(key, $"config key \"{key}\" is required");
+                }
+
+                return ConvertTo(value, HclType.Parse(attr.Type), key, path: "");
+            case DefaultSchema { Primary: AttrSchema attr } withDefault:
+                // Defaults apply both when Nomad sent the literal and when the key arrives as nil (older clients, RecoverTask).
+                CtyValue effective = value.IsNull ? HclLiteral.Parse(withDefault.LiteralHcl) : value;
+                return CoerceAttribute(key, attr, effective);
+            default:
+                throw new ArgumentException($"schema node {node.GetType().Name} for \"{key}\" is not supported", nameof(node));
+        }
+    }
+
+    /// <summary>cty's conversion rules for the types configs use; <paramref name="path"/> locates nested values.</summary>
+    internal static CtyValue ConvertTo(CtyValue value, HclType type, string key, string path)
+    {
+        if (value.IsNull || type.Name == "any")
+        {
+            return value;
+        }
+
+        return (type.Name, value) switch
+        {
+            ("string", CtyString) => value,
+            ("string", CtyNumber n) => new CtyString(n.Text),
+            ("string", CtyBool b) => new CtyString(b.Value ? "true" : "false"),
+            ("number", CtyNumber) => value,
+            ("number", CtyString s) when CtyNumber.TryParse(s.Value, out CtyNumber parsed) => parsed,
+            ("bool", CtyBool) => value,
+            ("bool", CtyString { Value: "true" }) => CtyBool.True,
+            ("bool", CtyString { Value: "false" }) => CtyBool.False,
+            ("list" or "set", CtyList list) => new CtyList([.. list.Items.Select((item, i) => ConvertTo(item, type.Element!, key, $"{path}element {i}: "))]),
+            // HCL1 style: a block such as `port_map { http = 80 }` is a list of one map.
+            ("list" or "set", CtyMap map) when type.Element!.Name is "map" or "any" => new CtyList([ConvertTo(map, type.Element, key, $"{path}element 0: ")]),
+            ("map", CtyMap map) => new CtyMap(map.Entries.Select(e => KeyValuePair.Create(e.Key, ConvertTo(e.Value, type.Element!, key, $"{path}[\"{e.Key}\"]: ")))),
+            _ => throw ConfigException.ForKey(key, $"{path}expected {type.Description}, got {Describe(value)}"),
+        };
+    }
+
+    private static string Describe(CtyValue value) =>
+        value switch
+        {
+            CtyString s when s.Value.Length <= 40 => $"a string (\"{s.Value}\")",
+            CtyNumber n => $"a number ({(n.Text.Length <= 40 ? n.Text : n.Double.ToString(System.Globalization.CultureInfo.InvariantCulture))})",
+            CtyBool b => $"a bool ({b})",
+            _ => value.Description,
+        };
+}

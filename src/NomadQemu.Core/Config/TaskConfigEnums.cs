@@ -1,0 +1,28 @@
+namespace NomadQemu.Core.Config;
+
+/// <summary><c>disk_mode</c>: what the guest writes to.</summary>
+public enum DiskMode
+{
+    /// <summary><c>"overlay"</c>: a per-task qcow2 overlay backed by the image; the image itself is never written.</summary>
+    Overlay,
+
+    /// <summary><c>"in_place"</c>: the guest writes the image itself (the built-in driver's behaviour).</summary>
+    InPlace,
+}
+
+/// <summary><c>image_format</c>: the on-disk format of <c>image_path</c>, when the job states it.</summary>
+public enum ImageFormat
+{
+    Raw,
+    Qcow2,
+}
+
+/// <summary><c>profile</c>: which guest-visible machine defaults to use.</summary>
+public enum GuestProfile
+{
+    /// <summary><c>"compat"</c>: the built-in driver's defaults (pc machine, IDE disk, default devices).</summary>
+    Compat,
+
+    /// <summary><c>"fast"</c>: q35, <c>-nodefaults</c>, virtio disk and NIC, serial console only.</summary>
+    Fast,
+}

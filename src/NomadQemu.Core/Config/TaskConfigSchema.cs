@@ -1,0 +1,58 @@
+using NomadQemu.Core.Config.Schema;
+
+namespace NomadQemu.Core.Config;
+
+/// <summary>
+/// The job's <c>config { ... }</c> schema: a superset of the built-in <c>qemu</c> driver's, with the same types
+/// for the shared keys so existing jobs decode unchanged.
+/// </summary>
+public static class TaskConfigSchema
+{
+    // Built-in keys.
+    public const string ImagePath = "image_path";
+    public const string Emulator = "emulator";
+    public const string MachineType = "machine_type";
+    public const string Accelerator = "accelerator";
+    public const string DriveInterface = "drive_interface";
+    public const string GracefulShutdown = "graceful_shutdown";
+    public const string GuestAgent = "guest_agent";
+    public const string PortMap = "port_map";
+    public const string Args = "args";
+
+    // Our keys.
+    public const string DiskMode = "disk_mode";
+    public const string ImageFormat = "image_format";
+    public const string Profile = "profile";
+    public const string Kernel = "kernel";
+    public const string Initrd = "initrd";
+    public const string KernelArgs = "kernel_args";
+    public const string CpuModel = "cpu_model";
+    public const string Vcpus = "vcpus";
+
+    public static ObjectSchema Spec { get; } = new(new Dictionary<string, SchemaNode>
+    {
+        [ImagePath] = new AttrSchema(ImagePath, "string", Required: true),
+        [Emulator] = WithDefault(Emulator, "string", "\"x86_64\""),
+        // No schema default: the effective default depends on the profile (compat "pc", fast "q35").
+        [MachineType] = new AttrSchema(MachineType, "string"),
+        [Accelerator] = WithDefault(Accelerator, "string", "\"auto\""),
+        // No schema default: compat "ide", fast "virtio".
+        [DriveInterface] = new AttrSchema(DriveInterface, "string"),
+        [GracefulShutdown] = WithDefault(GracefulShutdown, "bool", "true"),
+        [GuestAgent] = WithDefault(GuestAgent, "bool", "false"),
+        // Exactly the built-in's type: HCL1-style `port_map { http = 80 }` arrives as a list holding one map.
+        [PortMap] = new AttrSchema(PortMap, "list(map(number))"),
+        [Args] = new AttrSchema(Args, "list(string)"),
+        [DiskMode] = WithDefault(DiskMode, "string", "\"overlay\""),
+        [ImageFormat] = new AttrSchema(ImageFormat, "string"),
+        [Profile] = WithDefault(Profile, "string", "\"compat\""),
+        [Kernel] = new AttrSchema(Kernel, "string"),
+        [Initrd] = new AttrSchema(Initrd, "string"),
+        [KernelArgs] = new AttrSchema(KernelArgs, "string"),
+        [CpuModel] = new AttrSchema(CpuModel, "string"),
+        [Vcpus] = new AttrSchema(Vcpus, "number"),
+    });
+
+    private static DefaultSchema WithDefault(string name, string type, string literalHcl) =>
+        new(new AttrSchema(name, type), literalHcl);
+}
