@@ -1,0 +1,212 @@
+using NomadQemu.JobFiles.Hcl;
+
+namespace NomadQemu.JobFiles;
+
+/// <summary>
+/// Turns a parsed HCL job file into a <see cref="JobSpec"/>: resolves variables and locals, then reads the
+/// job > group > task structure. Settings a standalone run does not use (service, constraint, update,
+/// template, restart, ...) are accepted and ignored; the structure itself is checked strictly.
+/// </summary>
+internal static class HclJobDecoder
+{
+    public static JobSpec Decode(HclBody file, HclEvalContext context, IReadOnlyDictionary<string, string> vars, Func<string, string?> environment)
+    {
+        RejectMisplaced(file, "group", "a group must be inside a job block: job \"name\" { group \"name\" { ... } }");
+        RejectMisplaced(file, "task", "a task must be inside a group: job \"name\" { group \"name\" { task \"name\" { ... } } }");
+        var jobs = file.BlocksOfType("job").ToList();
+        if (jobs.Count == 0)
+        {
+            throw new HclException(new HclPosition(file.Source.Name, 1, 1), "no job block found: a job file needs job \"name\" { ... }");
+        }
+        if (jobs.Count > 1)
+        {
+            throw JobBodyReader.ErrorAt(file, jobs[1].Position, $"only one job block is allowed per file (the first is at {jobs[0].Position})");
+        }
+        JobVariables.Resolve(file, context, vars, environment);
+        return ReadJob(jobs[0], context);
+    }
+
+    private static void RejectMisplaced(HclBody body, string type, string message)
+    {
+        if (body.BlocksOfType(type).FirstOrDefault() is { } misplaced)
+        {
+            throw JobBodyReader.ErrorAt(body, misplaced.Position, message);
+        }
+    }
+
+    private static JobSpec ReadJob(HclBlock block, HclEvalContext context)
+    {
+        var id = JobBodyReader.SingleLabel(block, "job");
+        var job = new JobBodyReader(block.Body, context, $"job \"{id}\"");
+        job.RejectDynamic(block.Body, "job");
+        if (job.Blocks("task").FirstOrDefault() is { } task)
+        {
+            throw job.Error(task.Position, "a task must be inside a group: Nomad jobs nest job > group > task");
+        }
+        var meta = job.StringMap("meta") ?? [];
+        var groups = new List<GroupSpec>();
+        foreach (var groupBlock in job.StructuralBlocks("group"))
+        {
+            var group = ReadGroup(job, groupBlock, meta);
+            if (groups.FirstOrDefault(g => g.Name == group.Name) is { } first)
+            {
+                throw job.Error(groupBlock.Position, $"duplicate group \"{group.Name}\" (the first is at {first.Position})");
+            }
+            groups.Add(group);
+        }
+        if (groups.Count == 0)
+        {
+            throw job.Error(block.Position, "the job has no group blocks; tasks go in job > group > task");
+        }
+        return new JobSpec
+        {
+            Id = id,
+            Name = job.String("name") ?? id,
+            Type = job.String("type") ?? "service",
+            Datacenters = job.StringList("datacenters") ?? ["*"],
+            Groups = groups,
+            Position = block.Position,
+        };
+    }
+
+    private static GroupSpec ReadGroup(JobBodyReader job, HclBlock block, Dictionary<string, string> jobMeta)
+    {
+        var name = JobBodyReader.SingleLabel(block, "group");
+        var group = job.For(block, $"group \"{name}\"");
+        group.RejectDynamic(block.Body, $"group \"{name}\"");
+        var meta = Merge(jobMeta, group.StringMap("meta"));
+        var networkBlock = group.SingleStructuralBlock("network");
+        var tasks = new List<TaskSpec>();
+        foreach (var taskBlock in group.StructuralBlocks("task"))
+        {
+            var task = ReadTask(group, taskBlock, meta);
+            if (tasks.FirstOrDefault(t => t.Name == task.Name) is { } first)
+            {
+                throw group.Error(taskBlock.LabelPositions.FirstOrDefault() ?? taskBlock.Position,
+                    $"duplicate task \"{task.Name}\" (the first is at {first.Position})");
+            }
+            tasks.Add(task);
+        }
+        if (tasks.Count == 0)
+        {
+            throw group.Error(block.Position, "the group has no task blocks");
+        }
+        return new GroupSpec
+        {
+            Name = name,
+            Count = group.NonNegativeInt("count", 1),
+            Network = networkBlock is null ? null : ReadNetwork(group, networkBlock),
+            Tasks = tasks,
+            Position = block.Position,
+        };
+    }
+
+    private static TaskSpec ReadTask(JobBodyReader group, HclBlock block, Dictionary<string, string> groupMeta)
+    {
+        var name = JobBodyReader.SingleLabel(block, "task");
+        var task = group.For(block, $"task \"{name}\"");
+        task.RejectDynamic(block.Body, $"task \"{name}\"");
+        return new TaskSpec
+        {
+            Name = name,
+            Driver = task.RequiredString("driver", block.Position),
+            Config = task.ObjectAttributeOrBlock("config") ?? HclObject.Empty,
+            Env = task.StringMap("env") ?? [],
+            Resources = ReadResources(task),
+            KillTimeout = task.Duration("kill_timeout") ?? TaskSpec.DefaultKillTimeout,
+            KillSignal = task.String("kill_signal"),
+            Artifacts = task.StructuralBlocks("artifact").Select(a => ReadArtifact(task, a)).ToArray(),
+            Meta = Merge(groupMeta, task.StringMap("meta")),
+            Position = block.Position,
+        };
+    }
+
+    private static ResourcesSpec ReadResources(JobBodyReader task)
+    {
+        if (task.SingleStructuralBlock("resources") is not { } block)
+        {
+            return new ResourcesSpec();
+        }
+        var resources = task.For(block, $"{task.Owner}: resources");
+        return new ResourcesSpec
+        {
+            Cpu = resources.NonNegativeInt("cpu", 100),
+            Cores = resources.NonNegativeInt("cores", 0),
+            MemoryMb = resources.NonNegativeInt("memory", 300),
+            MemoryMaxMb = resources.NonNegativeInt("memory_max", 0),
+            Networks = resources.StructuralBlocks("network").Select(n => ReadNetwork(resources, n)).ToArray(),
+        };
+    }
+
+    private static NetworkSpec ReadNetwork(JobBodyReader owner, HclBlock block)
+    {
+        var network = owner.For(block, $"{owner.Owner}: network");
+        network.RejectDynamic(block.Body, "network");
+        var ports = new List<PortSpec>();
+        foreach (var portBlock in network.StructuralBlocks("port"))
+        {
+            if (portBlock.Labels.Count != 1)
+            {
+                throw network.Error(portBlock.Position, "a port block needs a label, like port \"http\" { to = 8080 }");
+            }
+            var label = portBlock.Labels[0];
+            if (ports.FirstOrDefault(p => p.Label == label) is { } first)
+            {
+                throw network.Error(portBlock.LabelPositions[0], $"duplicate port \"{label}\" (the first is at {first.Position})");
+            }
+            var port = network.For(portBlock, $"{owner.Owner}: port \"{label}\"");
+            ports.Add(new PortSpec
+            {
+                Label = label,
+                Static = PositivePort(port, "static"),
+                To = PositivePort(port, "to"),
+                HostNetwork = port.String("host_network") ?? "default",
+                Position = portBlock.Position,
+            });
+        }
+        return new NetworkSpec
+        {
+            Mode = network.String("mode") ?? "host",
+            Mbits = network.NonNegativeInt("mbits", 0),
+            Ports = ports,
+            Position = block.Position,
+        };
+    }
+
+    /// <summary>A port number, or null when absent or 0 (Nomad's "not set"); -1 is kept (to = -1: same as the host port).</summary>
+    private static int? PositivePort(JobBodyReader port, string name)
+    {
+        var value = port.Int(name);
+        if (value is null or 0)
+        {
+            return null;
+        }
+        return value is >= -1 and <= 65535
+            ? value
+            : throw port.Error(port.Body.Attribute(name)!.Position, $"\"{name}\" must be a port number (1-65535), not {value}");
+    }
+
+    private static ArtifactSpec ReadArtifact(JobBodyReader task, HclBlock block)
+    {
+        var artifact = task.For(block, $"{task.Owner}: artifact");
+        return new ArtifactSpec
+        {
+            Source = artifact.RequiredString("source", block.Position),
+            Destination = artifact.String("destination") ?? "local/",
+            Mode = artifact.String("mode") ?? "any",
+            Options = artifact.StringMap("options") ?? [],
+            Headers = artifact.StringMap("headers") ?? [],
+            Position = block.Position,
+        };
+    }
+
+    private static Dictionary<string, string> Merge(Dictionary<string, string> outer, Dictionary<string, string>? inner)
+    {
+        var merged = new Dictionary<string, string>(outer, StringComparer.Ordinal);
+        foreach (var (key, value) in inner ?? [])
+        {
+            merged[key] = value;
+        }
+        return merged;
+    }
+}
