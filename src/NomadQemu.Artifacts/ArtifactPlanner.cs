@@ -180,7 +180,8 @@ internal static class ArtifactPlanner
                 "\"file\" cannot hold an unpacked archive; use mode \"dir\"/\"any\", or archive = \"false\" to keep it packed");
         }
 
-        if (mode == ArtifactMode.Any && archive == ArchiveKind.None && source.FileName.Length == 0)
+        // A plain or gunzipped file in "any" mode is named after the URL; a URL ending in "/" gives no name.
+        if (mode == ArtifactMode.Any && archive is ArchiveKind.None or ArchiveKind.Gzip && source.FileName.Length == 0)
         {
             throw new ArtifactConfigException(display, "source",
                 "has no file name to save under; use mode \"file\" with a destination file path");

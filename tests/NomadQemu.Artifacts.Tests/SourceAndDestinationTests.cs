@@ -155,6 +155,7 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     [InlineData("git::https://example.com/repo.git", "source", "unsupported getter")]
     [InlineData("http://127.0.0.1/x.img", "mode", "\"folder\" is not one of")]
     [InlineData("http://127.0.0.1/x.img?archive=rar", "archive", "\"rar\" is not supported")]
+    [InlineData("http://127.0.0.1/images/", "source", "has no file name")]
     public async Task FetchAsync_BadConfiguration_ThrowsConfigErrorNamingOption(string source, string option, string text)
     {
         var ex = await Assert.ThrowsAsync<ArtifactConfigException>(() =>
