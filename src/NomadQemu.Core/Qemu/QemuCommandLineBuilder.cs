@@ -1,0 +1,128 @@
+using System.Globalization;
+using NomadQemu.Core.Config;
+using NomadQemu.Core.Validation;
+
+namespace NomadQemu.Core.Qemu;
+
+/// <summary>
+/// Formats a <see cref="QemuLaunchSpec"/> as QEMU arguments. Pure: same spec, same list.
+/// Order follows the built-in driver's StartTask (machine, name, memory, drive, console, monitor, guest agent,
+/// user args, network, KVM, smp) so user args keep overriding what they overrode before.
+/// </summary>
+public static class QemuCommandLineBuilder
+{
+    public const string DriveId = "image0";
+    public const string GuestAgentChannel = "org.qemu.guest_agent.0";
+
+    /// <exception cref="ArgumentException">The spec is inconsistent (guest agent on without a socket path).</exception>
+    public static QemuCommandLine Build(QemuLaunchSpec spec)
+    {
+        TaskConfig config = spec.Config;
+        bool fast = config.Profile == GuestProfile.Fast;
+        List<string> args = [];
+        List<string> warnings = [];
+
+        args.AddRange(["-machine", $"type={QemuOptionText.Escape(config.EffectiveMachineType)},accel={QemuOptionText.Escape(spec.Accelerator)}"]);
+        if (fast)
+        {
+            // No default NIC, VGA, parallel/serial, CD-ROM or monitor; no host-wide /etc/qemu config.
+            args.AddRange(["-nodefaults", "-no-user-config"]);
+        }
+
+        args.AddRange(["-name", QemuOptionText.Escape(spec.TaskName)]);
+        args.AddRange(["-m", spec.MemoryMb.ToString(CultureInfo.InvariantCulture) + "M"]);
+        if (config.CpuModel is not null)
+        {
+            args.AddRange(["-cpu", config.CpuModel]);
+        }
+
+        args.AddRange(["-drive", DriveValue(spec)]);
+        AddKernelBoot(spec, args);
+        AddConsole(fast, args);
+        args.AddRange(["-qmp", $"unix:{QemuOptionText.Escape(spec.QmpSocketPath)},server=on,wait=off"]);
+        AddGuestAgent(spec, args);
+        args.AddRange(config.Args);
+        AddNetwork(spec, fast, args, warnings);
+
+        if (spec.Accelerator == AcceleratorResolver.Kvm)
+        {
+            args.Add("-enable-kvm");
+        }
+
+        if (!ArgsGuard.Contains(config.Args, "-smp"))
+        {
+            args.AddRange(["-smp", spec.Vcpus.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        return new QemuCommandLine(spec.EmulatorPath, args, warnings);
+    }
+
+    private static string DriveValue(QemuLaunchSpec spec)
+    {
+        // virtio-blk has no CD-ROM media: an ISO goes on IDE (AHCI on q35) unless the job chose a bus.
+        bool cdrom = spec.Drive.Media == DriveMedia.Cdrom;
+        string driveInterface = cdrom && spec.Config.DriveInterface is null ? "ide" : spec.Config.EffectiveDriveInterface;
+        string value = $"file={QemuOptionText.Escape(spec.Drive.Path)},if={driveInterface},id={DriveId},format={QemuOptionText.Escape(spec.Drive.Format)}";
+        return cdrom ? value + ",media=cdrom" : value;
+    }
+
+    private static void AddKernelBoot(QemuLaunchSpec spec, List<string> args)
+    {
+        if (spec.KernelPath is null)
+        {
+            return;
+        }
+
+        // -kernel/-initrd/-append take plain values, not option strings: no comma escaping.
+        args.AddRange(["-kernel", spec.KernelPath]);
+        if (spec.InitrdPath is not null)
+        {
+            args.AddRange(["-initrd", spec.InitrdPath]);
+        }
+
+        if (spec.Config.KernelArgs is not null)
+        {
+            args.AddRange(["-append", spec.Config.KernelArgs]);
+        }
+    }
+
+    private static void AddConsole(bool fast, List<string> args)
+    {
+        // The built-in used -nographic, which muxes the HMP monitor into the console (a guest could type into it).
+        // Serial on stdio keeps console output in `nomad alloc logs`; control goes through QMP only.
+        args.AddRange(["-display", "none", "-serial", "stdio"]);
+        if (!fast)
+        {
+            args.AddRange(["-monitor", "none"]); // -nodefaults already removes the default monitor
+        }
+    }
+
+    private static void AddGuestAgent(QemuLaunchSpec spec, List<string> args)
+    {
+        if (!spec.Config.GuestAgent)
+        {
+            return;
+        }
+
+        string socket = spec.GuestAgentSocketPath
+            ?? throw new ArgumentException("guest_agent is enabled but no guest agent socket path was given", nameof(spec));
+        args.AddRange(["-chardev", $"socket,path={QemuOptionText.Escape(socket)},server=on,wait=off,id=qga0"]);
+        args.AddRange(["-device", "virtio-serial"]);
+        args.AddRange(["-device", $"virtserialport,chardev=qga0,name={GuestAgentChannel}"]);
+    }
+
+    private static void AddNetwork(QemuLaunchSpec spec, bool fast, List<string> args, List<string> warnings)
+    {
+        bool hasDns = spec.Dns is { } dns && (dns.Servers.Count > 0 || dns.Searches.Count > 0);
+
+        // compat: like the built-in, no -netdev without forwards or DNS, so QEMU adds its default NIC.
+        // fast: -nodefaults removed that NIC, so the user network is always added.
+        if (spec.PortForwards.Count == 0 && !hasDns && !fast)
+        {
+            return;
+        }
+
+        args.AddRange(["-netdev", SlirpNetwork.NetdevValue(spec.PortForwards, spec.Dns, warnings)]);
+        args.AddRange(["-device", $"{(fast ? "virtio-net-pci" : "virtio-net")},netdev={SlirpNetwork.NetdevId}"]);
+    }
+}

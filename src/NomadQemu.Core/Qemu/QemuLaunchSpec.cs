@@ -1,0 +1,61 @@
+using NomadQemu.Core.Config;
+
+namespace NomadQemu.Core.Qemu;
+
+/// <summary>Whether the boot drive is a disk or a CD-ROM (ISO images).</summary>
+public enum DriveMedia
+{
+    Disk,
+    Cdrom,
+}
+
+/// <summary>
+/// The drive QEMU opens: the per-task overlay (qcow2), or the image itself with its detected/stated format.
+/// <paramref name="Format"/> is QEMU's format name (<c>qcow2</c>, <c>raw</c>, ...), always passed so QEMU never probes.
+/// </summary>
+public sealed record DriveSpec(string Path, string Format, DriveMedia Media = DriveMedia.Disk);
+
+/// <summary>
+/// Everything resolved that the command line needs. The driver fills it after the guards ran; the builder only
+/// formats it.
+/// </summary>
+public sealed record QemuLaunchSpec
+{
+    public required TaskConfig Config { get; init; }
+
+    /// <summary>Absolute path of <c>qemu-system-&lt;arch&gt;</c>.</summary>
+    public required string EmulatorPath { get; init; }
+
+    /// <summary>Resolved accelerator: <c>kvm</c>, <c>tcg</c> or a pass-through value (never <c>auto</c>).</summary>
+    public required string Accelerator { get; init; }
+
+    /// <summary>Nomad task name; becomes <c>-name</c>.</summary>
+    public required string TaskName { get; init; }
+
+    public required long MemoryMb { get; init; }
+
+    public required int Vcpus { get; init; }
+
+    public required DriveSpec Drive { get; init; }
+
+    public required string QmpSocketPath { get; init; }
+
+    /// <summary>Required when <see cref="TaskConfig.GuestAgent"/> is set.</summary>
+    public string? GuestAgentSocketPath { get; init; }
+
+    public IReadOnlyList<PortForward> PortForwards { get; init; } = [];
+
+    public DnsSettings? Dns { get; init; }
+
+    /// <summary>Resolved (guarded) <c>kernel</c> path; null when not booting a kernel directly.</summary>
+    public string? KernelPath { get; init; }
+
+    /// <summary>Resolved (guarded) <c>initrd</c> path.</summary>
+    public string? InitrdPath { get; init; }
+}
+
+/// <summary>
+/// A QEMU invocation: feed <see cref="Arguments"/> to <c>ProcessStartInfo.ArgumentList</c>, never join them.
+/// <see cref="Warnings"/> are things the job asked for that could not be honoured (for task events).
+/// </summary>
+public sealed record QemuCommandLine(string Executable, IReadOnlyList<string> Arguments, IReadOnlyList<string> Warnings);
