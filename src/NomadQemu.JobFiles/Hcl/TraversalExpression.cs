@@ -70,9 +70,10 @@ internal sealed class TraversalExpression(
                 {
                     return found;
                 }
-                throw Source.Error(step.Start, path is "var" or "local"
-                    ? $"undefined {(path == "var" ? "variable" : "local value")} \"{path}.{attribute.Name}\""
-                    : $"{path} has no attribute \"{attribute.Name}\"");
+                // An undefined var.x / local.x points at the whole reference; a deeper miss points at the step.
+                throw path is "var" or "local"
+                    ? Error($"undefined {(path == "var" ? "variable" : "local value")} \"{path}.{attribute.Name}\"")
+                    : Source.Error(step.Start, $"{path} has no attribute \"{attribute.Name}\"");
             case AttributeStep attribute:
                 throw Source.Error(step.Start, $"cannot read attribute \"{attribute.Name}\" of {path}: it is a {current.TypeName}");
             case IndexStep index:

@@ -43,6 +43,10 @@ internal static class HclJobDecoder
         {
             throw job.Error(task.Position, "a task must be inside a group: Nomad jobs nest job > group > task");
         }
+        // Job-level settings first, so errors come out in roughly source order.
+        var name = job.String("name") ?? id;
+        var type = job.String("type") ?? "service";
+        var datacenters = job.StringList("datacenters") ?? ["*"];
         var meta = job.StringMap("meta") ?? [];
         var groups = new List<GroupSpec>();
         foreach (var groupBlock in job.StructuralBlocks("group"))
@@ -61,9 +65,9 @@ internal static class HclJobDecoder
         return new JobSpec
         {
             Id = id,
-            Name = job.String("name") ?? id,
-            Type = job.String("type") ?? "service",
-            Datacenters = job.StringList("datacenters") ?? ["*"],
+            Name = name,
+            Type = type,
+            Datacenters = datacenters,
             Groups = groups,
             Position = block.Position,
         };

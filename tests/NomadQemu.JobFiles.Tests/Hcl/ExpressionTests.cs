@@ -97,7 +97,7 @@ public sealed class ExpressionTests
     {
         var error = Assert.Throws<HclException>(() => Eval("1 + var.nope"));
         Assert.Contains("undefined variable \"var.nope\"", error.Message, StringComparison.Ordinal);
-        Assert.Equal(8, error.Column);
+        Assert.Equal(5, error.Column);
     }
 
     [Fact]
