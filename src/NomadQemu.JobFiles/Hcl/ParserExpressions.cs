@@ -229,14 +229,15 @@ internal sealed partial class Parser
             {
                 throw Error(token, $"unclosed object opened at {_source.PositionOf(open.Start)}: expected '}}' before end of file");
             }
-            if (token is { Kind: TokenKind.Identifier, Text: "for" } && items.Count == 0)
-            {
-                throw Error(token, "for expressions ({for ...}) are not supported");
-            }
             HclExpression key = token.Kind == TokenKind.Identifier
                 ? new LiteralExpression(_source, token.Start, Take().End, new HclString(token.Text))
                 : ParseExpression();
             var separator = Peek();
+            if (token is { Kind: TokenKind.Identifier, Text: "for" } && items.Count == 0
+                && separator.Kind is not (TokenKind.Assign or TokenKind.Colon))
+            {
+                throw Error(token, "for expressions ({for ...}) are not supported");
+            }
             if (separator.Kind is not (TokenKind.Assign or TokenKind.Colon))
             {
                 throw Error(separator, $"expected '=' or ':' after the object key, found {separator.Describe()}");

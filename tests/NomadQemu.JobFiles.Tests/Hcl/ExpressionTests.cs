@@ -82,6 +82,14 @@ public sealed class ExpressionTests
     }
 
     [Fact]
+    public void Object_KeyNamedFor_IsAKeyNotAForExpression() =>
+        Assert.Equal(Num(1), ((HclObject)Eval("{ for = 1 }"))["for"]);
+
+    [Fact]
+    public void Template_SingleInterpolationOfList_YieldsTheList() =>
+        Assert.Equal(new HclList([Num(1)]), Eval("\"${[1]}\""));
+
+    [Fact]
     public void Traversal_AttributesAndIndexes_Resolve()
     {
         Assert.Equal(Str("b"), Eval("var.list[1]"));

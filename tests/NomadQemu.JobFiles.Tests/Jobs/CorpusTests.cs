@@ -61,6 +61,32 @@ public sealed class CorpusTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void CorpusFile_RandomInsertions_FailOnlyWithHclException(string name)
+    {
+        const string inserts = "{}[]()\"\\$%~#/*=.,:?!-<\n\r\t0e'";
+        var text = File.ReadAllText(CorpusPath(name));
+        var random = new Random(name.Length * 31);
+        var iterations = int.TryParse(Environment.GetEnvironmentVariable("JOBFILES_FUZZ_ITERATIONS"), out var n) ? n : 200;
+        for (var i = 0; i < iterations; i++)
+        {
+            var mutated = text;
+            for (var edits = random.Next(1, 4); edits > 0; edits--)
+            {
+                mutated = mutated.Insert(random.Next(mutated.Length), inserts[random.Next(inserts.Length)].ToString());
+            }
+            try
+            {
+                JobFileLoader.Parse(mutated, name, AppContext.BaseDirectory, null, _ => null);
+            }
+            catch (HclException error)
+            {
+                Assert.Equal(name, error.FileName);
+            }
+        }
+    }
+
     [Fact]
     public void QemuDocsStyle_ReadsEverySetting()
     {
