@@ -1,0 +1,57 @@
+using System.Diagnostics;
+
+namespace NomadQemu.Driver;
+
+/// <summary>Runs a short helper command (qemu --version, qemu-img) with a hard timeout and captured output.</summary>
+public static class ProcessRunner
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr, bool TimedOut);
+
+    public static async Task<Result> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start) ?? throw new IOException($"cannot start {file}");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException) { }
+            await process.WaitForExitAsync(CancellationToken.None);
+            return new Result(-1, await SafeRead(stdout), await SafeRead(stderr), TimedOut: true);
+        }
+        return new Result(process.ExitCode, await stdout, await stderr, TimedOut: false);
+    }
+
+    private static async Task<string> SafeRead(Task<string> read)
+    {
+        try
+        {
+            return await read;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+using NomadQemu.Native;
+using NomadQemu.Supervision;
+
+namespace NomadQemu.Driver;
+
+public sealed partial class QemuDriver
+{
+    private readonly Lock _ledgerGate = new();
+    private TaskLedger? _ledger;
+    private int _orphanSweepDone;
+
+    /// <summary>The ledger in the configured state dir (created on first use, after SetConfig).</summary>
+    private TaskLedger? Ledger
+    {
+        get
+        {
+            lock (_ledgerGate)
+            {
+                if (_ledger is null || _ledger.Directory != Path.Combine(StateDir, "tasks"))
+                {
+                    try
+                    {
+                        _ledger = new TaskLedger(StateDir);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        _log.LogWarning("state_dir {state_dir} is not usable, orphan cleanup is off: {error}", StateDir, e.Message);
+                        _ledger = null;
+                    }
+                }
+                return _ledger;
+            }
+        }
+    }
+
+    private string StateDir => string.IsNullOrEmpty(_config.StateDir) ? TaskLedger.DefaultStateDir() : _config.StateDir;
+
+    /// <summary>
+    /// Once per process, when the long-lived instance starts serving (first fingerprint): finds tasks whose
+    /// StartTask was cut short by a dead plugin, kills their QEMU and removes their files. Start-up launches
+    /// that only fingerprint the binary never get here, so they have no side effects.
+    /// </summary>
+    public void SweepOrphansOnce()
+    {
+        if (Interlocked.Exchange(ref _orphanSweepDone, 1) == 1 || Ledger is not { } ledger)
+        {
+            return;
+        }
+        foreach (var orphan in ledger.Orphans())
+        {
+            if (_tasks.Contains(orphan.TaskId))
+            {
+                continue;
+            }
+            var run = new RunDirectory(orphan.RunDir);
+            if (run.ReadStarted() is { } started)
+            {
+                var qemu = new ProcessIdentity(started.QemuPid, started.QemuStartTicks);
+                if (qemu.IsAlive())
+                {
+                    LibC.kill(qemu.Pid, Signals.SIGKILL);
+                    WaitGone(qemu, TimeSpan.FromSeconds(5));
+                }
+                var supervisor = new ProcessIdentity(started.SupervisorPid, started.SupervisorStartTicks);
+                WaitGone(supervisor, TimeSpan.FromSeconds(5));
+            }
+            RemoveTaskFiles(orphan.RunDir);
+            ledger.Forget(orphan.TaskId);
+            _log.LogWarning("removed a VM whose start was interrupted by a plugin crash task_id={task_id} run_dir={run_dir}", orphan.TaskId, orphan.RunDir);
+        }
+    }
+
+    private static void WaitGone(ProcessIdentity process, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (process.IsAlive() && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using NomadQemu.Core.Config;
+using NomadQemu.Core.Qemu;
+using NomadQemu.Core.Validation;
+
+namespace NomadQemu.Driver;
+
+public sealed partial class QemuDriver
+{
+    /// <summary>The per-task directory for sockets, the overlay and supervision records.</summary>
+    public const string RunDirName = ".qemu";
+
+    /// <summary>
+    /// Decides everything about a start without side effects: decodes and validates the config against the
+    /// operator's allowlists, resolves paths (symlinks included) and ports, picks the accelerator, and builds
+    /// the argv. Every refusal names the config key and what was expected.
+    /// </summary>
+    public async Task<LaunchPlan> PlanAsync(TaskRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var config = TaskConfig.Decode(request.DriverConfig);
+            var plugin = _config;
+            var taskDir = request.TaskDir;
+
+            var arch = EmulatorGuard.Check(config.Emulator, plugin.EmulatorsAllowlist);
+            var emulator = EmulatorDiscovery.Find(_options.PathVariable(), []).GetValueOrDefault(arch)
+                ?? throw ConfigException.ForKey(TaskConfigSchema.Emulator, $"{EmulatorGuard.BinaryName(arch)} is not installed on this node (not found in PATH)");
+            var image = ImagePathGuard.Resolve(TaskConfigSchema.ImagePath, config.ImagePath, taskDir, request.AllocDir, plugin.ImagePaths);
+            if (!File.Exists(image))
+            {
+                throw ConfigException.ForKey(TaskConfigSchema.ImagePath, $"image \"{config.ImagePath}\" does not exist (resolved to {image})");
+            }
+            var kernel = config.Kernel is null ? null : ExistingGuarded(TaskConfigSchema.Kernel, config.Kernel, request, plugin);
+            var initrd = config.Initrd is null ? null : ExistingGuarded(TaskConfigSchema.Initrd, config.Initrd, request, plugin);
+            ArgsGuard.Check(config.Args, plugin.ArgsAllowlist);
+            DriveInterfaceGuard.Check(config.EffectiveDriveInterface);
+            MemoryGuard.Check(request.MemoryMb);
+
+            var runDir = Path.Combine(taskDir, RunDirName);
+            var qmpSocket = Path.Combine(runDir, "qmp.sock");
+            var agentSocket = Path.Combine(runDir, "qga.sock");
+            UnixSocketPathGuard.Check(qmpSocket);
+            if (config.GuestAgent)
+            {
+                UnixSocketPathGuard.Check(agentSocket);
+            }
+
+            var kind = ImageFormatDetector.Detect(image, config.ImageFormat);
+            var overlay = config.DiskMode == DiskMode.Overlay && kind != ImageFormatDetector.Kind.Iso ? Path.Combine(runDir, "overlay.qcow2") : null;
+            var accelerator = await ResolveAcceleratorAsync(config.Accelerator, emulator, arch, cancellationToken);
+            var forwards = PortForwardResolver.Resolve(config.PortMap, request.GroupPorts, request.LegacyNetworks);
+
+            var commandLine = QemuCommandLineBuilder.Build(
+                new QemuLaunchSpec
+                {
+                    Config = config,
+                    EmulatorPath = emulator,
+                    Accelerator = accelerator,
+                    TaskName = request.TaskName,
+                    MemoryMb = request.MemoryMb,
+                    Vcpus = VcpuResolver.Resolve(config.Vcpus, request.CpusetCpus),
+                    Drive = new DriveSpec(
+                        overlay ?? image,
+                        overlay is null ? ImageFormatDetector.QemuFormat(kind) : "qcow2",
+                        kind == ImageFormatDetector.Kind.Iso ? DriveMedia.Cdrom : DriveMedia.Disk
+                    ),
+                    QmpSocketPath = qmpSocket,
+                    GuestAgentSocketPath = config.GuestAgent ? agentSocket : null,
+                    PortForwards = forwards,
+                    Dns = request.DnsServers.Count > 0 || request.DnsSearches.Count > 0 ? new DnsSettings(request.DnsServers, request.DnsSearches) : null,
+                    KernelPath = kernel,
+                    InitrdPath = initrd,
+                }
+            );
+
+            var executable = commandLine.Executable;
+            IReadOnlyList<string> arguments = commandLine.Arguments;
+            if (!string.IsNullOrEmpty(request.NetnsPath))
+            {
+                // Group (bridge/CNI) networking: QEMU's user-mode network lives in the alloc's namespace.
+                var nsenter = FindOnPath("nsenter") ?? throw new DriverException(DriverErrorKind.Internal, "nsenter (util-linux) is required for group networking but is not in PATH");
+                arguments = [$"--net={request.NetnsPath}", "--", executable, .. arguments];
+                executable = nsenter;
+            }
+            return new LaunchPlan(config, runDir, qmpSocket, image, kind, overlay, accelerator, executable, arguments, PortForwardResolver.GuestPortMap(forwards), forwards);
+        }
+        catch (ConfigException e)
+        {
+            throw new DriverException(DriverErrorKind.InvalidConfig, e.Message, e);
+        }
+    }
+
+    private static string ExistingGuarded(string key, string path, TaskRequest request, PluginConfig plugin)
+    {
+        var resolved = ImagePathGuard.Resolve(key, path, request.TaskDir, request.AllocDir, plugin.ImagePaths);
+        return File.Exists(resolved) ? resolved : throw ConfigException.ForKey(key, $"\"{path}\" does not exist (resolved to {resolved})");
+    }
+
+    /// <summary>"auto" means KVM only when the fingerprint proved it works; asking for KVM where it does not is refused clearly.</summary>
+    private async Task<string> ResolveAcceleratorAsync(string requested, string emulator, string arch, CancellationToken cancellationToken)
+    {
+        var wantsProbe = requested is "auto" or "kvm";
+        KvmStatus? kvm = null;
+        if (wantsProbe && arch == "x86_64" && _config.KvmProbe)
+        {
+            kvm = await _fingerprinter.KvmAsync(emulator, cancellationToken);
+        }
+        return requested switch
+        {
+            "auto" => kvm?.Usable == true ? "kvm" : "tcg",
+            "kvm" when kvm is { Usable: false } => throw ConfigException.ForKey(
+                TaskConfigSchema.Accelerator,
+                $"\"kvm\" was requested but KVM is not usable on this node ({kvm.Reason}); use \"auto\" or constrain the job to nodes with driver.qemu.kvm = true"
+            ),
+            _ => requested,
+        };
+    }
+}

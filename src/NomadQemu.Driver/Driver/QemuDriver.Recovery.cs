@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Logging;
+using NomadQemu.Core.Config;
+using NomadQemu.Tasks;
+
+namespace NomadQemu.Driver;
+
+public sealed partial class QemuDriver
+{
+    /// <summary>
+    /// Re-attaches to a VM after the plugin restarted. Nomad sends the handle it stored, with the driver
+    /// config EMPTY, so everything comes from <see cref="DriverState"/>. Idempotent: a task we already
+    /// track is success (Nomad re-sends RecoverTask after re-dialing a live plugin). A VM that exited
+    /// while we were away is adopted as exited with its real result, so WaitTask answers at once.
+    /// </summary>
+    public Task RecoverTaskAsync(string taskId, ReadOnlyMemory<byte> driverState, TaskStatusInfo info, CancellationToken cancellationToken)
+    {
+        if (_tasks.Contains(taskId))
+        {
+            return Task.CompletedTask;
+        }
+        DriverState state;
+        TaskConfig config;
+        try
+        {
+            state = DriverState.Decode(driverState);
+            config = TaskConfig.Decode(state.DriverConfig);
+        }
+        catch (Exception e) when (e is FormatException or ConfigException)
+        {
+            throw new DriverException(DriverErrorKind.InvalidConfig, $"cannot recover task {taskId}: {e.Message}", e);
+        }
+
+        var handle = new TaskHandle(state with { TaskId = taskId }, info) { GracefulShutdown = config.GracefulShutdown };
+        if (!_tasks.TryAdd(handle))
+        {
+            return Task.CompletedTask;
+        }
+        Ledger?.Record(taskId, state.RunDir, Supervision.LedgerPhase.Started);
+
+        if (handle.Run.ReadExit() is { } exit)
+        {
+            handle.Complete(TaskHandle.ToTaskExit(exit), exit.ExitedAt);
+            Emit(handle, $"VM had exited while the plugin was down (exit code {exit.ExitCode}, signal {exit.Signal})");
+        }
+        else if (!handle.Qemu.IsAlive() && !handle.Supervisor.IsAlive())
+        {
+            handle.Complete(TaskExit.Unknown("QEMU and its supervisor are gone and left no exit record"), DateTimeOffset.UtcNow);
+            Emit(handle, "VM was gone when the plugin restarted; its exit status is unknown");
+        }
+        else
+        {
+            Emit(handle, $"Re-attached to the running VM (QEMU pid {handle.Qemu.Pid}) after a plugin restart");
+        }
+        Watch(handle);
+        _log.LogInformation("task recovered task_id={task_id} running={running}", taskId, handle.IsRunning);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Starts the exit monitor and the QMP event listener for a task we now own.</summary>
+    private void Watch(TaskHandle handle)
+    {
+        if (!handle.IsRunning)
+        {
+            return;
+        }
+        handle.Control.EventReceived += e => OnQmpEvent(handle, e);
+        _ = Task.Run(() => handle.MonitorAsync(_shutdown.Token));
+        _ = handle.Exited.ContinueWith(
+            t => _log.LogInformation("task exited task_id={task_id} exit_code={exit_code} signal={signal}", handle.TaskId, t.Result.ExitCode, t.Result.Signal),
+            TaskScheduler.Default
+        );
+        // Connect QMP now so events (guest power-off, pauses) are seen even if nobody calls Stop/Signal.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await handle.Control.ClientAsync(_shutdown.Token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _log.LogDebug("qmp connect failed: {error} task_id={task_id}", e.Message, handle.TaskId);
+            }
+        });
+    }
+}

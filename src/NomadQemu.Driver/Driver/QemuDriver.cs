@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Logging;
+using NomadQemu.Core.Config;
+using NomadQemu.Tasks;
+
+namespace NomadQemu.Driver;
+
+/// <summary>Where the driver finds its helpers; the plugin and the runner fill it the same way.</summary>
+public sealed record DriverOptions
+{
+    /// <summary>The executable to start as <c>__supervise</c>: our own binary.</summary>
+    public required string SupervisorExecutable { get; init; }
+
+    public Func<string?> PathVariable { get; init; } = () => Environment.GetEnvironmentVariable("PATH");
+
+    public KvmProbe KvmProbe { get; init; } = new();
+}
+
+/// <summary>
+/// The driver core, shared by the Nomad plugin and the standalone runner. Split by lifecycle phase:
+/// this file holds configuration, fingerprinting and events; Start, Lifecycle, Recovery and Stats
+/// live in their own partial files.
+/// </summary>
+public sealed partial class QemuDriver : IAsyncDisposable
+{
+    public const string TaskHandleVersionNote = "TaskHandle.version is DriverState.Version";
+
+    private readonly DriverOptions _options;
+    private readonly ILogger _log;
+    private readonly TaskStore _tasks = new();
+    private readonly EventHub _events = new();
+    private readonly Fingerprinter _fingerprinter;
+    private readonly CancellationTokenSource _shutdown = new();
+    private volatile PluginConfig _config = PluginConfig.Default;
+    private volatile NodeCompute _compute = NodeCompute.FromHost();
+
+    public QemuDriver(DriverOptions options, ILoggerFactory loggers)
+    {
+        _options = options;
+        _log = loggers.CreateLogger("NomadQemu.Driver");
+        _fingerprinter = new Fingerprinter(options.PathVariable, options.KvmProbe);
+    }
+
+    public PluginConfig Config => _config;
+
+    public TaskStore Tasks => _tasks;
+
+    public void SetConfig(PluginConfig config, NodeCompute? compute)
+    {
+        _config = config;
+        if (compute is not null && compute.NumCores > 0 && compute.TotalComputeMhz > 0)
+        {
+            _compute = compute;
+        }
+    }
+
+    public Task<Fingerprint> FingerprintAsync(CancellationToken cancellationToken)
+    {
+        SweepOrphansOnce();
+        return _fingerprinter.FingerprintAsync(_config.EmulatorsAllowlist, _config.KvmProbe, cancellationToken);
+    }
+
+    public IAsyncEnumerable<DriverEvent> EventsAsync(CancellationToken cancellationToken) => _events.SubscribeAsync(cancellationToken);
+
+    private void Emit(TaskHandle handle, string message, params (string Key, string Value)[] annotations) =>
+        Emit(handle.TaskId, handle.State.AllocId, handle.Info.TaskName, message, annotations);
+
+    private void Emit(string taskId, string allocId, string taskName, string message, params (string Key, string Value)[] annotations)
+    {
+        _log.LogInformation("task event: {message} task_id={task_id}", message, taskId);
+        _events.Publish(
+            new DriverEvent(taskId, allocId, taskName, DateTimeOffset.UtcNow, message, annotations.ToDictionary(a => a.Key, a => a.Value))
+        );
+    }
+
+    private TaskHandle Get(string taskId) => _tasks.TryGet(taskId, out var handle) ? handle : throw DriverException.NotFound(taskId);
+
+    /// <summary>Stops watching; never touches the VMs, which outlive this process by design.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync();
+        foreach (var handle in _tasks.All)
+        {
+            await handle.Control.DisposeAsync();
+        }
+        _shutdown.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+
+namespace NomadQemu.Supervision;
+
+/// <summary>What the driver asks a supervisor to run. Written to the task's run dir before the supervisor starts.</summary>
+public sealed record LaunchRequest(
+    string Executable,
+    IReadOnlyList<string> Arguments,
+    IReadOnlyList<string> Environment,
+    string WorkingDirectory,
+    string StdoutPath,
+    string StderrPath,
+    string? CgroupPath
+);
+
+/// <summary>Written by the supervisor once QEMU runs: who to watch, with pid-recycling-proof identities.</summary>
+public sealed record SupervisorStarted(int SupervisorPid, ulong SupervisorStartTicks, int QemuPid, ulong QemuStartTicks, DateTimeOffset StartedAt);
+
+/// <summary>
+/// Written by the supervisor when QEMU is gone (or could not start). This file is how the true outcome
+/// survives the plugin: a restarted plugin cannot waitpid a process that is not its child.
+/// </summary>
+public sealed record ExitRecord(int ExitCode, int Signal, bool OomKilled, string? Error, DateTimeOffset ExitedAt);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = false)]
+[JsonSerializable(typeof(LaunchRequest))]
+[JsonSerializable(typeof(SupervisorStarted))]
+[JsonSerializable(typeof(ExitRecord))]
+internal sealed partial class SupervisorJson : JsonSerializerContext;

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using NomadQemu.Native;
+using NomadQemu.Supervision;
+
+namespace NomadQemu.Tasks;
+
+/// <summary>
+/// One VM this driver controls. Immutable facts first; mutable state below <see cref="_gate"/> and only
+/// read through <see cref="Snapshot"/>. The exit is observed by polling the supervisor's exit record and
+/// the recorded process identities, which works the same for a VM we started and one we recovered.
+/// </summary>
+public sealed class TaskHandle
+{
+    private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(150);
+
+    public TaskHandle(DriverState state, TaskStatusInfo info, Process? supervisorChild = null)
+    {
+        State = state;
+        Info = info;
+        Run = new RunDirectory(state.RunDir);
+        Qemu = new ProcessIdentity(state.QemuPid, state.QemuStartTicks);
+        Supervisor = new ProcessIdentity(state.SupervisorPid, state.SupervisorStartTicks);
+        SupervisorChild = supervisorChild;
+        Control = new VmControl(state.QmpSocket);
+    }
+
+    public DriverState State { get; }
+    public TaskStatusInfo Info { get; }
+    public string TaskId => State.TaskId;
+    public RunDirectory Run { get; }
+    public ProcessIdentity Qemu { get; }
+    public ProcessIdentity Supervisor { get; }
+
+    /// <summary>Kept only so .NET reaps the supervisor we started; recovered tasks have none.</summary>
+    public Process? SupervisorChild { get; }
+
+    public VmControl Control { get; }
+
+    /// <summary>From the job's <c>graceful_shutdown</c>: stop with an ACPI power-down before killing.</summary>
+    public bool GracefulShutdown { get; init; } = true;
+
+    private readonly Lock _gate = new();
+
+    // Guarded by _gate.
+    private TaskExit? _exit;
+    private DateTimeOffset? _completedAt;
+    private bool _stopRequested;
+
+    private readonly TaskCompletionSource<TaskExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once with the final result; every WaitTask awaits this same task.</summary>
+    public Task<TaskExit> Exited => _exited.Task;
+
+    public TaskSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            return new TaskSnapshot(TaskId, Info.TaskName, _exit is null, State.StartedAt, _completedAt, _exit);
+        }
+    }
+
+    /// <summary>Marks that the driver itself is stopping the VM, so a SHUTDOWN is not reported as the guest's own.</summary>
+    public void MarkStopRequested()
+    {
+        lock (_gate)
+        {
+            _stopRequested = true;
+        }
+    }
+
+    public bool StopRequested
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stopRequested;
+            }
+        }
+    }
+
+    public bool IsRunning => !_exited.Task.IsCompleted;
+
+    /// <summary>Watches until the VM is gone, then records the outcome exactly once.</summary>
+    public async Task MonitorAsync(CancellationToken cancellationToken)
+    {
+        var supervisorLost = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (Run.ReadExit() is { } record)
+            {
+                Complete(ToTaskExit(record), record.ExitedAt);
+                return;
+            }
+            if (!supervisorLost && !Supervisor.IsAlive())
+            {
+                // The supervisor may have written its record between our two reads.
+                if (Run.ReadExit() is { } late)
+                {
+                    Complete(ToTaskExit(late), late.ExitedAt);
+                    return;
+                }
+                supervisorLost = true;
+            }
+            if (supervisorLost && !Qemu.IsAlive())
+            {
+                Complete(TaskExit.Unknown("QEMU exited while its supervisor was gone; its exit status is unknown"), DateTimeOffset.UtcNow);
+                return;
+            }
+            try
+            {
+                await Task.Delay(s_pollInterval, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    internal void Complete(TaskExit exit, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (_exit is not null)
+            {
+                return;
+            }
+            _exit = exit;
+            _completedAt = at;
+        }
+        _exited.TrySetResult(exit);
+        _ = Control.DisposeAsync().AsTask();
+    }
+
+    public static TaskExit ToTaskExit(ExitRecord record) =>
+        new(record.ExitCode, record.Signal, record.OomKilled, record.Error);
+}
+
+/// <summary>The request facts Nomad wants echoed back and InspectTask reports.</summary>
+public sealed record TaskStatusInfo(string TaskName, string AllocId, string AllocDir);
+
+/// <summary>A consistent copy of a task's state, taken under its lock.</summary>
+public sealed record TaskSnapshot(
+    string TaskId,
+    string TaskName,
+    bool Running,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? CompletedAt,
+    TaskExit? Exit
+);

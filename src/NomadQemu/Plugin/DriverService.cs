@@ -1,0 +1,176 @@
+using Google.Protobuf;
+using Grpc.Core;
+using NomadQemu.Core.Config;
+using NomadQemu.Driver;
+using NomadQemu.Tasks;
+using Proto = NomadQemu.Protocol.Drivers;
+
+namespace NomadQemu.Plugin;
+
+/// <summary>Nomad's Driver service: one short method per RPC (decode → driver core → encode).</summary>
+internal sealed class DriverService(QemuDriver driver, FingerprintSchedule schedule) : Proto.Driver.DriverBase
+{
+    private static readonly Proto.DriverCapabilities s_capabilities = new()
+    {
+        SendSignals = true,
+        Exec = false,
+        // Host paths: image_path and args refer to files on the node, as QEMU runs there.
+        FsIsolation = Proto.DriverCapabilities.Types.FSIsolation.None,
+        NetworkIsolationModes =
+        {
+            Proto.NetworkIsolationSpec.Types.NetworkIsolationMode.Host,
+            Proto.NetworkIsolationSpec.Types.NetworkIsolationMode.Group,
+        },
+        MustCreateNetwork = false,
+        MountConfigs = Proto.DriverCapabilities.Types.MountConfigs.NoMounts,
+        DisableLogCollection = false,
+    };
+
+    public override Task<Proto.TaskConfigSchemaResponse> TaskConfigSchema(Proto.TaskConfigSchemaRequest request, ServerCallContext context) =>
+        Task.FromResult(new Proto.TaskConfigSchemaResponse { Spec = SchemaMapping.ToSpec(Core.Config.TaskConfigSchema.Spec) });
+
+    public override Task<Proto.CapabilitiesResponse> Capabilities(Proto.CapabilitiesRequest request, ServerCallContext context) =>
+        Task.FromResult(new Proto.CapabilitiesResponse { Capabilities = s_capabilities });
+
+    public override async Task Fingerprint(Proto.FingerprintRequest request, IServerStreamWriter<Proto.FingerprintResponse> responseStream, ServerCallContext context)
+    {
+        try
+        {
+            while (!context.CancellationToken.IsCancellationRequested)
+            {
+                var fingerprint = await driver.FingerprintAsync(context.CancellationToken);
+                await responseStream.WriteAsync(ProtoMapping.ToFingerprint(fingerprint), context.CancellationToken);
+                await Task.Delay(schedule.Period, context.CancellationToken);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    public override Task<Proto.StartTaskResponse> StartTask(Proto.StartTaskRequest request, ServerCallContext context) =>
+        RpcErrors.Guard(async () =>
+        {
+            var task = request.Task ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "StartTask without a task"));
+            var started = await driver.StartTaskAsync(ProtoMapping.ToTaskRequest(task), context.CancellationToken);
+            var response = new Proto.StartTaskResponse
+            {
+                Result = Proto.StartTaskResponse.Types.Result.Success,
+                Handle = new Proto.TaskHandle
+                {
+                    Version = DriverState.Version,
+                    Config = task,
+                    State = Proto.TaskState.Running,
+                    DriverState = ByteString.CopyFrom(started.DriverState),
+                },
+            };
+            if (started.GuestPorts.Count > 0)
+            {
+                response.NetworkOverride = ProtoMapping.ToNetworkOverride(started.GuestPorts);
+            }
+            return response;
+        });
+
+    public override Task<Proto.RecoverTaskResponse> RecoverTask(Proto.RecoverTaskRequest request, ServerCallContext context) =>
+        RpcErrors.Guard(async () =>
+        {
+            var handle = request.Handle ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "RecoverTask without a handle"));
+            // Nomad never sets task_id here; the id lives in the handle's config.
+            var id = !string.IsNullOrEmpty(handle.Config?.Id) ? handle.Config.Id : request.TaskId;
+            if (string.IsNullOrEmpty(id))
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "RecoverTask handle carries no task id"));
+            }
+            await driver.RecoverTaskAsync(id, handle.DriverState.Memory, ProtoMapping.ToStatusInfo(handle.Config), context.CancellationToken);
+            return new Proto.RecoverTaskResponse();
+        });
+
+    public override Task<Proto.WaitTaskResponse> WaitTask(Proto.WaitTaskRequest request, ServerCallContext context) =>
+        RpcErrors.Guard(async () =>
+        {
+            var exit = await driver.WaitTaskAsync(request.TaskId, context.CancellationToken);
+            return new Proto.WaitTaskResponse { Result = ProtoMapping.ToExitResult(exit), Err = exit.Error ?? "" };
+        });
+
+    public override Task<Proto.StopTaskResponse> StopTask(Proto.StopTaskRequest request, ServerCallContext context) =>
+        RpcErrors.Guard(async () =>
+        {
+            var timeout = request.Timeout?.ToTimeSpan() ?? TimeSpan.FromSeconds(5);
+            await driver.StopTaskAsync(request.TaskId, timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout, request.Signal, context.CancellationToken);
+            return new Proto.StopTaskResponse();
+        });
+
+    public override Task<Proto.DestroyTaskResponse> DestroyTask(Proto.DestroyTaskRequest request, ServerCallContext context) =>
+        RpcErrors.Guard(async () =>
+        {
+            await driver.DestroyTaskAsync(request.TaskId, request.Force, context.CancellationToken);
+            return new Proto.DestroyTaskResponse();
+        });
+
+    public override Task<Proto.InspectTaskResponse> InspectTask(Proto.InspectTaskRequest request, ServerCallContext context) =>
+        RpcErrors.Guard(() =>
+        {
+            var snapshot = driver.InspectTask(request.TaskId);
+            var details = driver.Describe(request.TaskId);
+            var response = new Proto.InspectTaskResponse
+            {
+                Task = ProtoMapping.ToTaskStatus(snapshot),
+                Driver = new Proto.TaskDriverStatus { Attributes = { details } },
+                NetworkOverride = ProtoMapping.ToNetworkOverride(driver.GuestPorts(request.TaskId)),
+            };
+            return Task.FromResult(response);
+        });
+
+    public override async Task TaskStats(Proto.TaskStatsRequest request, IServerStreamWriter<Proto.TaskStatsResponse> responseStream, ServerCallContext context)
+    {
+        var interval = request.CollectionInterval?.ToTimeSpan() ?? TimeSpan.FromSeconds(1);
+        await RpcErrors.Guard(async () =>
+        {
+            await foreach (var usage in driver.StatsAsync(request.TaskId, interval, context.CancellationToken))
+            {
+                await responseStream.WriteAsync(new Proto.TaskStatsResponse { Stats = ProtoMapping.ToTaskStats(usage) }, context.CancellationToken);
+            }
+            return true;
+        });
+    }
+
+    public override async Task TaskEvents(Proto.TaskEventsRequest request, IServerStreamWriter<Proto.DriverTaskEvent> responseStream, ServerCallContext context)
+    {
+        try
+        {
+            await foreach (var e in driver.EventsAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(ProtoMapping.ToEvent(e), context.CancellationToken);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    public override Task<Proto.SignalTaskResponse> SignalTask(Proto.SignalTaskRequest request, ServerCallContext context) =>
+        RpcErrors.Guard(async () =>
+        {
+            await driver.SignalTaskAsync(request.TaskId, request.Signal, context.CancellationToken);
+            return new Proto.SignalTaskResponse();
+        });
+
+    public override Task<Proto.ExecTaskResponse> ExecTask(Proto.ExecTaskRequest request, ServerCallContext context) =>
+        throw new RpcException(new Status(StatusCode.Unimplemented, "the qemu driver does not support exec into a VM (capability exec = false)"));
+
+    public override Task ExecTaskStreaming(
+        IAsyncStreamReader<Proto.ExecTaskStreamingRequest> requestStream,
+        IServerStreamWriter<Proto.ExecTaskStreamingResponse> responseStream,
+        ServerCallContext context
+    ) => throw new RpcException(new Status(StatusCode.Unimplemented, "the qemu driver does not support exec into a VM (capability exec = false)"));
+
+    public override Task<Proto.CreateNetworkResponse> CreateNetwork(Proto.CreateNetworkRequest request, ServerCallContext context) =>
+        throw new RpcException(new Status(StatusCode.Unimplemented, "the qemu driver uses the network namespace Nomad creates (must_create_network = false)"));
+
+    public override Task<Proto.DestroyNetworkResponse> DestroyNetwork(Proto.DestroyNetworkRequest request, ServerCallContext context) =>
+        throw new RpcException(new Status(StatusCode.Unimplemented, "the qemu driver uses the network namespace Nomad creates (must_create_network = false)"));
+
+    public override Task<Proto.InitResponse> Init(Proto.InitRequest request, ServerCallContext context) => Task.FromResult(new Proto.InitResponse());
+
+    public override Task<Proto.ShutdownResponse> Shutdown(Proto.ShutdownRequest request, ServerCallContext context) =>
+        Task.FromResult(new Proto.ShutdownResponse());
+}
+
+/// <summary>How often the Fingerprint stream repeats (30 s like every HashiCorp driver; tests may shorten it).</summary>
+internal sealed record FingerprintSchedule(TimeSpan Period);

@@ -1,0 +1,93 @@
+using Grpc.HealthCheck;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NomadQemu.Logging;
+
+namespace NomadQemu.Plugin;
+
+/// <summary>
+/// Serves the plugin over plain HTTP/2 gRPC on a unix socket and prints the handshake line once the
+/// socket accepts connections. Nomad dials that socket once and multiplexes every RPC over the one
+/// connection, so the HTTP/2 stream limit must be far above what hundreds of tasks keep open.
+/// </summary>
+internal static class PluginHost
+{
+    /// <summary>Each running task holds a WaitTask and a TaskStats stream; Kestrel's default is 100.</summary>
+    public const int MaxStreamsPerConnection = 100_000;
+
+    public static async Task<int> RunAsync(PluginOptions options)
+    {
+        var socketPath = Handshake.NewSocketPath(Environment.GetEnvironmentVariable);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new HclogLoggerProvider(HclogSink.Stderr, options.LogLevel));
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        // Framework chatter (request logs, "Now listening on") would only be noise in the agent's log.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenUnixSocket(socketPath, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.Http2.MaxStreamsPerConnection = MaxStreamsPerConnection;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.AddSingleton<IHostLifetime, PluginLifetime>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            // go-plugin's client allows MaxInt32 both ways; match it.
+            grpc.MaxReceiveMessageSize = null;
+            grpc.MaxSendMessageSize = null;
+            grpc.EnableDetailedErrors = true;
+        });
+        var health = new HealthServiceImpl();
+        health.SetStatus("plugin", Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        builder.Services.AddSingleton(health);
+        builder.Services.AddSingleton(options);
+        PluginServices.Register(builder.Services);
+
+        var app = builder.Build();
+        app.MapGrpcService<HealthServiceImpl>();
+        PluginServices.Map(app);
+
+        try
+        {
+            await app.StartAsync();
+            WriteHandshake(Handshake.Line(socketPath));
+            app.Services.GetRequiredService<ILoggerFactory>()
+                .CreateLogger("NomadQemu.Plugin")
+                .LogInformation("plugin serving on {socket}", socketPath);
+            await app.WaitForShutdownAsync();
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            TryDelete(socketPath);
+        }
+        return 0;
+    }
+
+    /// <summary>The handshake must be the very first bytes on stdout, written once and flushed.</summary>
+    private static void WriteHandshake(string line)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        var bytes = System.Text.Encoding.ASCII.GetBytes(line + "\n");
+        stdout.Write(bytes);
+        stdout.Flush();
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

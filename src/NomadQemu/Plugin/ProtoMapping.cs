@@ -1,0 +1,152 @@
+using Google.Protobuf.WellKnownTypes;
+using NomadQemu.Core.Qemu;
+using NomadQemu.Driver;
+using NomadQemu.Protocol.Base;
+using NomadQemu.Tasks;
+using Proto = NomadQemu.Protocol.Drivers;
+
+namespace NomadQemu.Plugin;
+
+/// <summary>Proto ↔ driver-core translation, and nothing else. Every sub-message Nomad reads is always set.</summary>
+internal static class ProtoMapping
+{
+    /// <summary>Go's zero time: what Nomad expects for "not completed" (a null timestamp crashes its client).</summary>
+    public static readonly Timestamp GoZeroTime = new() { Seconds = -62135596800, Nanos = 0 };
+
+    public static TaskRequest ToTaskRequest(Proto.TaskConfig task)
+    {
+        var resources = task.Resources;
+        var allocated = resources?.AllocatedResources;
+        var linux = resources?.LinuxResources;
+        return new TaskRequest
+        {
+            TaskId = task.Id,
+            TaskName = task.Name,
+            AllocId = task.AllocId,
+            AllocDir = task.AllocDir,
+            JobName = task.JobName,
+            GroupName = task.TaskGroupName,
+            StdoutPath = string.IsNullOrEmpty(task.StdoutPath) ? "/dev/null" : task.StdoutPath,
+            StderrPath = string.IsNullOrEmpty(task.StderrPath) ? "/dev/null" : task.StderrPath,
+            Env = task.Env,
+            DriverConfig = task.MsgpackDriverConfig.ToByteArray(),
+            MemoryMb = allocated?.Memory?.MemoryMb ?? 0,
+            MemoryMaxMb = allocated?.Memory?.MemoryMaxMb ?? 0,
+            CpusetCpus = linux?.CpusetCpus ?? "",
+            CgroupPath = linux?.CpusetCgroup ?? "",
+            GroupPorts = resources?.Ports.Select(p => new GroupPort(p.Label, p.Value, p.To, p.HostIp)).ToList() ?? [],
+            LegacyNetworks =
+                allocated?.Networks.Select(n => new LegacyNetwork(n.Ip, Ports(n.ReservedPorts), Ports(n.DynamicPorts))).ToList() ?? [],
+            NetnsPath = task.NetworkIsolationSpec is { Mode: Proto.NetworkIsolationSpec.Types.NetworkIsolationMode.Group } spec ? spec.Path : "",
+            DnsServers = task.Dns?.Servers.ToList() ?? [],
+            DnsSearches = task.Dns?.Searches.ToList() ?? [],
+        };
+    }
+
+    private static List<LegacyPort> Ports(IEnumerable<Proto.NetworkPort> ports) => ports.Select(p => new LegacyPort(p.Label, p.Value)).ToList();
+
+    public static TaskStatusInfo ToStatusInfo(Proto.TaskConfig? task) => new(task?.Name ?? "", task?.AllocId ?? "", task?.AllocDir ?? "");
+
+    public static Proto.ExitResult ToExitResult(TaskExit? exit) =>
+        exit is null ? new Proto.ExitResult() : new Proto.ExitResult { ExitCode = exit.ExitCode, Signal = exit.Signal, OomKilled = exit.OomKilled };
+
+    public static Proto.TaskStatus ToTaskStatus(TaskSnapshot snapshot) =>
+        new()
+        {
+            Id = snapshot.TaskId,
+            Name = snapshot.TaskName,
+            State = snapshot.Running ? Proto.TaskState.Running : Proto.TaskState.Exited,
+            StartedAt = Timestamp.FromDateTimeOffset(snapshot.StartedAt),
+            CompletedAt = snapshot.CompletedAt is { } done ? Timestamp.FromDateTimeOffset(done) : GoZeroTime,
+            Result = ToExitResult(snapshot.Exit),
+        };
+
+    public static Proto.NetworkOverride ToNetworkOverride(IReadOnlyDictionary<string, int> guestPorts)
+    {
+        var network = new Proto.NetworkOverride();
+        foreach (var (label, port) in guestPorts)
+        {
+            network.PortMap[label] = port;
+        }
+        return network;
+    }
+
+    public static Proto.TaskStats ToTaskStats(TaskUsage usage) =>
+        new()
+        {
+            Timestamp = Timestamp.FromDateTimeOffset(usage.Timestamp),
+            AggResourceUsage = new Proto.TaskResourceUsage
+            {
+                Cpu = new Proto.CPUUsage
+                {
+                    UserMode = usage.UserPercent,
+                    SystemMode = usage.SystemPercent,
+                    Percent = usage.Percent,
+                    TotalTicks = usage.TotalTicks,
+                    MeasuredFields =
+                    {
+                        Proto.CPUUsage.Types.Fields.UserMode,
+                        Proto.CPUUsage.Types.Fields.SystemMode,
+                        Proto.CPUUsage.Types.Fields.Percent,
+                        Proto.CPUUsage.Types.Fields.TotalTicks,
+                    },
+                },
+                Memory = new Proto.MemoryUsage { Rss = usage.RssBytes, MeasuredFields = { Proto.MemoryUsage.Types.Fields.Rss } },
+            },
+        };
+
+    public static Proto.DriverTaskEvent ToEvent(DriverEvent e)
+    {
+        var proto = new Proto.DriverTaskEvent
+        {
+            TaskId = e.TaskId,
+            AllocId = e.AllocId,
+            TaskName = e.TaskName,
+            Timestamp = Timestamp.FromDateTimeOffset(e.Timestamp),
+            Message = e.Message,
+        };
+        foreach (var (key, value) in e.Annotations)
+        {
+            proto.Annotations[key] = value;
+        }
+        return proto;
+    }
+
+    public static Proto.FingerprintResponse ToFingerprint(Fingerprint fingerprint)
+    {
+        var response = new Proto.FingerprintResponse
+        {
+            Health = fingerprint.Health switch
+            {
+                DriverHealth.Healthy => Proto.FingerprintResponse.Types.HealthState.Healthy,
+                DriverHealth.Unhealthy => Proto.FingerprintResponse.Types.HealthState.Unhealthy,
+                _ => Proto.FingerprintResponse.Types.HealthState.Undetected,
+            },
+            HealthDescription = fingerprint.Description,
+        };
+        foreach (var (key, value) in fingerprint.Attributes)
+        {
+            response.Attributes[key] = value.Value switch
+            {
+                bool b => new Protocol.Structs.Attribute { BoolVal = b },
+                long l => new Protocol.Structs.Attribute { IntVal = l },
+                double d => new Protocol.Structs.Attribute { FloatVal = d },
+                _ => new Protocol.Structs.Attribute { StringVal = value.ToString() },
+            };
+        }
+        return response;
+    }
+
+    /// <summary>Nomad's Topology.Compute(): the override if set, else the sum of each core's best known speed.</summary>
+    public static NodeCompute? ToNodeCompute(ClientTopology? topology)
+    {
+        if (topology is null || topology.Cores.Count == 0)
+        {
+            return null;
+        }
+        double total = topology.OverrideTotalCompute > 0
+            ? topology.OverrideTotalCompute
+            : topology.Cores.Sum(c => (double)(c.BaseSpeed > 0 ? c.BaseSpeed : c.MaxSpeed > 0 ? c.MaxSpeed : c.GuessSpeed));
+        return new NodeCompute(total, topology.Cores.Count);
+    }
+}

@@ -1,0 +1,23 @@
+namespace NomadQemu.E2E.Tests.Fixtures;
+
+/// <summary>A disposable temp dir with a short path: unix socket paths must stay under 108 bytes.</summary>
+public sealed class ShortTempDir : IDisposable
+{
+    public ShortTempDir()
+    {
+        Path = System.IO.Path.Combine("/tmp", "nq" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
