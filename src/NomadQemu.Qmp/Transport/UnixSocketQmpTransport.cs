@@ -1,0 +1,126 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace NomadQemu.Qmp.Transport;
+
+/// <summary>A QMP transport over a unix domain stream socket, as created by QEMU's <c>-qmp unix:PATH,server=on</c>.</summary>
+internal sealed class UnixSocketQmpTransport : IQmpTransport
+{
+    // sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL.
+    internal const int MaxSocketPathBytes = 107;
+
+    private static readonly TimeSpan s_firstRetryDelay = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan s_maxRetryDelay = TimeSpan.FromMilliseconds(200);
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+
+    private UnixSocketQmpTransport(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+    }
+
+    /// <summary>
+    /// Connects to <paramref name="socketPath"/>, retrying while the socket file does not exist yet or nobody
+    /// accepts on it (QEMU creates and listens on it a few milliseconds after it starts; a stale file from a
+    /// killed QEMU also refuses). Gives up only when <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token fired; the message names the path and the last error.</exception>
+    /// <exception cref="SocketException">A failure that retrying cannot fix, e.g. permission denied.</exception>
+    public static async Task<UnixSocketQmpTransport> ConnectAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        ValidateSocketPath(socketPath);
+        var endPoint = new UnixDomainSocketEndPoint(socketPath);
+        TimeSpan delay = s_firstRetryDelay;
+        SocketException? lastError = null;
+
+        while (true)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw GaveUp(socketPath, lastError, cancellationToken);
+            }
+
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+                return new UnixSocketQmpTransport(socket);
+            }
+            catch (SocketException ex) when (IsWorthRetrying(ex.SocketErrorCode))
+            {
+                socket.Dispose();
+                lastError = ex;
+            }
+            catch (OperationCanceledException)
+            {
+                socket.Dispose();
+                throw GaveUp(socketPath, lastError, cancellationToken);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            try
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                throw GaveUp(socketPath, lastError, cancellationToken);
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, s_maxRetryDelay.Ticks));
+        }
+    }
+
+    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        _stream.ReadAsync(buffer, cancellationToken);
+
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        _stream.WriteAsync(data, cancellationToken);
+
+    public ValueTask DisposeAsync()
+    {
+        // Shutdown first so a read blocked in the kernel returns at once, then release the descriptor.
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already disconnected: nothing to shut down.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        return _stream.DisposeAsync();
+    }
+
+    internal static void ValidateSocketPath(string socketPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(socketPath);
+        int byteCount = Encoding.UTF8.GetByteCount(socketPath);
+        if (byteCount > MaxSocketPathBytes)
+        {
+            throw new ArgumentException(
+                $"QMP socket path '{socketPath}' is {byteCount} bytes long; unix socket paths must be at most {MaxSocketPathBytes} bytes.",
+                nameof(socketPath));
+        }
+    }
+
+    // ENOENT (reported by .NET as AddressNotAvailable): QEMU has not created the socket yet.
+    // ECONNREFUSED: the file exists but nobody listens yet, or it is stale from a QEMU that was killed.
+    private static bool IsWorthRetrying(SocketError error) =>
+        error is SocketError.AddressNotAvailable or SocketError.ConnectionRefused or SocketError.TryAgain;
+
+    private static OperationCanceledException GaveUp(string socketPath, SocketException? lastError, CancellationToken token)
+    {
+        string why = lastError is null ? "cancelled before the first attempt" : $"last error: {lastError.SocketErrorCode} ({lastError.Message})";
+        return new OperationCanceledException($"Gave up connecting to QMP socket '{socketPath}': {why}.", lastError, token);
+    }
+}
