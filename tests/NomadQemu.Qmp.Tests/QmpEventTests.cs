@@ -1,0 +1,169 @@
+using System.Text.Json;
+using NomadQemu.Qmp.Tests.Fakes;
+
+namespace NomadQemu.Qmp.Tests;
+
+public sealed class QmpEventTests
+{
+    [Fact]
+    public async Task Events_InterleavedWithReplies_AreDeliveredInOrderAndRepliesStillMatch()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using QmpClient clientScope = client;
+        using QmpEventSubscription events = client.SubscribeEvents();
+
+        // What QEMU 7.2 does for "stop": the STOP event is written before the reply.
+        Task stop = client.StopAsync(timeout.Token);
+        Task<QmpVmStatus> status = client.QueryStatusAsync(timeout.Token);
+        JsonElement stopCommand = await peer.ReadCommandAsync(timeout.Token);
+        JsonElement statusCommand = await peer.ReadCommandAsync(timeout.Token);
+        peer.SendEvent(QmpEventNames.Stop);
+        peer.Reply(stopCommand, "{}");
+        peer.SendEvent("BLOCK_JOB_READY", """{"device": "d0"}""");
+        peer.Reply(statusCommand, """{"status": "paused", "running": false}""");
+        await stop;
+
+        Assert.Equal(new QmpVmStatus("paused", false), await status);
+        QmpEvent first = await events.Reader.ReadAsync(timeout.Token);
+        QmpEvent second = await events.Reader.ReadAsync(timeout.Token);
+        Assert.Equal(QmpEventNames.Stop, first.Name);
+        Assert.Null(first.Data);
+        Assert.Equal("BLOCK_JOB_READY", second.Name);
+        Assert.Equal("d0", second.Data!.Value.GetProperty("device").GetString());
+    }
+
+    [Fact]
+    public async Task Event_Timestamp_IsDecodedToMicroseconds()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using QmpClient clientScope = client;
+        using QmpEventSubscription events = client.SubscribeEvents();
+
+        peer.SendLine(FakeQmpPeer.EventText(QmpEventNames.Resume, seconds: 1_700_000_000, microseconds: 123_456));
+        QmpEvent received = await events.Reader.ReadAsync(timeout.Token);
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000).AddTicks(1_234_560), received.Timestamp);
+    }
+
+    [Fact]
+    public async Task Event_WithoutTimestamp_IsStillDelivered()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using QmpClient clientScope = client;
+        using QmpEventSubscription events = client.SubscribeEvents();
+        DateTimeOffset before = DateTimeOffset.UtcNow;
+
+        peer.SendLine("""{"event": "RESET", "timestamp": {"seconds": -1, "microseconds": -1}}""");
+        QmpEvent received = await events.Reader.ReadAsync(timeout.Token);
+
+        Assert.Equal(QmpEventNames.Reset, received.Name);
+        Assert.True(received.Timestamp >= before, "an unusable timestamp falls back to the receive time");
+    }
+
+    [Theory]
+    [InlineData("""{"guest": false, "reason": "host-qmp-quit"}""", true, false, "host-qmp-quit")]
+    [InlineData("""{"guest": true, "reason": "guest-shutdown"}""", true, true, "guest-shutdown")]
+    [InlineData("""{"guest": true}""", true, true, null)]
+    [InlineData("""{"reason": "host-signal"}""", false, false, null)]
+    [InlineData(null, false, false, null)]
+    public void TryGetShutdownCause_ReadsGuestAndReason(string? dataJson, bool expectedFound, bool expectedGuest, string? expectedReason)
+    {
+        JsonElement? data = dataJson is null ? null : JsonDocument.Parse(dataJson).RootElement.Clone();
+        var shutdown = new QmpEvent(QmpEventNames.Shutdown, data, DateTimeOffset.UnixEpoch);
+
+        bool found = shutdown.TryGetShutdownCause(out bool guest, out string? reason);
+
+        Assert.Equal(expectedFound, found);
+        Assert.Equal(expectedGuest, guest);
+        Assert.Equal(expectedReason, reason);
+    }
+
+    [Fact]
+    public async Task TwoSubscriptions_EachReceiveEveryEvent()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using QmpClient clientScope = client;
+        using QmpEventSubscription first = client.SubscribeEvents();
+        using QmpEventSubscription second = client.SubscribeEvents();
+
+        peer.SendEvent(QmpEventNames.Powerdown);
+
+        Assert.Equal(QmpEventNames.Powerdown, (await first.Reader.ReadAsync(timeout.Token)).Name);
+        Assert.Equal(QmpEventNames.Powerdown, (await second.Reader.ReadAsync(timeout.Token)).Name);
+    }
+
+    [Fact]
+    public async Task Subscription_Disposed_StopsReceivingAndCompletes()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using QmpClient clientScope = client;
+        using QmpEventSubscription kept = client.SubscribeEvents();
+        QmpEventSubscription dropped = client.SubscribeEvents();
+
+        dropped.Dispose();
+        peer.SendEvent(QmpEventNames.Stop);
+        await kept.Reader.ReadAsync(timeout.Token);
+
+        Assert.False(dropped.Reader.TryRead(out _));
+        Assert.True(dropped.Reader.Completion.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Subscription_MoreEventsThanCapacity_KeepsTheNewest()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using QmpClient clientScope = client;
+        using QmpEventSubscription events = client.SubscribeEvents(capacity: 2);
+
+        peer.SendEvent("E1");
+        peer.SendEvent("E2");
+        peer.SendEvent("E3");
+        peer.Close(); // the subscription completes after the last event, so ReadAllAsync ends
+        var names = new List<string>();
+        await foreach (QmpEvent received in events.ReadAllAsync(timeout.Token))
+        {
+            names.Add(received.Name);
+        }
+
+        Assert.Equal(["E2", "E3"], names);
+    }
+
+    [Fact]
+    public async Task Subscription_ConnectionEnds_EnumerationFinishes()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using QmpClient clientScope = client;
+        using QmpEventSubscription events = client.SubscribeEvents();
+
+        peer.SendEvent(QmpEventNames.Shutdown, """{"guest": false, "reason": "host-signal"}""");
+        peer.Close();
+        var received = new List<QmpEvent>();
+        await foreach (QmpEvent e in events.ReadAllAsync(timeout.Token))
+        {
+            received.Add(e);
+        }
+
+        Assert.Equal(QmpEventNames.Shutdown, Assert.Single(received).Name);
+    }
+
+    [Fact]
+    public async Task SubscribeEvents_AfterConnectionEnded_ReturnsCompletedSubscription()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using QmpClient clientScope = client;
+        peer.Close();
+        await client.Completion.WaitAsync(timeout.Token);
+
+        using QmpEventSubscription events = client.SubscribeEvents();
+
+        Assert.True(events.Reader.Completion.IsCompleted);
+    }
+}
