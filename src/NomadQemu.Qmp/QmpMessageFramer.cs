@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using NomadQemu.Qmp.Transport;
 
 namespace NomadQemu.Qmp;
@@ -95,13 +96,23 @@ internal sealed class QmpMessageFramer
 
     private static JsonDocument? Parse(ReadOnlySpan<byte> line)
     {
-        var reader = new Utf8JsonReader(line, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        if (line.Trim(" \t\r"u8).IsEmpty)
+        {
+            return null; // a blank line, e.g. a stray "\r\n"
+        }
+
+        // Utf8JsonReader does not reject every invalid UTF-8 sequence inside strings; decoding them later throws
+        // InvalidOperationException far from here, so refuse the message up front.
+        if (!Utf8.IsValid(line))
+        {
+            throw new QmpProtocolException($"QMP message is not valid UTF-8: '{Snippet(line)}'.");
+        }
+
+        // AllowMultipleValues lets us report "two values on one line" clearly instead of as malformed JSON.
+        var reader = new Utf8JsonReader(line, new JsonReaderOptions { AllowMultipleValues = true });
         try
         {
-            if (!reader.Read())
-            {
-                return null; // only whitespace, e.g. a stray "\r\n"
-            }
+            reader.Read();
 
             // ParseValue copies what it needs, so the buffer can be reused afterwards.
             JsonDocument document = JsonDocument.ParseValue(ref reader);
