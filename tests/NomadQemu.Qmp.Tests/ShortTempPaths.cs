@@ -1,0 +1,26 @@
+namespace NomadQemu.Qmp.Tests;
+
+/// <summary>Unix socket paths must fit in 107 bytes, so tests use /tmp/&lt;short random&gt; rather than deep temp dirs.</summary>
+internal static class ShortTempPaths
+{
+    public static string NewDirectory(string prefix)
+    {
+        string directory = Path.Combine("/tmp", $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}");
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    public static void DeleteQuietly(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
