@@ -2,8 +2,14 @@ using System.CommandLine;
 
 namespace NomadQemu.Cli;
 
-/// <summary>Commands added as the runner grows (run, validate, fingerprint).</summary>
+/// <summary>The standalone runner's commands: run, validate, fingerprint, and the demo's hidden serve-dir.</summary>
 internal static class ExtraCommands
 {
-    public static IEnumerable<Command> Create() => [];
+    public static IEnumerable<Command> Create() =>
+    [
+        RunCommand.Create(),
+        ValidateCommand.Create(),
+        FingerprintCommand.Create(),
+        ServeDirCommand.Create(),
+    ];
 }

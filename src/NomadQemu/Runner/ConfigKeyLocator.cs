@@ -1,0 +1,57 @@
+using NomadQemu.JobFiles;
+using NomadQemu.JobFiles.Hcl;
+
+namespace NomadQemu.Runner;
+
+/// <summary>
+/// Finds where a task's config key is written, so a config error points at the key itself
+/// (file:line:col plus a caret) rather than at the task. Falls back to the task's own position for JSON
+/// jobs or anything it cannot find.
+/// </summary>
+internal static class ConfigKeyLocator
+{
+    public static HclException ErrorAt(string jobFile, GroupSpec group, TaskSpec task, string? key, string detail)
+    {
+        var position = (key is null ? null : Find(jobFile, group.Name, task.Name, key)) ?? task.Position;
+        return new HclException(position, detail, SourceLine(position));
+    }
+
+    private static HclPosition? Find(string jobFile, string groupName, string taskName, string key)
+    {
+        try
+        {
+            var text = File.ReadAllText(jobFile);
+            if (text.TrimStart().StartsWith('{'))
+            {
+                return null;
+            }
+            var file = HclParser.Parse(text, jobFile);
+            var config = file.BlocksOfType("job")
+                .SelectMany(job => job.Body.BlocksOfType("group")).Where(g => g.Labels is [var name] && name == groupName)
+                .SelectMany(g => g.Body.BlocksOfType("task")).Where(t => t.Labels is [var name] && name == taskName)
+                .SelectMany(t => t.Body.BlocksOfType("config"))
+                .FirstOrDefault();
+            if (config is null)
+            {
+                return null;
+            }
+            return config.Body.Attribute(key)?.Position ?? config.Body.BlocksOfType(key).FirstOrDefault()?.Position ?? config.Position;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or HclException)
+        {
+            return null;
+        }
+    }
+
+    private static string? SourceLine(HclPosition position)
+    {
+        try
+        {
+            return position.Line > 0 ? File.ReadLines(position.File).Skip(position.Line - 1).FirstOrDefault() : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

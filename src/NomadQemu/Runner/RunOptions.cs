@@ -1,0 +1,21 @@
+using System.Net;
+
+namespace NomadQemu.Runner;
+
+/// <summary>What `run` was asked to do.</summary>
+internal sealed record RunOptions
+{
+    public required string JobFile { get; init; }
+
+    public IReadOnlyDictionary<string, string> Vars { get; init; } = new Dictionary<string, string>();
+
+    public required string DataDir { get; init; }
+
+    /// <summary>Host address forwarded ports listen on; loopback unless the user opens them up.</summary>
+    public IPAddress BindAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>Keep alloc dirs (disk overlays, logs) after the run instead of removing them.</summary>
+    public bool KeepAllocs { get; init; }
+
+    public bool Verbose { get; init; }
+}
