@@ -77,8 +77,21 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
         }
     }
 
-    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-        _stream.ReadAsync(buffer, cancellationToken);
+    public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+        {
+            // On a unix socket ECONNRESET only means the peer closed while bytes WE sent were still unread in its
+            // buffer; everything it sent was delivered before this error. QEMU does this after "quit": its
+            // monitor stops reading once it has the command's closing brace, leaving our "\n" unread. That is an
+            // ordinary end of stream.
+            return 0;
+        }
+    }
 
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         _stream.WriteAsync(data, cancellationToken);
