@@ -103,6 +103,27 @@ public sealed class UnixSocketQmpTransportTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_PeerClosesWithOurBytesUnread_DeliversItsDataThenEndOfStream()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        string path = Path.Combine(_directory, "q.sock");
+        using Socket listener = Listen(path);
+        await using UnixSocketQmpTransport transport = await UnixSocketQmpTransport.ConnectAsync(path, timeout.Token);
+        Socket server = await listener.AcceptAsync(timeout.Token);
+
+        // What QEMU does on "quit": answer, then exit without reading the rest of our input (ECONNRESET).
+        await transport.WriteAsync("{\"execute\": \"quit\"}\n"u8.ToArray(), timeout.Token);
+        await server.SendAsync("bye\n"u8.ToArray(), timeout.Token);
+        server.Dispose();
+        byte[] buffer = new byte[16];
+        int first = await transport.ReadAsync(buffer, timeout.Token);
+        int second = await transport.ReadAsync(buffer, timeout.Token);
+
+        Assert.Equal("bye\n", Encoding.UTF8.GetString(buffer, 0, first));
+        Assert.Equal(0, second);
+    }
+
+    [Fact]
     public async Task QmpClientConnectAsync_ServerNeverGreets_GivesUpWithAMessageAboutTheGreeting()
     {
         using CancellationTokenSource timeout = TestTimeout.Start();
