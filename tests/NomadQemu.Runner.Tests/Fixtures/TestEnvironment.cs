@@ -1,0 +1,39 @@
+namespace NomadQemu.Runner.Tests.Fixtures;
+
+/// <summary>Where the suite finds the published binary, the test guest and the repository (set by scripts/test.sh).</summary>
+public static class TestEnvironment
+{
+    public static string Binary =>
+        Environment.GetEnvironmentVariable("NOMAD_QEMU_BINARY") is { Length: > 0 } path && File.Exists(path)
+            ? path
+            : throw new InvalidOperationException("NOMAD_QEMU_BINARY must point at the published nomad-driver-qemu (run scripts/test.sh)");
+
+    public static string GuestDir =>
+        Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_GUEST") is { Length: > 0 } dir && File.Exists(Path.Combine(dir, "disk.qcow2"))
+            ? dir
+            : throw new InvalidOperationException("NOMAD_QEMU_TEST_GUEST must point at the built test guest (run scripts/test.sh)");
+
+    /// <summary>The repository root, found from the test assembly's location (examples/ lives there).</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "NomadQemu.slnx")))
+                {
+                    return dir.FullName;
+                }
+            }
+            throw new InvalidOperationException("cannot find the repository root (NomadQemu.slnx) above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static string ExampleJob => Path.Combine(RepoRoot, "examples", "hello-vm.nomad.hcl");
+
+    /// <summary>One multiplier for every timeout, for slow machines.</summary>
+    public static double TimeoutScale =>
+        double.TryParse(Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_TIMEOUT_SCALE"), System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0 ? s : 1.0;
+
+    public static TimeSpan Scaled(double seconds) => TimeSpan.FromSeconds(seconds * TimeoutScale);
+}
