@@ -15,9 +15,10 @@
 //
 // Scheme
 // - Writer: ExecuteAsync registers a PendingCommand under a fresh id, then writes under _writeLock.
-// - Reader: one loop (an observed Task started in the constructor) reads framed messages (QmpMessageFramer),
-//   decodes them (QmpWire) and dispatches: greeting -> Greeting, event -> every subscription,
-//   reply -> the PendingCommand with that id (unknown ids are late replies to cancelled commands: dropped).
+// - Reader (QmpConnection.Reader.cs): one loop (an observed Task started in the constructor) reads framed
+//   messages (QmpMessageFramer), decodes them (QmpWire) and dispatches: greeting -> Greeting,
+//   event -> every subscription, reply -> the PendingCommand with that id (unknown ids are late replies
+//   to cancelled commands: dropped).
 // - Close(reason) runs once, from whichever side notices first (reader EOF/error, writer error, dispose):
 //   it fails the pending commands, completes subscriptions and cancels _lifetime so the other side stops.
 //   The reader loop sets Completion with the first close reason when it exits; it never throws.
@@ -28,7 +29,7 @@ using NomadQemu.Qmp.Transport;
 
 namespace NomadQemu.Qmp;
 
-internal sealed class QmpConnection : IAsyncDisposable
+internal sealed partial class QmpConnection : IAsyncDisposable
 {
     public const int DefaultMaxMessageBytes = 16 * 1024 * 1024;
 
@@ -112,9 +113,11 @@ internal sealed class QmpConnection : IAsyncDisposable
         {
             // The registration has already cancelled the pending command; awaiting it below reports that.
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex)
         {
-            Close(new QmpConnectionClosedException($"Writing QMP command '{command}' failed.", ex), "writing to the socket failed");
+            // Whatever the failure, we no longer know how much of the command reached the peer, so the stream
+            // cannot be trusted for later commands either.
+            Close(new QmpConnectionClosedException($"Writing QMP command '{command}' failed.", ex), "writing to the connection failed");
         }
 
         // Every path above leaves the pending command completed or owned by someone who will complete it
@@ -167,127 +170,6 @@ internal sealed class QmpConnection : IAsyncDisposable
         }
     }
 
-    private async Task ReadLoopAsync()
-    {
-        Exception? failure = null;
-        string description = "the peer closed the connection";
-        try
-        {
-            while (true)
-            {
-                QmpInboundMessage message;
-                using (JsonDocument? document = await _framer.ReadMessageAsync(_lifetime.Token).ConfigureAwait(false))
-                {
-                    if (document is null)
-                    {
-                        break;
-                    }
-
-                    message = QmpWire.Decode(document);
-                }
-
-                Dispatch(message);
-            }
-        }
-        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
-        {
-            // Closed from elsewhere (dispose or a failed write); that side recorded the reason.
-        }
-        catch (QmpProtocolException ex)
-        {
-            failure = ex;
-            description = "the peer broke the protocol: " + ex.Message;
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-            failure = new QmpConnectionClosedException("Reading from the QMP connection failed: " + ex.Message, ex);
-            description = "reading from the socket failed";
-        }
-        catch (Exception ex)
-        {
-            // A bug in this library must not leave callers hanging: treat it like any other fatal error.
-            failure = ex;
-            description = "an internal error occurred: " + ex.Message;
-        }
-
-        Close(failure, description);
-        Exception? reason;
-        lock (_gate)
-        {
-            reason = _closeReason;
-        }
-
-        _completion.TrySetResult(reason);
-    }
-
-    private void Dispatch(QmpInboundMessage message)
-    {
-        if (message is QmpGreetingMessage greeting)
-        {
-            if (!_greeting.TrySetResult(greeting.Greeting))
-            {
-                throw new QmpProtocolException("QMP peer sent a second greeting in the middle of the conversation.");
-            }
-
-            return;
-        }
-
-        if (!_greeting.Task.IsCompleted)
-        {
-            throw new QmpProtocolException(
-                $"QMP peer did not start with a greeting ({{\"QMP\": ...}}); its first message was a {Describe(message)}.");
-        }
-
-        switch (message)
-        {
-            case QmpEventMessage qmpEvent:
-                foreach (QmpEventSubscription subscription in Volatile.Read(ref _subscriptions))
-                {
-                    subscription.Publish(qmpEvent.Event);
-                }
-
-                break;
-            case QmpReplyMessage reply:
-                CompletePending(reply);
-                break;
-        }
-    }
-
-    private void CompletePending(QmpReplyMessage reply)
-    {
-        if (reply.Id is not { } idElement)
-        {
-            // QEMU omits the id only when it could not read a command at all; we cannot tell whose it was.
-            string detail = reply.Error is { } e ? $"{e.ErrorClass}: {e.Description}" : "a success reply";
-            throw new QmpProtocolException($"QMP peer sent a reply without an id ({detail}).");
-        }
-
-        if (idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out long id))
-        {
-            return; // Not an id this client issued.
-        }
-
-        PendingCommand? pending;
-        lock (_gate)
-        {
-            _pending.Remove(id, out pending);
-        }
-
-        if (pending is null)
-        {
-            return; // A late reply to a command whose caller gave up (cancelled).
-        }
-
-        if (reply.Error is { } error)
-        {
-            pending.TrySetException(new QmpErrorException(pending.Command, error.ErrorClass, error.Description));
-        }
-        else
-        {
-            pending.TrySetResult(reply.Result);
-        }
-    }
-
     private void Close(Exception? failure, string description)
     {
         PendingCommand[] pending;
@@ -336,13 +218,6 @@ internal sealed class QmpConnection : IAsyncDisposable
             _subscriptions = Array.FindAll(_subscriptions, s => !ReferenceEquals(s, subscription));
         }
     }
-
-    private static string Describe(QmpInboundMessage message) => message switch
-    {
-        QmpEventMessage e => $"'{e.Event.Name}' event",
-        QmpReplyMessage { Error: not null } => "error reply",
-        _ => "command reply",
-    };
 
     private sealed class PendingCommand(string command) : TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
