@@ -7,7 +7,8 @@
 #      server package needed), so the job's artifact block downloads it over real HTTP,
 #   5. runs examples/hello-vm.nomad.hcl with the image URL and its sha256 as job variables.
 # The VM's URL is printed and its console streams here; Ctrl-C powers it off gracefully and exits 0.
-# Set DATA_DIR to choose where the runner keeps alloc dirs and the artifact cache.
+# Set DATA_DIR to choose where the runner keeps alloc dirs and the artifact cache. Extra arguments go to
+# `run` (e.g. `bash scripts/demo.sh --no-kvm` on a host whose KVM passes the probe but crashes guests).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -40,6 +41,7 @@ say "serving the guest image at http://127.0.0.1:$port/disk.qcow2 (sha256 $check
 args=(run examples/hello-vm.nomad.hcl
     --var "image_url=http://127.0.0.1:$port/disk.qcow2"
     --var "image_checksum=sha256:$checksum")
+args+=("$@")
 if [ -n "${DATA_DIR:-}" ]; then
     args+=(--data-dir "$DATA_DIR")
 fi

@@ -19,13 +19,14 @@ internal static class RunCommand
         };
         var keep = new Option<bool>("--keep-allocs") { Description = "Keep alloc dirs (console logs, disk overlays) after the run; they are kept anyway when a VM fails to start." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the driver's informational log on stderr." };
+        var noKvm = new Option<bool>("--no-kvm") { Description = "Do not probe or use KVM (the plugin's kvm_probe = false): accelerator \"auto\" then means TCG." };
         var command = new Command("run", """
-            Run a job's qemu tasks on this machine, without a Nomad cluster: fetch artifacts (checksums verified,
-            cached), start every VM through the same driver as the plugin, print forwarded URLs and stream the
-            consoles. Ctrl-C (or SIGTERM) powers the VMs off gracefully within each task's kill_timeout; press it
-            again to kill them. Exit codes: 0 graceful end, 2 bad job or config, 3 artifact failure, 4 VM failed
-            to start, 5 QEMU unusable, the VM's own exit code when it exits by itself.
-            """) { jobFile, vars, dataDir, bind, keep, verbose };
+            Run a job's qemu tasks on this machine, without a Nomad cluster.
+            Fetches artifacts (checksums verified, cached), starts every VM through the same driver as the plugin,
+            prints forwarded URLs and streams the consoles. Ctrl-C (or SIGTERM) powers the VMs off gracefully within
+            each task's kill_timeout; press it again to kill them. Exit codes: 0 graceful end, 2 bad job or config,
+            3 artifact failure, 4 VM failed to start, 5 QEMU unusable, else the VM's own exit code when it ends by itself.
+            """) { jobFile, vars, dataDir, bind, keep, verbose, noKvm };
         command.SetAction(parsed => CommandRunner.Execute(async () =>
         {
             if (!IPAddress.TryParse(parsed.GetValue(bind), out var address))
@@ -40,6 +41,7 @@ internal static class RunCommand
                 BindAddress = address,
                 KeepAllocs = parsed.GetValue(keep),
                 Verbose = parsed.GetValue(verbose),
+                NoKvm = parsed.GetValue(noKvm),
             };
             var console = ConsoleSink.Stdout;
             using var signals = new RunSignals(console.Line);

@@ -21,7 +21,7 @@ internal sealed class JobRunner(RunOptions options, ConsoleSink console, RunSign
 
         using var loggers = new RunnerLoggerProvider(options.Verbose ? LogLevel.Information : LogLevel.Warning);
         await using var driver = new QemuDriver(new DriverOptions { SupervisorExecutable = Environment.ProcessPath! }, loggers);
-        driver.SetConfig(new PluginConfig { StateDir = data.State }, compute: null);
+        driver.SetConfig(new PluginConfig { StateDir = data.State, KvmProbe = !options.NoKvm }, compute: null);
 
         var fingerprint = await driver.FingerprintAsync(signals.Stop);
         console.Line($"qemu: {fingerprint.Description}");

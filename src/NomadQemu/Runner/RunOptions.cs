@@ -18,4 +18,10 @@ internal sealed record RunOptions
     public bool KeepAllocs { get; init; }
 
     public bool Verbose { get; init; }
+
+    /// <summary>
+    /// The plugin's <c>kvm_probe = false</c>: KVM is never probed, so <c>accelerator = "auto"</c> picks TCG. For
+    /// hosts (some nested VMs) where /dev/kvm passes the probe but real guests die with a KVM internal error.
+    /// </summary>
+    public bool NoKvm { get; init; }
 }
