@@ -28,11 +28,11 @@ public sealed class ValidateTests : IDisposable
     }
 
     [Fact]
-    public async Task Validate_UndefinedVariable_ReportsFileLineColumnWithCaret()
+    public async Task Validate_SyntaxError_ReportsFileLineColumnWithCaret()
     {
         var job = _dir.File("syntax.nomad.hcl", Header + """
                 task "t" {
-                  driver = qemu
+                  driver = "qemu
                 }
               }
             }
@@ -41,9 +41,9 @@ public sealed class ValidateTests : IDisposable
         var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", job);
 
         Assert.Equal(2, code);
-        // Line 5 is `      driver = qemu`; the bare name starts in column 16.
-        Assert.Contains($"{job}:5:16:", stderr);
-        Assert.Contains("      driver = qemu\n               ^", stderr);
+        // Line 4 is `      driver = "qemu`; the string that never ends opens in column 16.
+        Assert.Contains($"{job}:4:16: unterminated string", stderr);
+        Assert.Contains("      driver = \"qemu\n               ^", stderr);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class ValidateTests : IDisposable
         var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", job);
 
         Assert.Equal(2, code);
-        Assert.Contains($"{job}:4:5: task \"web\" uses driver \"docker\"", stderr);
+        Assert.Contains($"{job}:3:5: task \"web\" uses driver \"docker\"", stderr);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class ValidateTests : IDisposable
         var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", job);
 
         Assert.Equal(2, code);
-        Assert.Contains($"{job}:8:9: task \"vm\": unknown config key \"imagepath\"", stderr);
+        Assert.Contains($"{job}:7:9: task \"vm\": unknown config key \"imagepath\"", stderr);
         Assert.Contains("        imagepath  = \"local/disk.img\"\n        ^", stderr);
     }
 
@@ -106,7 +106,7 @@ public sealed class ValidateTests : IDisposable
         var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", job);
 
         Assert.Equal(2, code);
-        Assert.Contains($"{job}:8:9: task \"vm\": config key \"graceful_shutdown\"", stderr);
+        Assert.Contains($"{job}:7:9: task \"vm\": config key \"graceful_shutdown\"", stderr);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class ValidateTests : IDisposable
         var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", job);
 
         Assert.Equal(2, code);
-        Assert.Contains($"{job}:7:9: task \"vm\": config key \"image_path\": image \"local/missing.qcow2\" does not exist", stderr);
+        Assert.Contains($"{job}:6:9: task \"vm\": config key \"image_path\": image \"local/missing.qcow2\" does not exist", stderr);
     }
 
     [Fact]

@@ -13,11 +13,17 @@ public static class TestEnvironment
             ? dir
             : throw new InvalidOperationException("NOMAD_QEMU_TEST_GUEST must point at the built test guest (run scripts/test.sh)");
 
-    /// <summary>The repository root, found from the test assembly's location (examples/ lives there).</summary>
+    /// <summary>The repository root (examples/ lives there): recorded at build time, else found above the test assembly.</summary>
     public static string RepoRoot
     {
         get
         {
+            var recorded = typeof(TestEnvironment).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+                .OfType<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "RepoRoot")?.Value;
+            if (recorded is not null && File.Exists(Path.Combine(recorded, "NomadQemu.slnx")))
+            {
+                return recorded;
+            }
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             {
                 if (File.Exists(Path.Combine(dir.FullName, "NomadQemu.slnx")))
