@@ -255,7 +255,8 @@ build() {
     chmod 0444 "$out"/*
 
     # Replace OUTDIR. Between the two renames OUTDIR is absent (never half-built); the next run rebuilds.
-    local old="$parent/.$(basename "$OUTDIR").old.$$"
+    local old
+    old="$parent/.$(basename "$OUTDIR").old.$$"
     [[ -e $OUTDIR ]] && mv -T "$OUTDIR" "$old"
     mv -T "$out" "$OUTDIR"
     rm -rf "$old"
