@@ -5,6 +5,7 @@ namespace NomadQemu.Driver;
 /// PATH directory with any match), every directory is searched and the first binary of each name wins,
 /// the way a shell would resolve it.
 /// </summary>
+
 public static class EmulatorDiscovery
 {
     public const string Prefix = "qemu-system-";
@@ -13,6 +14,7 @@ public static class EmulatorDiscovery
     public static IReadOnlyDictionary<string, string> Find(string? pathVariable, IReadOnlyCollection<string> allowlist)
     {
         var found = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var allowed = allowlist.Select(Normalize).ToHashSet(StringComparer.Ordinal);
         foreach (var dir in (pathVariable ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             string[] candidates;
@@ -31,7 +33,7 @@ public static class EmulatorDiscovery
                 {
                     continue;
                 }
-                if (allowlist.Count > 0 && !allowlist.Contains(Normalize(arch)))
+                if (allowed.Count > 0 && !allowed.Contains(arch))
                 {
                     continue;
                 }

@@ -1,7 +1,7 @@
 namespace NomadQemu.Driver;
 
 /// <summary>
-/// Answers "does KVM really run guests here?" by booting a one-sector probe guest under KVM with a
+/// Answers "does KVM really run guests here?" by running a tiny long-mode probe guest under KVM with a
 /// timeout. The guest writes a byte to QEMU's isa-debug-exit port, which makes QEMU exit with
 /// (value &lt;&lt; 1) | 1; any other outcome — no /dev/kvm, no permission, QEMU refusing, or the guest
 /// hanging as it does on broken nested hosts — means "not usable", with the reason.
@@ -25,10 +25,10 @@ public sealed class KvmProbe(string devicePath = "/dev/kvm", TimeSpan? timeout =
             return new KvmStatus(false, $"cannot open {devicePath} read-write: {e.Message}");
         }
 
-        var image = Path.Combine(Path.GetTempPath(), $"nomad-qemu-kvm-probe-{Environment.ProcessId}-{Guid.NewGuid():N}.img");
+        var image = Path.Combine(Path.GetTempPath(), $"nomad-qemu-kvm-probe-{Environment.ProcessId}-{Guid.NewGuid():N}.bin");
         try
         {
-            await File.WriteAllBytesAsync(image, KvmProbeGuest.BootSector(), cancellationToken);
+            await File.WriteAllBytesAsync(image, KvmProbeGuest.FirmwareImage(), cancellationToken);
             var result = await ProcessRunner.RunAsync(x86Emulator, KvmProbeGuest.Arguments(image, "kvm"), _timeout, cancellationToken);
             if (result.TimedOut)
             {

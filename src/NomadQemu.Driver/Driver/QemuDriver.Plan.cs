@@ -24,11 +24,11 @@ public sealed partial class QemuDriver
 
             var arch = EmulatorGuard.Check(config.Emulator, plugin.EmulatorsAllowlist);
             var emulator = EmulatorDiscovery.Find(_options.PathVariable(), []).GetValueOrDefault(arch)
-                ?? throw ConfigException.ForKey(TaskConfigSchema.Emulator, $"{EmulatorGuard.BinaryName(arch)} is not installed on this node (not found in PATH)");
+                ?? throw KeyError(TaskConfigSchema.Emulator, $"{EmulatorGuard.BinaryName(arch)} is not installed on this node (not found in PATH)");
             var image = ImagePathGuard.Resolve(TaskConfigSchema.ImagePath, config.ImagePath, taskDir, request.AllocDir, plugin.ImagePaths);
             if (!File.Exists(image))
             {
-                throw ConfigException.ForKey(TaskConfigSchema.ImagePath, $"image \"{config.ImagePath}\" does not exist (resolved to {image})");
+                throw KeyError(TaskConfigSchema.ImagePath, $"image \"{config.ImagePath}\" does not exist (resolved to {image})");
             }
             var kernel = config.Kernel is null ? null : ExistingGuarded(TaskConfigSchema.Kernel, config.Kernel, request, plugin);
             var initrd = config.Initrd is null ? null : ExistingGuarded(TaskConfigSchema.Initrd, config.Initrd, request, plugin);
@@ -90,10 +90,12 @@ public sealed partial class QemuDriver
         }
     }
 
+    private static ConfigException KeyError(string key, string detail) => new(key, $"config key \"{key}\": {detail}");
+
     private static string ExistingGuarded(string key, string path, TaskRequest request, PluginConfig plugin)
     {
         var resolved = ImagePathGuard.Resolve(key, path, request.TaskDir, request.AllocDir, plugin.ImagePaths);
-        return File.Exists(resolved) ? resolved : throw ConfigException.ForKey(key, $"\"{path}\" does not exist (resolved to {resolved})");
+        return File.Exists(resolved) ? resolved : throw KeyError(key, $"\"{path}\" does not exist (resolved to {resolved})");
     }
 
     /// <summary>"auto" means KVM only when the fingerprint proved it works; asking for KVM where it does not is refused clearly.</summary>
@@ -108,7 +110,7 @@ public sealed partial class QemuDriver
         return requested switch
         {
             "auto" => kvm?.Usable == true ? "kvm" : "tcg",
-            "kvm" when kvm is { Usable: false } => throw ConfigException.ForKey(
+            "kvm" when kvm is { Usable: false } => throw KeyError(
                 TaskConfigSchema.Accelerator,
                 $"\"kvm\" was requested but KVM is not usable on this node ({kvm.Reason}); use \"auto\" or constrain the job to nodes with driver.qemu.kvm = true"
             ),

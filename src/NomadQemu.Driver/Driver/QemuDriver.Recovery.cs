@@ -56,6 +56,19 @@ public sealed partial class QemuDriver
         return Task.CompletedTask;
     }
 
+    /// <summary>Turns the VM's own actions into task events; the driver's own requests are reported where they are made.</summary>
+    private void OnQmpEvent(TaskHandle handle, Qmp.QmpEvent e)
+    {
+        if (e.Name == Qmp.QmpEventNames.Shutdown && e.TryGetShutdownCause(out var guest, out var reason) && guest && !handle.StopRequested)
+        {
+            Emit(handle, "Guest powered itself off", ("reason", reason ?? ""));
+        }
+        else if (e.Name == Qmp.QmpEventNames.GuestPanicked)
+        {
+            Emit(handle, "Guest kernel panicked");
+        }
+    }
+
     /// <summary>Starts the exit monitor and the QMP event listener for a task we now own.</summary>
     private void Watch(TaskHandle handle)
     {

@@ -171,13 +171,18 @@ public sealed partial class QemuDriver
             }
             if (File.Exists(plan.QmpSocket))
             {
+                // Each attempt is bounded: ConnectAsync retries a refused socket until its token fires, and a
+                // QEMU that died after creating its socket leaves a file that refuses forever.
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                attempt.CancelAfter(TimeSpan.FromSeconds(1));
                 try
                 {
-                    await using var probe = await Qmp.QmpClient.ConnectAsync(plan.QmpSocket, cancellationToken);
-                    await probe.QueryStatusAsync(cancellationToken);
+                    await using var probe = await Qmp.QmpClient.ConnectAsync(plan.QmpSocket, attempt.Token);
+                    await probe.QueryStatusAsync(attempt.Token);
                     return;
                 }
-                catch (Exception e) when (e is IOException or Qmp.QmpException or System.Net.Sockets.SocketException or TimeoutException)
+                catch (Exception e) when (e is IOException or Qmp.QmpException or System.Net.Sockets.SocketException or TimeoutException
+                    || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
                     // Not ready yet; QEMU creates the socket before it accepts on it.
                 }

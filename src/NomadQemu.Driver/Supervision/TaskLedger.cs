@@ -34,7 +34,7 @@ public sealed class TaskLedger
     public TaskLedger(string stateDir)
     {
         _dir = Path.Combine(stateDir, "tasks");
-        Directory.CreateDirectory(_dir);
+        System.IO.Directory.CreateDirectory(_dir);
     }
 
     public string Directory => _dir;

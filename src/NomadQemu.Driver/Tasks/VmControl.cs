@@ -35,13 +35,32 @@ public sealed class VmControl(string socketPath) : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(s_connectTimeout);
             var client = await QmpClient.ConnectAsync(SocketPath, timeout.Token);
-            client.EventReceived += e => EventReceived?.Invoke(e);
+            var subscription = client.SubscribeEvents();
+            _ = PumpEventsAsync(subscription);
             _client = client;
             return client;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async Task PumpEventsAsync(QmpEventSubscription subscription)
+    {
+        using (subscription)
+        {
+            try
+            {
+                await foreach (var e in subscription.ReadAllAsync())
+                {
+                    EventReceived?.Invoke(e);
+                }
+            }
+            catch (QmpException)
+            {
+                // Defensive: the subscription normally just ends when the connection does.
+            }
         }
     }
 

@@ -113,9 +113,13 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
             var response = new Proto.InspectTaskResponse
             {
                 Task = ProtoMapping.ToTaskStatus(snapshot),
-                Driver = new Proto.TaskDriverStatus { Attributes = { details } },
+                Driver = new Proto.TaskDriverStatus(),
                 NetworkOverride = ProtoMapping.ToNetworkOverride(driver.GuestPorts(request.TaskId)),
             };
+            foreach (var (key, value) in details)
+            {
+                response.Driver.Attributes[key] = value;
+            }
             return Task.FromResult(response);
         });
 
