@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Grpc.Core;
-using NomadQemu.E2E.Tests.Fixtures;
+using NomadQemu.TestKit;
 using NomadQemu.Protocol.Drivers;
 
 namespace NomadQemu.E2E.Tests.Lifecycle;

@@ -1,9 +1,9 @@
 using Google.Protobuf;
 using Grpc.Core;
-using NomadQemu.E2E.Tests.Fixtures;
+using NomadQemu.TestKit;
 using NomadQemu.Protocol.Base;
 using NomadQemu.Protocol.Drivers;
-using static NomadQemu.E2E.Tests.Fixtures.NomadMsgpack;
+using static NomadQemu.TestKit.NomadMsgpack;
 
 namespace NomadQemu.E2E.Tests.Plugin;
 

@@ -1,4 +1,4 @@
-using NomadQemu.E2E.Tests.Fixtures;
+using NomadQemu.TestKit;
 using NomadQemu.Protocol.Drivers;
 
 namespace NomadQemu.E2E.Tests.Plugin;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Grpc.Core;
-using NomadQemu.E2E.Tests.Fixtures;
+using NomadQemu.TestKit;
 using NomadQemu.Protocol.Base;
 
 namespace NomadQemu.E2E.Tests.Plugin;

@@ -1,5 +1,5 @@
 using Grpc.Core;
-using NomadQemu.E2E.Tests.Fixtures;
+using NomadQemu.TestKit;
 using NomadQemu.Protocol.Base;
 using NomadQemu.Protocol.Drivers;
 

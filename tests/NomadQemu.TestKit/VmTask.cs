@@ -4,7 +4,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using NomadQemu.Protocol.Drivers;
 
-namespace NomadQemu.E2E.Tests.Fixtures;
+namespace NomadQemu.TestKit;
 
 /// <summary>
 /// One task laid out the way Nomad's client lays it out: an alloc dir with <c>alloc/logs</c> FIFOs (read by

@@ -1,4 +1,4 @@
-namespace NomadQemu.E2E.Tests.Fixtures;
+namespace NomadQemu.TestKit;
 
 /// <summary>Where the suite finds the published binary and the test guest (set by scripts/test.sh).</summary>
 public static class TestEnvironment

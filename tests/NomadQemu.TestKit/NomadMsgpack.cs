@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace NomadQemu.E2E.Tests.Fixtures;
+namespace NomadQemu.TestKit;
 
 /// <summary>
 /// Test-side encoder written independently of the driver's: produces config bytes the way Nomad's

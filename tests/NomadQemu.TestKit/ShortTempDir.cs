@@ -1,4 +1,4 @@
-namespace NomadQemu.E2E.Tests.Fixtures;
+namespace NomadQemu.TestKit;
 
 /// <summary>A disposable temp dir with a short path: unix socket paths must stay under 108 bytes.</summary>
 public sealed class ShortTempDir : IDisposable

@@ -4,7 +4,7 @@ using Grpc.Core;
 using NomadQemu.Protocol.Base;
 using NomadQemu.Protocol.Drivers;
 
-namespace NomadQemu.E2E.Tests.Fixtures;
+namespace NomadQemu.TestKit;
 
 /// <summary>
 /// A configured plugin as Nomad's driver manager holds it: SetConfig done, one Fingerprint and one

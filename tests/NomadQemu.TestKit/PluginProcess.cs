@@ -6,7 +6,7 @@ using NomadQemu.Protocol.Base;
 using NomadQemu.Protocol.Drivers;
 using NomadQemu.Protocol.GoPlugin;
 
-namespace NomadQemu.E2E.Tests.Fixtures;
+namespace NomadQemu.TestKit;
 
 /// <summary>
 /// The published plugin launched exactly the way Nomad's client launches it (magic cookie, protocol
