@@ -140,6 +140,8 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
     {
         try
         {
+            // Headers now: the stream is established even when no event comes for a long time.
+            await context.WriteResponseHeadersAsync([]);
             await foreach (var e in driver.EventsAsync(context.CancellationToken))
             {
                 await responseStream.WriteAsync(ProtoMapping.ToEvent(e), context.CancellationToken);

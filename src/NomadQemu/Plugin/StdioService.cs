@@ -17,6 +17,7 @@ internal sealed class StdioService : GRPCStdio.GRPCStdioBase
     {
         try
         {
+            await context.WriteResponseHeadersAsync([]);
             await Task.Delay(Timeout.Infinite, context.CancellationToken);
         }
         catch (OperationCanceledException) { }

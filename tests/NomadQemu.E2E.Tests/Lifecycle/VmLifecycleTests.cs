@@ -24,7 +24,7 @@ public sealed class VmLifecycleTests : IAsyncLifetime
     private async Task<StartTaskResponse> StartAsync(VmTask task, byte[] config, long memoryMb = 256) =>
         await _session.Driver.StartTaskAsync(new StartTaskRequest { Task = task.TaskConfig(config, memoryMb) }, cancellationToken: Ct);
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Boot_ServesPageOnForwardedPort_LogsConsole_StopsGracefullyWithExitZero_ImageUntouched()
     {
         using var task = new VmTask();
@@ -78,7 +78,7 @@ public sealed class VmLifecycleTests : IAsyncLifetime
         await _session.Driver.StopTaskAsync(new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(1) }, cancellationToken: Ct);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Stop_GuestIgnoresPowerdown_KilledAfterTimeout()
     {
         using var task = new VmTask();
@@ -98,7 +98,7 @@ public sealed class VmLifecycleTests : IAsyncLifetime
         await _session.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task QemuKilledFromOutside_WaitReportsSignalWithinOneSecond()
     {
         using var task = new VmTask();
@@ -118,7 +118,7 @@ public sealed class VmLifecycleTests : IAsyncLifetime
         Assert.False(Directory.Exists(task.RunDir));
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Signals_PauseResumeAndStats()
     {
         using var task = new VmTask();

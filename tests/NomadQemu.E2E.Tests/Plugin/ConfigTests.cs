@@ -27,7 +27,7 @@ public sealed class ConfigTests : IAsyncLifetime
             cancellationToken: TestContext.Current.CancellationToken
         ).ResponseAsync;
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task ConfigSchema_IsSupersetOfBuiltIn()
     {
         var schema = await _plugin.Base.ConfigSchemaAsync(new ConfigSchemaRequest(), cancellationToken: TestContext.Current.CancellationToken);
@@ -38,7 +38,7 @@ public sealed class ConfigTests : IAsyncLifetime
         Assert.Equal("list(string)", keys["emulators_allowlist"].Attr.Type);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task TaskConfigSchema_KeepsBuiltInKeysAndTypes()
     {
         var schema = await _plugin.Driver.TaskConfigSchemaAsync(new TaskConfigSchemaRequest(), cancellationToken: TestContext.Current.CancellationToken);
@@ -57,24 +57,24 @@ public sealed class ConfigTests : IAsyncLifetime
         Assert.Equal("\"auto\"", keys["accelerator"].Default.Default_.Literal.Value);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task SetConfig_EmptyBytes_AcceptedAsNoConfig() => await SetConfig([]);
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task SetConfig_AllNil_Accepted() => await SetConfig(PluginConfig());
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task SetConfig_WithoutNomadConfig_AsInTheValidationLaunch_Accepted() =>
         await SetConfig(PluginConfig(imagePaths: new[] { "/var/lib/images" }), nomad: null);
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task SetConfig_WithTopology_Accepted()
     {
         var topology = new ClientTopology { Cores = { new ClientTopologyCore { CoreId = 0, BaseSpeed = 2400 }, new ClientTopologyCore { CoreId = 1, GuessSpeed = 2000 } } };
         await SetConfig(PluginConfig(), new NomadConfig { Driver = new NomadDriverConfig { ClientMinPort = 14000, ClientMaxPort = 14512, Topology = topology } });
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task SetConfig_EmulatorsAllowlistFiltersFingerprint()
     {
         await SetConfig(PluginConfig(emulatorsAllowlist: new[] { "qemu-system-x86_64" }, kvmProbe: false));
@@ -96,7 +96,7 @@ public sealed class ConfigTests : IAsyncLifetime
             { "msgpack", [0xc1] },
         };
 
-    [Theory]
+    [Theory(Timeout = 120_000)]
     [MemberData(nameof(BadConfigs))]
     public async Task SetConfig_BadValue_InvalidArgumentNamingKey_AndPluginStaysUp(string key, byte[] bytes)
     {
@@ -124,7 +124,7 @@ public sealed class ConfigTests : IAsyncLifetime
             { "decimal string", new NumberText("1") },
         };
 
-    [Theory]
+    [Theory(Timeout = 120_000)]
     [MemberData(nameof(IntegerWidths))]
     public async Task StartTask_NumberInAnyWireForm_IsDecoded(string form, object vcpus)
     {
@@ -137,7 +137,7 @@ public sealed class ConfigTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(form));
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task StartTask_BigNumberAsString_RejectedWithKey()
     {
         var config = Object(("image_path", "disk.qcow2"), ("vcpus", new NumberText("100000000000000000000")));
@@ -147,7 +147,7 @@ public sealed class ConfigTests : IAsyncLifetime
         Assert.Contains("vcpus", error.Status.Detail);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task StartTask_MissingImagePath_NamesTheKey()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => StartWith(Object(("image_path", null))));

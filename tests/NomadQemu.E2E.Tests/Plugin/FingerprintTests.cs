@@ -19,7 +19,7 @@ public sealed class FingerprintTests
         return all;
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Fingerprint_WithQemu_HealthyWithVersionEmulatorsAndHonestKvm()
     {
         var env = new Dictionary<string, string> { ["NOMAD_QEMU_FINGERPRINT_PERIOD"] = "1" };
@@ -38,7 +38,7 @@ public sealed class FingerprintTests
         Assert.Equal(first.Attributes["driver.qemu.version"], responses[1].Attributes["driver.qemu.version"]);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Fingerprint_QemuHiddenFromPath_Undetected()
     {
         using var empty = new ShortTempDir();
@@ -49,7 +49,7 @@ public sealed class FingerprintTests
         Assert.Contains("qemu-system", responses[0].HealthDescription);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Fingerprint_BrokenQemu_Unhealthy()
     {
         using var bin = new ShortTempDir();

@@ -17,7 +17,7 @@ public sealed partial class HandshakeTests
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$")]
     private static partial Regex HclogTimestamp();
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Launch_WithCookie_PrintsHandshakeLineAndServesOnThatSocket()
     {
         using var dir = new ShortTempDir();
@@ -39,7 +39,7 @@ public sealed partial class HandshakeTests
         Assert.True(Version.Parse(info.PluginVersion) >= new Version(0, 1, 0), "must not lose to the built-in qemu 0.1.0");
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Stdout_AfterManyRpcs_HoldsOnlyTheHandshakeLine()
     {
         using var dir = new ShortTempDir();
@@ -54,7 +54,7 @@ public sealed partial class HandshakeTests
         Assert.Equal(plugin.HandshakeLine + "\n", Encoding.UTF8.GetString(plugin.StdoutBytes));
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Stderr_EveryLine_IsHclogJson()
     {
         using var dir = new ShortTempDir();
@@ -76,7 +76,7 @@ public sealed partial class HandshakeTests
         }
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Shutdown_StopsServingRemovesSocketAndExitsWithinTwoSeconds()
     {
         using var dir = new ShortTempDir();
@@ -92,7 +92,7 @@ public sealed partial class HandshakeTests
         Assert.False(File.Exists(plugin.SocketPath));
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Sigint_IsIgnoredInPluginMode()
     {
         using var dir = new ShortTempDir();
@@ -106,7 +106,7 @@ public sealed partial class HandshakeTests
         Assert.Equal("qemu", info.Name);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task DriverNameArg_ChangesTheAdvertisedName()
     {
         using var dir = new ShortTempDir();
@@ -117,7 +117,7 @@ public sealed partial class HandshakeTests
         Assert.Equal("qemu-next", info.Name);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Health_PluginService_IsServing()
     {
         using var dir = new ShortTempDir();
@@ -128,7 +128,7 @@ public sealed partial class HandshakeTests
         Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Launch_WithoutCookie_ExplainsAndExitsOne()
     {
         var start = new ProcessStartInfo(TestEnvironment.Binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -146,7 +146,7 @@ public sealed partial class HandshakeTests
         Assert.Contains("run", stderr);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Redial_AfterFirstClientGoesAway_KeepsServingWithConfig()
     {
         using var dir = new ShortTempDir();

@@ -8,7 +8,7 @@ namespace NomadQemu.E2E.Tests.Plugin;
 /// <summary>Nomad multiplexes every RPC over one HTTP/2 connection; long-lived streams must not starve unary calls.</summary>
 public sealed class StreamLimitTests
 {
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task ManyOpenStreams_OnOneConnection_DoNotBlockUnaryCalls()
     {
         using var dir = new ShortTempDir();
@@ -18,7 +18,7 @@ public sealed class StreamLimitTests
 
         // 250 streams that stay open (TaskEvents never completes on its own), all on the one channel.
         var streams = Enumerable.Range(0, 250).Select(_ => client.TaskEvents(new TaskEventsRequest(), cancellationToken: cts.Token)).ToList();
-        await Task.WhenAll(streams.Select(s => s.ResponseHeadersAsync));
+        await Task.WhenAll(streams.Select(s => s.ResponseHeadersAsync)).WaitAsync(TestEnvironment.Scaled(30), TestContext.Current.CancellationToken);
 
         using var unaryTimeout = new CancellationTokenSource(TestEnvironment.Scaled(5));
         var info = await plugin.Base.PluginInfoAsync(new PluginInfoRequest(), cancellationToken: unaryTimeout.Token);
