@@ -7,7 +7,7 @@ packages=(
     qemu-system-x86 qemu-utils          # the emulator and qemu-img (overlays)
     busybox-static syslinux syslinux-common mtools dosfstools cpio   # the tiny test guest
     clang zlib1g-dev                    # Native AOT publish
-    curl ca-certificates util-linux     # demo/test HTTP checks; nsenter for group networking
+    curl ca-certificates util-linux iproute2   # HTTP checks; nsenter + ip netns for group networking
 )
 
 missing=()
