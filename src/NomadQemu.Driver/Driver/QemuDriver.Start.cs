@@ -31,12 +31,14 @@ public sealed partial class QemuDriver
         Process? supervisor = null;
         try
         {
+            // In the ledger before anything exists on disk: a plugin killed while the overlay is being created
+            // must leave an entry, or the next instance's orphan sweep never removes the half-made run dir.
+            Ledger?.Record(request.TaskId, plan.RunDir, LedgerPhase.Starting);
             PrepareRunDirectory(plan.RunDir);
             await PrepareDiskAsync(plan, cancellationToken);
             run.WriteLaunch(
                 new LaunchRequest(plan.Executable, plan.Arguments, QemuEnvironment(request), request.TaskDir, request.StdoutPath, request.StderrPath, NullIfEmpty(request.CgroupPath))
             );
-            Ledger?.Record(request.TaskId, plan.RunDir, LedgerPhase.Starting);
             supervisor = StartSupervisor(plan.RunDir);
             var started = await WaitForQemuAsync(run, cancellationToken);
             await WaitForQmpAsync(plan, run, started, cancellationToken);
