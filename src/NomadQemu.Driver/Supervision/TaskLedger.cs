@@ -44,7 +44,9 @@ public sealed class TaskLedger
         var self = Environment.ProcessId;
         var entry = new LedgerEntry(taskId, runDir, self, ProcessIdentity.ReadStartTicks(self) ?? 0, phase, DateTimeOffset.UtcNow);
         var file = FileFor(taskId);
-        var temp = file + ".tmp";
+        // The writer's pid in the temp name: a plugin killed between write and rename leaves a temp file that
+        // the next instance can recognise as dead and remove (see RemoveDeadWritersTemps).
+        var temp = $"{file}.{self.ToString(System.Globalization.CultureInfo.InvariantCulture)}.tmp";
         File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(entry, LedgerJson.Default.LedgerEntry));
         File.Move(temp, file, overwrite: true);
     }
@@ -61,6 +63,7 @@ public sealed class TaskLedger
     /// <summary>Entries stuck in <see cref="LedgerPhase.Starting"/> whose owner process is gone.</summary>
     public IReadOnlyList<LedgerEntry> Orphans()
     {
+        RemoveDeadWritersTemps();
         var orphans = new List<LedgerEntry>();
         foreach (var file in System.IO.Directory.EnumerateFiles(_dir, "*.json"))
         {
@@ -79,6 +82,26 @@ public sealed class TaskLedger
             }
         }
         return orphans;
+    }
+
+    /// <summary>Half-written entries (NAME.json.PID.tmp) whose writer is dead never became an entry: delete them.</summary>
+    private void RemoveDeadWritersTemps()
+    {
+        foreach (var temp in System.IO.Directory.EnumerateFiles(_dir, "*.tmp"))
+        {
+            var parts = Path.GetFileName(temp).Split('.');
+            var writerDead = parts.Length < 3
+                || !int.TryParse(parts[^2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                || ProcessIdentity.ReadStartTicks(pid) is null;
+            if (writerDead)
+            {
+                try
+                {
+                    File.Delete(temp);
+                }
+                catch (IOException) { }
+            }
+        }
     }
 
     /// <summary>Nomad task ids contain '/'; the file name is a hash of the id.</summary>
