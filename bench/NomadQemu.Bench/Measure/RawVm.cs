@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace NomadQemu.Bench.Measure;
+
+/// <summary>
+/// QEMU started directly by the suite, without the driver: the baselines. Console output is read and
+/// dropped, as a log collector would; stdin is an idle pipe.
+/// </summary>
+public sealed class RawVm : IAsyncDisposable
+{
+    private const int KeptChars = 16384;
+    private readonly Process _process;
+    private readonly System.Text.StringBuilder _output = new();
+
+    private RawVm(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Pid => _process.Id;
+
+    /// <summary>The last console and stderr lines, for error messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public async Task WaitForOutputAsync(string marker, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!Output.Contains(marker, StringComparison.Ordinal))
+        {
+            if (watch.Elapsed > timeout || _process.HasExited)
+            {
+                throw new TimeoutException($"\"{marker}\" did not appear on QEMU's console within {timeout.TotalSeconds:0} s; console:\n{Output}");
+            }
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+            if (_output.Length > KeptChars)
+            {
+                _output.Remove(0, _output.Length - KeptChars);
+            }
+        }
+    }
+    public bool HasExited => _process.HasExited;
+
+    public static RawVm Start(IReadOnlyList<string> argv, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(argv[0])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var arg in argv.Skip(1))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        return new RawVm(Process.Start(start) ?? throw new InvalidOperationException($"cannot start {argv[0]}"));
+    }
+
+    public async Task WaitForExitAsync(CancellationToken cancellationToken) => await _process.WaitForExitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
+
+/// <summary>Helpers around the QEMU command lines the driver produced, reused verbatim for the baselines.</summary>
+public static class QemuArgv
+{
+    /// <summary>The argv of a running process, as the kernel holds it.</summary>
+    public static string[] Capture(int pid) =>
+        File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline").TrimEnd('\0').Split('\0');
+
+    /// <summary>The same command line for another task dir and host port (paths and the forward are the only per-task parts).</summary>
+    public static string[] Retarget(IEnumerable<string> argv, string oldTaskDir, string newTaskDir, int oldPort, int newPort) =>
+        argv.Select(a => a.Replace(oldTaskDir, newTaskDir, StringComparison.Ordinal)
+                .Replace($":{oldPort.ToString(CultureInfo.InvariantCulture)}-", $":{newPort.ToString(CultureInfo.InvariantCulture)}-", StringComparison.Ordinal))
+            .ToArray();
+
+    /// <summary>Absolute path of a program found on PATH (as the built-in driver resolves the emulator).</summary>
+    public static string FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists) ?? throw new InvalidOperationException($"{name} not found on PATH");
+
+    /// <summary>The argv value after <paramref name="flag"/>, or null.</summary>
+    public static string? ValueOf(IReadOnlyList<string> argv, string flag)
+    {
+        for (var i = 0; i < argv.Count - 1; i++)
+        {
+            if (argv[i] == flag)
+            {
+                return argv[i + 1];
+            }
+        }
+        return null;
+    }
+}
+
+/// <summary>Runs a short command to completion and fails loudly, naming it, when it fails.</summary>
+public static class Command
+{
+    public static async Task RunAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', start.ArgumentList)} exited {process.ExitCode}: {await stderr}{await stdout}");
+        }
+    }
+
+    /// <summary>Wall time of one run, in seconds.</summary>
+    public static async Task<double> TimeAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        await RunAsync(file, args, cancellationToken);
+        return watch.Elapsed.TotalSeconds;
+    }
+}
