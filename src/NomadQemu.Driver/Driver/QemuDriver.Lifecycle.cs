@@ -30,7 +30,7 @@ public sealed partial class QemuDriver
         if (timeout > TimeSpan.Zero)
         {
             await BeginGracefulStopAsync(handle, timeout, signal, cancellationToken);
-            if (await ExitedWithinAsync(handle, timeout, cancellationToken))
+            if (await AwaitGracefulExitAsync(handle, timeout, cancellationToken))
             {
                 return;
             }
@@ -59,6 +59,43 @@ public sealed partial class QemuDriver
         var number = Signals.TryParse(signal, out var parsed) && parsed != Signals.SIGKILL ? parsed : Signals.SIGTERM;
         SendSignal(handle, number);
     }
+
+    /// <summary>
+    /// Waits for the guest to power off, pressing the power button again every few seconds: a guest still
+    /// booting has no ACPI handler yet and drops the first press (real OSes do too), and some guests
+    /// only react to a second press. Pressing again is harmless to a guest already shutting down.
+    /// </summary>
+    private async Task<bool> AwaitGracefulExitAsync(TaskHandle handle, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                return !handle.IsRunning;
+            }
+            if (await ExitedWithinAsync(handle, left < s_powerdownRepeat ? left : s_powerdownRepeat, cancellationToken))
+            {
+                return true;
+            }
+            if (handle.GracefulShutdown && DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    bounded.CancelAfter(TimeSpan.FromSeconds(2));
+                    await handle.Control.PowerdownAsync(bounded.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    _log.LogDebug("repeated power-down failed: {error} task_id={task_id}", e.Message, handle.TaskId);
+                }
+            }
+        }
+    }
+
+    private static readonly TimeSpan s_powerdownRepeat = TimeSpan.FromSeconds(3);
 
     private static async Task<bool> ExitedWithinAsync(TaskHandle handle, TimeSpan timeout, CancellationToken cancellationToken)
     {
