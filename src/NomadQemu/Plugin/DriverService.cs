@@ -93,8 +93,8 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
     public override Task<Proto.StopTaskResponse> StopTask(Proto.StopTaskRequest request, ServerCallContext context) =>
         RpcErrors.Guard(async () =>
         {
-            var timeout = request.Timeout?.ToTimeSpan() ?? TimeSpan.FromSeconds(5);
-            await driver.StopTaskAsync(request.TaskId, timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout, request.Signal, context.CancellationToken);
+            var timeout = ProtoMapping.ToBoundedTimeSpan(request.Timeout, "timeout", TimeSpan.FromSeconds(5));
+            await driver.StopTaskAsync(request.TaskId, timeout, request.Signal, context.CancellationToken);
             return new Proto.StopTaskResponse();
         });
 
@@ -125,9 +125,10 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
 
     public override async Task TaskStats(Proto.TaskStatsRequest request, IServerStreamWriter<Proto.TaskStatsResponse> responseStream, ServerCallContext context)
     {
-        var interval = request.CollectionInterval?.ToTimeSpan() ?? TimeSpan.FromSeconds(1);
         await RpcErrors.Guard(async () =>
         {
+            // Inside the guard: a malformed interval must be InvalidArgument, not an escaped exception (Unknown).
+            var interval = ProtoMapping.ToBoundedTimeSpan(request.CollectionInterval, "collection_interval", TimeSpan.FromSeconds(1));
             await foreach (var usage in driver.StatsAsync(request.TaskId, interval, context.CancellationToken))
             {
                 await responseStream.WriteAsync(new Proto.TaskStatsResponse { Stats = ProtoMapping.ToTaskStats(usage) }, context.CancellationToken);

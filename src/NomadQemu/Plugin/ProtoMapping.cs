@@ -13,6 +13,31 @@ internal static class ProtoMapping
     /// <summary>Go's zero time: what Nomad expects for "not completed" (a null timestamp crashes its client).</summary>
     public static readonly Timestamp GoZeroTime = new() { Seconds = -62135596800, Nanos = 0 };
 
+    /// <summary>The longest wait the driver honours; .NET timers refuse more than ~49 days, and no real stop needs it.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromDays(24);
+
+    /// <summary>
+    /// A request duration as a usable wait: absent → <paramref name="absent"/>, negative → zero, beyond
+    /// <see cref="MaxWait"/> → MaxWait. A duration that is not normalized (nanos out of range or of the
+    /// other sign) is refused by name: Duration.ToTimeSpan would otherwise throw from inside the handler.
+    /// </summary>
+    public static TimeSpan ToBoundedTimeSpan(Duration? duration, string field, TimeSpan absent)
+    {
+        if (duration is null)
+        {
+            return absent;
+        }
+        if (duration.Nanos is < -999_999_999 or > 999_999_999 || (duration.Seconds > 0 && duration.Nanos < 0) || (duration.Seconds < 0 && duration.Nanos > 0))
+        {
+            throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.InvalidArgument, $"{field} is not a valid duration (seconds {duration.Seconds}, nanos {duration.Nanos})"));
+        }
+        if (duration.Seconds < 0 || (duration.Seconds == 0 && duration.Nanos < 0))
+        {
+            return TimeSpan.Zero;
+        }
+        return duration.Seconds >= (long)MaxWait.TotalSeconds ? MaxWait : TimeSpan.FromSeconds(duration.Seconds) + TimeSpan.FromTicks(duration.Nanos / 100);
+    }
+
     public static TaskRequest ToTaskRequest(Proto.TaskConfig task)
     {
         var resources = task.Resources;
