@@ -39,7 +39,7 @@ internal sealed class BasePluginService(PluginOptions options, QemuDriver driver
         }
         catch (ConfigException e)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "invalid qemu plugin config: " + e.Message));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, RpcErrors.Limit("invalid qemu plugin config: " + e.Message)));
         }
         driver.SetConfig(config, ProtoMapping.ToNodeCompute(request.NomadConfig?.Driver?.Topology));
         log.LogInformation(

@@ -13,14 +13,24 @@ namespace NomadQemu.Plugin;
 /// </summary>
 internal static class RpcErrors
 {
+    /// <summary>
+    /// The most characters of error text sent back. The text travels in the grpc-message trailer (percent-encoded,
+    /// so up to 3 bytes per character) and clients cap header size (.NET at 64 KiB): a message that echoes a huge
+    /// task id would turn a clean NotFound into a transport failure on the client.
+    /// </summary>
+    public const int MaxMessageChars = 4096;
+
+    public static string Limit(string message) =>
+        message.Length <= MaxMessageChars ? message : string.Concat(message.AsSpan(0, MaxMessageChars), $"… ({message.Length - MaxMessageChars} more characters)");
+
     public static RpcException From(DriverException e) =>
         e.Kind switch
         {
-            DriverErrorKind.Recoverable => WithRecoverable(Code.FailedPrecondition, e.Message, recoverable: true),
-            DriverErrorKind.InvalidConfig => new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, e.Message)),
-            DriverErrorKind.NotFound => new RpcException(new Grpc.Core.Status(StatusCode.NotFound, e.Message)),
-            DriverErrorKind.FailedPrecondition => new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, e.Message)),
-            _ => new RpcException(new Grpc.Core.Status(StatusCode.Internal, e.Message)),
+            DriverErrorKind.Recoverable => WithRecoverable(Code.FailedPrecondition, Limit(e.Message), recoverable: true),
+            DriverErrorKind.InvalidConfig => new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, Limit(e.Message))),
+            DriverErrorKind.NotFound => new RpcException(new Grpc.Core.Status(StatusCode.NotFound, Limit(e.Message))),
+            DriverErrorKind.FailedPrecondition => new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, Limit(e.Message))),
+            _ => new RpcException(new Grpc.Core.Status(StatusCode.Internal, Limit(e.Message))),
         };
 
     public static RpcException WithRecoverable(Code code, string message, bool recoverable)
@@ -41,6 +51,10 @@ internal static class RpcErrors
         {
             throw From(e);
         }
+        catch (RpcException e) when (e.Status.Detail.Length > MaxMessageChars)
+        {
+            throw new RpcException(new Grpc.Core.Status(e.StatusCode, Limit(e.Status.Detail)), e.Trailers);
+        }
         catch (RpcException)
         {
             throw;
@@ -51,7 +65,7 @@ internal static class RpcErrors
         }
         catch (Exception e)
         {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.Internal, $"internal error: {e.GetType().Name}: {e.Message}"));
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Internal, Limit($"internal error: {e.GetType().Name}: {e.Message}")));
         }
     }
 }
