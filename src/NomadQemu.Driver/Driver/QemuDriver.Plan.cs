@@ -19,6 +19,7 @@ public sealed partial class QemuDriver
         try
         {
             var config = TaskConfig.Decode(request.DriverConfig);
+            RejectNulCharacters(request, config);
             var plugin = _config;
             var taskDir = request.TaskDir;
 
@@ -91,6 +92,34 @@ public sealed partial class QemuDriver
     }
 
     private static ConfigException KeyError(string key, string detail) => new(key, $"config key \"{key}\": {detail}");
+
+    /// <summary>
+    /// A NUL can never be part of a path or an argv entry: .NET's file APIs throw a bare ArgumentException
+    /// on it (reported as an internal error) and C strings would silently cut it off. Refuse it by name.
+    /// </summary>
+    private static void RejectNulCharacters(TaskRequest request, TaskConfig config)
+    {
+        (string Name, string? Value)[] fields =
+        [
+            ("task name", request.TaskName),
+            ("alloc_dir", request.AllocDir),
+            ("stdout_path", request.StdoutPath),
+            ("stderr_path", request.StderrPath),
+            ("cgroup path", request.CgroupPath),
+            ("network namespace path", request.NetnsPath),
+            ($"config key \"{TaskConfigSchema.ImagePath}\"", config.ImagePath),
+            ($"config key \"{TaskConfigSchema.Kernel}\"", config.Kernel),
+            ($"config key \"{TaskConfigSchema.Initrd}\"", config.Initrd),
+            ($"config key \"{TaskConfigSchema.KernelArgs}\"", config.KernelArgs),
+        ];
+        foreach (var (name, value) in fields.Concat(config.Args.Select(a => ($"config key \"{TaskConfigSchema.Args}\"", (string?)a))))
+        {
+            if (value is not null && value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ConfigException(null, $"{name} contains a NUL character");
+            }
+        }
+    }
 
     private static string ExistingGuarded(string key, string path, TaskRequest request, PluginConfig plugin)
     {
