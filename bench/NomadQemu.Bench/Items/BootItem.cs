@@ -55,7 +55,7 @@ public static class BootItem
         ];
         var watch = Stopwatch.StartNew();
         await using var vm = RawVm.Start(argv, task.TaskDir);
-        await HttpProbe.WaitFor200Async(task.HostPort, context.BootTimeout, null, context.Cancellation);
+        await HttpProbe.WaitFor200Async(task.HostPort, context.BootTimeout, () => vm.Output, context.Cancellation);
         return (watch.Elapsed.TotalSeconds, argv);
     }
 

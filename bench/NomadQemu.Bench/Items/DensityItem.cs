@@ -13,6 +13,11 @@ public sealed class DensityItem
 {
     public const long MemoryMb = 128;
 
+    /// <summary>All N boot in well under a minute here; a guest still silent after this has hung.</summary>
+    private static readonly TimeSpan s_roundTimeout = TimeSpan.FromSeconds(120);
+
+    private static string Tail(string console) => console.Length > 400 ? console[^400..] : console;
+
     private readonly BenchContext _context;
     private readonly int _vms;
     private readonly Sample _allOurs = new("s");
@@ -38,31 +43,38 @@ public sealed class DensityItem
     }
 
     /// <summary>Runs the rounds; returns the last round's live VMs and their plugin session (the caller disposes them).</summary>
-    public async Task<LiveFleet> RunAsync(ReportSection section)
+    public async Task<LiveFleet?> RunAsync(ReportSection section)
     {
+        await CaptureTemplateAsync();
         LiveFleet? last = null;
         var rounds = _context.Options.DensityRounds;
         for (var round = 0; round < rounds; round++)
         {
-            // Alternate which side goes first, but always end on ours so item 7 gets a running fleet.
-            var oursFirst = round % 2 == 0 && round != rounds - 1;
-            if (!oursFirst && _template is not null)
+            // Alternate which side goes first, but end on ours so item 7 gets a running fleet; only one side's
+            // VMs ever run at a time.
+            var final = round == rounds - 1;
+            if (round % 2 == 0 && !final)
             {
-                await RawRoundAsync(round);
+                await DisposeAsync(await OursRoundAsync(round, section));
+                await RawRoundAsync(round, section);
             }
-            if (last is not null)
+            else
             {
-                await last.DisposeAsync();
-            }
-            last = await OursRoundAsync(round);
-            if (oursFirst || round == 0 && rounds == 1)
-            {
-                await RawRoundAsync(round);
+                await RawRoundAsync(round, section);
+                var fleet = await OursRoundAsync(round, section);
+                if (final)
+                {
+                    last = fleet;
+                }
+                else
+                {
+                    await DisposeAsync(fleet);
+                }
             }
         }
-        if (_allRaw.Count == 0)
+        if (_allOurs.Count == 0 || _allRaw.Count == 0)
         {
-            await RawRoundAsync(rounds);
+            throw new InvalidOperationException($"no complete round on one side (ours {_allOurs.Count}, by hand {_allRaw.Count}); see the notes");
         }
 
         section.Add($"{_vms} VMs started at once → all answer HTTP", _allOurs, $"{_vms} × the same QEMU command line by hand (qemu-img + spawn)", _allRaw);
@@ -74,10 +86,35 @@ public sealed class DensityItem
         section.Add("supervisor CPU per VM over the whole start", _supervisorCpu, "QEMU CPU per VM over the same start (guest boot)", _qemuCpu);
         section.Note($"{_vms} guests of {MemoryMb} MB, fast profile with direct kernel boot, TCG, on {Environment.ProcessorCount} shared cores; a fresh plugin per round; {rounds} round(s) of each side, alternating which goes first. Memory read 2 s after the last guest answered; per-VM figures have one value per VM and round.");
         section.Note("RSS counts the pages of the shared executable in every supervisor; PSS divides them among the processes that map them (the supervisor is the plugin's own binary re-executed).");
-        return last!;
+        return last;
     }
 
-    private async Task<LiveFleet> OursRoundAsync(int round)
+    private static async Task DisposeAsync(LiveFleet? fleet)
+    {
+        if (fleet is not null)
+        {
+            await fleet.DisposeAsync();
+        }
+    }
+
+    /// <summary>The driver's fast-profile command line, captured from a started (not booted) VM: the by-hand side reuses it verbatim.</summary>
+    private async Task CaptureTemplateAsync()
+    {
+        var (session, stateDir) = await _context.StartSessionAsync();
+        await using var _ = session;
+        using var __ = stateDir;
+        var task = new VmTask("vm0");
+        await using var vm = await DriverVm.StartAsync(session, task, DriverVm.FastConfig(task), MemoryMb, _context.Cancellation);
+        _template = QemuArgv.Capture(vm.QemuPid);
+        _templateTaskDir = task.TaskDir;
+        _templatePort = task.HostPort;
+    }
+
+    /// <summary>A guest that never answers (it happens under TCG on an overloaded host) voids its round, with its console in the notes.</summary>
+    private static void NoteHungRound(ReportSection section, string side, int round, TimeoutException e) =>
+        section.Note($"round {round + 1}, {side}: a guest did not answer, round not counted: {e.Message[..Math.Min(e.Message.Length, 600)].ReplaceLineEndings(" / ")}");
+
+    private async Task<LiveFleet?> OursRoundAsync(int round, ReportSection section)
     {
         _context.Log($"density round {round + 1}: {_vms} VMs through the plugin");
         var (session, stateDir) = await _context.StartSessionAsync();
@@ -88,12 +125,28 @@ public sealed class DensityItem
         _pluginBefore.Add(ProcFs.RssBytes(pluginPid) / 1048576.0);
         var cpuBefore = ProcFs.CpuSeconds(pluginPid);
         var watch = Stopwatch.StartNew();
-        var vms = await Task.WhenAll(tasks.Select(async (task, i) =>
+        var started = new List<DriverVm>();
+        var booting = tasks.Select(async (task, i) =>
         {
             var vm = await DriverVm.StartAsync(session, task, configs[i], MemoryMb, _context.Cancellation);
-            await HttpProbe.WaitFor200Async(task.HostPort, _context.BootTimeout, () => task.Stdout.Text + task.Stderr.Text, _context.Cancellation);
+            lock (started)
+            {
+                started.Add(vm);
+            }
+            await HttpProbe.WaitFor200Async(task.HostPort, s_roundTimeout, () => Tail(task.Stdout.Text + task.Stderr.Text), _context.Cancellation);
             return vm;
-        }));
+        }).ToList();
+        DriverVm[] vms;
+        try
+        {
+            vms = await Task.WhenAll(booting);
+        }
+        catch (TimeoutException e)
+        {
+            NoteHungRound(section, "ours", round, e);
+            await new LiveFleet(session, stateDir, started).DisposeAsync();
+            return null;
+        }
         _allOurs.Add(watch.Elapsed.TotalSeconds);
         var cpuAfter = ProcFs.CpuSeconds(pluginPid);
         _pluginCpuPerVm.Add((cpuAfter - cpuBefore) / _vms);
@@ -113,16 +166,10 @@ public sealed class DensityItem
             _qemuRss.Add(ProcFs.RssBytes(vm.QemuPid) / 1048576.0);
             _qemuPss.Add(ProcFs.PssBytes(vm.QemuPid) / 1048576.0);
         }
-        if (_template is null)
-        {
-            _template = QemuArgv.Capture(vms[0].QemuPid);
-            _templateTaskDir = vms[0].Task.TaskDir;
-            _templatePort = vms[0].Task.HostPort;
-        }
         return new LiveFleet(session, stateDir, vms);
     }
 
-    private async Task RawRoundAsync(int round)
+    private async Task RawRoundAsync(int round, ReportSection section)
     {
         _context.Log($"density round {round + 1}: {_vms} VMs by hand");
         var tasks = Enumerable.Range(0, _vms).Select(i => new VmTask($"vm{i}")).ToList();
@@ -143,9 +190,13 @@ public sealed class DensityItem
                 {
                     raws.Add(vm);
                 }
-                await HttpProbe.WaitFor200Async(task.HostPort, _context.BootTimeout, null, _context.Cancellation);
+                await HttpProbe.WaitFor200Async(task.HostPort, s_roundTimeout, () => Tail(vm.Output), _context.Cancellation);
             }));
             _allRaw.Add(watch.Elapsed.TotalSeconds);
+        }
+        catch (TimeoutException e)
+        {
+            NoteHungRound(section, "by hand", round, e);
         }
         finally
         {

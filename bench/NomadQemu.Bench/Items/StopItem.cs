@@ -70,7 +70,7 @@ public static class StopItem
         Directory.CreateDirectory(task.RunDir);
         await Command.RunAsync("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", task.ImagePath, Path.Combine(task.RunDir, "overlay.qcow2")], context.Cancellation);
         await using var vm = RawVm.Start(argv, task.TaskDir);
-        await HttpProbe.WaitFor200Async(task.HostPort, context.BootTimeout, null, context.Cancellation);
+        await HttpProbe.WaitFor200Async(task.HostPort, context.BootTimeout, () => vm.Output, context.Cancellation);
         await vm.WaitForOutputAsync(ReadyMarker, context.BootTimeout, context.Cancellation);
         await Task.Delay(s_armSettle, context.Cancellation);
         var watch = Stopwatch.StartNew();
