@@ -134,7 +134,13 @@ public sealed partial class QemuDriver
         start.ArgumentList.Add(runDir);
         start.Environment["DOTNET_GCHeapHardLimit"] = "0x4000000";
         start.Environment.Remove(Plugin.MagicCookieVariable);
-        return Process.Start(start) ?? throw new DriverException(DriverErrorKind.Internal, "cannot start the VM supervisor");
+        var process = Process.Start(start) ?? throw new DriverException(DriverErrorKind.Internal, "cannot start the VM supervisor");
+        // Our ends of its stdio pipes are never used (it swaps them for /dev/null and its log first thing).
+        // Holding them leaked three descriptors per task until a GC happened to finalize them.
+        process.StandardInput.Dispose();
+        process.StandardOutput.Dispose();
+        process.StandardError.Dispose();
+        return process;
     }
 
     private static async Task<SupervisorStarted> WaitForQemuAsync(RunDirectory run, CancellationToken cancellationToken)
@@ -214,6 +220,7 @@ public sealed partial class QemuDriver
             {
                 supervisor.Kill();
             }
+            supervisor.Dispose();
         }
         RemoveTaskFiles(run.Path);
     }
