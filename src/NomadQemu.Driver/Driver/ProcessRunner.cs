@@ -22,8 +22,12 @@ public static class ProcessRunner
         }
         using var process = Process.Start(start) ?? throw new IOException($"cannot start {file}");
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        // Process.Dispose does not close streams once they were handed out through StandardOutput/StandardError:
+        // without these usings every run (qemu-img per StartTask) left two pipe fds open until a GC.
+        using var stdoutReader = process.StandardOutput;
+        using var stderrReader = process.StandardError;
+        var stdout = stdoutReader.ReadToEndAsync(cancellationToken);
+        var stderr = stderrReader.ReadToEndAsync(cancellationToken);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         try
