@@ -149,6 +149,11 @@ public sealed record DriverState
         {
             throw new FormatException("driver_state has an out-of-range number", e);
         }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // e.g. started_at_unix_ms beyond the years DateTimeOffset can hold.
+            throw new FormatException($"driver_state has an out-of-range value ({e.ParamName})", e);
+        }
     }
 
     private static Dictionary<string, int> ReadPorts(ref MessagePackReader r)
