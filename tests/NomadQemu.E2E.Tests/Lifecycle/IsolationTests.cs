@@ -121,6 +121,9 @@ public sealed class IsolationTests : IAsyncLifetime
         using var task = new VmTask();
         await _session.Driver.StartTaskAsync(new StartTaskRequest { Task = task.TaskConfig(VmTask.DriverConfig()) }, cancellationToken: Ct);
         await task.WaitForPageAsync("/", s_boot, Ct);
+        // httpd answers a moment before the guest arms its power button; a single press before that is
+        // dropped (as by a real OS still booting). The first tick comes after both.
+        await task.Stdout.WaitForAsync("TEST-GUEST-TICK 1", s_boot, Ct);
 
         await _session.Driver.SignalTaskAsync(new SignalTaskRequest { TaskId = task.TaskId, Signal = "SIGTERM" }, cancellationToken: Ct);
         var result = await _session.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct);
