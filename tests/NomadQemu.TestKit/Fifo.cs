@@ -34,7 +34,7 @@ public sealed partial class Fifo : IDisposable
 
     private static nint Open(string path)
     {
-        var fd = OpenNative(path, 2 /* O_RDWR */);
+        var fd = OpenNative(path, 2 | 0x80000 /* O_RDWR | O_CLOEXEC: no child process inherits our reader */);
         return fd >= 0 ? fd : throw new IOException($"open {path} failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
