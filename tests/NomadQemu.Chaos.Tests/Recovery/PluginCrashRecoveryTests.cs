@@ -27,6 +27,8 @@ public sealed class PluginCrashRecoveryTests : IAsyncLifetime
     {
         var tasks = Enumerable.Range(0, 3).Select(i => _node.NewTask($"vm{i}")).ToArray();
         var handles = await Task.WhenAll(tasks.Select(async t => (await _node.StartVmAsync(t)).Handle));
+        // READY comes after the guest armed its power button, so the graceful stop at the end is reliable.
+        await Task.WhenAll(tasks.Select(t => t.Stdout.WaitForAsync("TEST-GUEST-READY", s_boot, Ct)));
         var bootIds = await Task.WhenAll(tasks.Select(t => t.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct)));
         var uptimes = await Task.WhenAll(tasks.Select(UptimeAsync));
         var qemuPids = await Task.WhenAll(tasks.Select(t => _node.QemuPidAsync(t.TaskId)));
@@ -82,7 +84,7 @@ public sealed class PluginCrashRecoveryTests : IAsyncLifetime
         var poweredOff = _node.NewTask("off");
         var killed = _node.NewTask("killed");
         var handles = await Task.WhenAll(new[] { poweredOff, killed }.Select(async t => (await _node.StartVmAsync(t)).Handle));
-        await Task.WhenAll(new[] { poweredOff, killed }.Select(t => t.WaitForPageAsync("/", s_boot, Ct)));
+        await Task.WhenAll(new[] { poweredOff, killed }.Select(t => t.Stdout.WaitForAsync("TEST-GUEST-READY", s_boot, Ct)));
         var killedPid = await _node.QemuPidAsync(killed.TaskId);
 
         await _node.KillPluginAsync();
