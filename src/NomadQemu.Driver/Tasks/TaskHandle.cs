@@ -109,13 +109,36 @@ public sealed class TaskHandle
             }
             try
             {
-                await Task.Delay(s_pollInterval, cancellationToken);
+                // A supervisor we started is our child: its exit (right after it wrote the exit record) wakes
+                // us at once. Recovered tasks have no child to wait on and rely on the poll alone.
+                var tick = Task.Delay(s_pollInterval, cancellationToken);
+                await (!supervisorLost && SupervisorExited() is { } exited ? Task.WhenAny(tick, exited) : tick);
+                cancellationToken.ThrowIfCancellationRequested();
             }
             catch (OperationCanceledException)
             {
                 return;
             }
         }
+    }
+
+    private Task? _supervisorExited;
+
+    /// <summary>Completes when the supervisor we started exits; null for recovered tasks (not our child).</summary>
+    private Task? SupervisorExited()
+    {
+        if (_supervisorExited is null && SupervisorChild is { } child)
+        {
+            try
+            {
+                _supervisorExited = child.WaitForExitAsync();
+            }
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+            {
+                _supervisorExited = Task.CompletedTask;
+            }
+        }
+        return _supervisorExited is { IsCompleted: false } pending ? pending : null;
     }
 
     internal void Complete(TaskExit exit, DateTimeOffset at)
