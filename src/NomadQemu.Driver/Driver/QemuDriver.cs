@@ -22,8 +22,6 @@ public sealed record DriverOptions
 /// </summary>
 public sealed partial class QemuDriver : IAsyncDisposable
 {
-    public const string TaskHandleVersionNote = "TaskHandle.version is DriverState.Version";
-
     private readonly DriverOptions _options;
     private readonly ILogger _log;
     private readonly TaskStore _tasks = new();
