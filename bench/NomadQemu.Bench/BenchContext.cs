@@ -20,7 +20,10 @@ public sealed class BenchContext(BenchOptions options, TextWriter log, Cancellat
     public async Task<(PluginSession Session, ShortTempDir StateDir)> StartSessionAsync()
     {
         var stateDir = new ShortTempDir();
-        var session = await PluginSession.StartAsync(NomadMsgpack.PluginConfig(stateDir: stateDir.Path), cancellationToken: Cancellation);
+        var session = await PluginSession.StartAsync(
+            NomadMsgpack.PluginConfig(stateDir: stateDir.Path),
+            cancellationToken: Cancellation
+        );
         return (session, stateDir);
     }
 }

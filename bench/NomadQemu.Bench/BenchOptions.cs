@@ -38,38 +38,71 @@ public sealed record BenchOptions
 
     public static BenchOptions Parse(IReadOnlyList<string> args, string repoRoot)
     {
-        bool quick = false, micro = true;
-        string? binary = Environment.GetEnvironmentVariable("NOMAD_QEMU_BINARY");
-        string? guest = Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_GUEST");
-        string? outDir = null, cacheDir = null;
+        bool quick = false,
+            micro = true;
+        var binary = Environment.GetEnvironmentVariable("NOMAD_QEMU_BINARY");
+        var guest = Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_GUEST");
+        string? outDir = null,
+            cacheDir = null;
         HashSet<int>? only = null;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             switch (args[i])
             {
-                case "--quick": quick = true; break;
-                case "--no-micro": micro = false; break;
-                case "--binary": binary = Value(); break;
-                case "--guest": guest = Value(); break;
-                case "--out": outDir = Value(); break;
-                case "--cache": cacheDir = Value(); break;
-                case "--repo": repoRoot = Value(); break;
-                case "--only":
-                    only = [.. Value().Split(',').Select(v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 8
-                        ? n
-                        : throw new ArgumentException($"--only takes item numbers 1-8 separated by commas, got \"{v}\""))];
+                case "--quick":
+                    quick = true;
                     break;
-                default: throw new ArgumentException($"unknown argument \"{args[i]}\" (known: --quick --no-micro --only N,M --binary PATH --guest DIR --out DIR --cache DIR --repo DIR)");
+                case "--no-micro":
+                    micro = false;
+                    break;
+                case "--binary":
+                    binary = Value();
+                    break;
+                case "--guest":
+                    guest = Value();
+                    break;
+                case "--out":
+                    outDir = Value();
+                    break;
+                case "--cache":
+                    cacheDir = Value();
+                    break;
+                case "--repo":
+                    repoRoot = Value();
+                    break;
+                case "--only":
+                    only =
+                    [
+                        .. Value()
+                            .Split(',')
+                            .Select(v =>
+                                int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                                && n is >= 1 and <= 8
+                                    ? n
+                                    : throw new ArgumentException(
+                                        $"--only takes item numbers 1-8 separated by commas, got \"{v}\""
+                                    )
+                            ),
+                    ];
+                    break;
+                default:
+                    throw new ArgumentException(
+                        $"unknown argument \"{args[i]}\" (known: --quick --no-micro --only N,M --binary PATH --guest DIR --out DIR --cache DIR --repo DIR)"
+                    );
             }
         }
         if (string.IsNullOrEmpty(binary) || !File.Exists(binary))
         {
-            throw new ArgumentException($"the published plugin was not found (\"{binary}\"): pass --binary or set NOMAD_QEMU_BINARY (scripts/bench.sh does)");
+            throw new ArgumentException(
+                $"the published plugin was not found (\"{binary}\"): pass --binary or set NOMAD_QEMU_BINARY (scripts/bench.sh does)"
+            );
         }
         if (string.IsNullOrEmpty(guest) || !File.Exists(Path.Combine(guest, "disk.qcow2")))
         {
-            throw new ArgumentException($"the test guest was not found (\"{guest}\"): pass --guest or set NOMAD_QEMU_TEST_GUEST (scripts/bench.sh does)");
+            throw new ArgumentException(
+                $"the test guest was not found (\"{guest}\"): pass --guest or set NOMAD_QEMU_TEST_GUEST (scripts/bench.sh does)"
+            );
         }
         return new BenchOptions
         {

@@ -10,7 +10,11 @@ public static class BenchSuite
 {
     public sealed record Outcome(BenchReport Report, IReadOnlyList<string> Failures, string MarkdownPath);
 
-    public static async Task<Outcome> RunAsync(BenchOptions options, TextWriter log, CancellationToken cancellationToken)
+    public static async Task<Outcome> RunAsync(
+        BenchOptions options,
+        TextWriter log,
+        CancellationToken cancellationToken
+    )
     {
         // TestKit finds the plugin and the guest through these, as under scripts/test.sh.
         Environment.SetEnvironmentVariable("NOMAD_QEMU_BINARY", options.Binary);
@@ -18,13 +22,20 @@ public static class BenchSuite
         Directory.CreateDirectory(options.OutDir);
         Directory.CreateDirectory(options.CacheDir);
         var context = new BenchContext(options, log, cancellationToken);
-        var report = new BenchReport(MachineInfo.Collect(options.RepoRoot, await AcceleratorAsync(context)), options.Quick);
+        var report = new BenchReport(
+            MachineInfo.Collect(options.RepoRoot, await AcceleratorAsync(context)),
+            options.Quick
+        );
         var failures = new List<string>();
         var total = Stopwatch.StartNew();
 
         async Task Item(int number, string title, string method, Func<ReportSection, Task> run)
         {
-            var section = new ReportSection(number.ToString(System.Globalization.CultureInfo.InvariantCulture), title, method);
+            var section = new ReportSection(
+                number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                title,
+                method
+            );
             report.Sections.Add(section);
             if (!options.Runs(number))
             {
@@ -46,76 +57,121 @@ public static class BenchSuite
             context.Log($"item {number} took {watch.Elapsed.TotalSeconds:0} s");
         }
 
-        await Item(1, "Plugin start", "Process start of the published executable until its go-plugin handshake line, and its idle memory.", s => PluginStartItem.RunAsync(context, s));
-        await Item(2, "StartTask and per-task disk", "StartTask until it returns (QEMU running, not booted); the per-task disk preparation alone.", async s =>
-        {
-            await StartTaskItem.RunAsync(context, s);
-            await DiskPrepItem.RunAsync(context, s);
-        });
-        await Item(3, "Boot to service", "Start until the test guest's first HTTP 200 on the forwarded port; (a), (b), (c) interleaved.", s => BootItem.RunAsync(context, s));
-        await Item(4, "Graceful stop", "StopTask (ACPI power-down) until WaitTask returns, for a booted guest that honours the power button.", s => StopItem.RunAsync(context, s));
-        await Item(5, "Checksum verification", "Artifact checksum throughput on the same file.", s => ChecksumItem.RunAsync(context, s));
+        await Item(
+            1,
+            "Plugin start",
+            "Process start of the published executable until its go-plugin handshake line, and its idle memory.",
+            s => PluginStartItem.RunAsync(context, s)
+        );
+        await Item(
+            2,
+            "StartTask and per-task disk",
+            "StartTask until it returns (QEMU running, not booted); the per-task disk preparation alone.",
+            async s =>
+            {
+                await StartTaskItem.RunAsync(context, s);
+                await DiskPrepItem.RunAsync(context, s);
+            }
+        );
+        await Item(
+            3,
+            "Boot to service",
+            "Start until the test guest's first HTTP 200 on the forwarded port; (a), (b), (c) interleaved.",
+            s => BootItem.RunAsync(context, s)
+        );
+        await Item(
+            4,
+            "Graceful stop",
+            "StopTask (ACPI power-down) until WaitTask returns, for a booted guest that honours the power button.",
+            s => StopItem.RunAsync(context, s)
+        );
+        await Item(
+            5,
+            "Checksum verification",
+            "Artifact checksum throughput on the same file.",
+            s => ChecksumItem.RunAsync(context, s)
+        );
 
         LiveFleet? fleet = null;
-        await Item(6, "Density", $"{options.DensityVms} VMs started concurrently through one plugin.", async s => fleet = await new DensityItem(context).RunAsync(s));
-        await Item(7, "Steady-state overhead", "Plugin CPU per wall second with every VM's TaskStats streaming at 1 s.", async s =>
-        {
-            if (fleet is null)
+        await Item(
+            6,
+            "Density",
+            $"{options.DensityVms} VMs started concurrently through one plugin.",
+            async s => fleet = await new DensityItem(context).RunAsync(s)
+        );
+        await Item(
+            7,
+            "Steady-state overhead",
+            "Plugin CPU per wall second with every VM's TaskStats streaming at 1 s.",
+            async s =>
             {
-                s.SkippedBecause = "needs the running VMs of item 6.";
-                return;
+                if (fleet is null)
+                {
+                    s.SkippedBecause = "needs the running VMs of item 6.";
+                    return;
+                }
+                await SteadyStateItem.RunAsync(context, s, fleet);
             }
-            await SteadyStateItem.RunAsync(context, s, fleet);
-        });
+        );
         if (fleet is not null)
         {
             await fleet.DisposeAsync();
         }
-        await Item(8, "Micro: config decode and command-line build", "Per call, in-process (BenchmarkDotNet).", s =>
-        {
-            if (!options.Micro)
+        await Item(
+            8,
+            "Micro: config decode and command-line build",
+            "Per call, in-process (BenchmarkDotNet).",
+            s =>
             {
-                s.SkippedBecause = "--no-micro.";
+                if (!options.Micro)
+                {
+                    s.SkippedBecause = "--no-micro.";
+                    return Task.CompletedTask;
+                }
+                MicroItem.Run(context, s, log);
                 return Task.CompletedTask;
             }
-            MicroItem.Run(context, s, log);
-            return Task.CompletedTask;
-        });
+        );
 
         report.Duration = total.Elapsed;
         var markdown = MarkdownWriter.Render(report);
         var path = Path.Combine(options.OutDir, options.Quick ? "results-quick.md" : "results.md");
         await File.WriteAllTextAsync(path, markdown, cancellationToken);
-        await File.WriteAllTextAsync(Path.ChangeExtension(path, ".json"), JsonSerializer.Serialize(ToJson(report), s_json), cancellationToken);
+        await File.WriteAllTextAsync(
+            Path.ChangeExtension(path, ".json"),
+            JsonSerializer.Serialize(ToJson(report), s_json),
+            cancellationToken
+        );
         return new Outcome(report, failures, path);
     }
 
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
 
-    private static object ToJson(BenchReport report) => new
-    {
-        report.Machine,
-        report.Quick,
-        DurationSeconds = report.Duration.TotalSeconds,
-        Sections = report.Sections.Select(s => new
+    private static object ToJson(BenchReport report) =>
+        new
         {
-            s.Number,
-            s.Title,
-            s.SkippedBecause,
-            s.Notes,
-            Rows = s.Rows.Select(r => new
+            report.Machine,
+            report.Quick,
+            DurationSeconds = report.Duration.TotalSeconds,
+            Sections = report.Sections.Select(s => new
             {
-                r.Metric,
-                r.BaselineName,
-                Unit = r.Ours.Unit,
-                Ours = r.Ours.Values,
-                OursMedian = r.Ours.Median,
-                Baseline = r.Baseline.Values,
-                BaselineMedian = r.Baseline.Median,
-                r.Ratio,
+                s.Number,
+                s.Title,
+                s.SkippedBecause,
+                s.Notes,
+                Rows = s.Rows.Select(r => new
+                {
+                    r.Metric,
+                    r.BaselineName,
+                    Unit = r.Ours.Unit,
+                    Ours = r.Ours.Values,
+                    OursMedian = r.Ours.Median,
+                    Baseline = r.Baseline.Values,
+                    BaselineMedian = r.Baseline.Median,
+                    r.Ratio,
+                }),
             }),
-        }),
-    };
+        };
 
     /// <summary>What a job with <c>accelerator = "auto"</c> gets on this machine, as the plugin itself decides it.</summary>
     private static async Task<string> AcceleratorAsync(BenchContext context)
@@ -123,7 +179,10 @@ public static class BenchSuite
         var (session, stateDir) = await context.StartSessionAsync();
         await using var _ = session;
         using var __ = stateDir;
-        using var fingerprint = session.Driver.Fingerprint(new NomadQemu.Protocol.Drivers.FingerprintRequest(), cancellationToken: context.Cancellation);
+        using var fingerprint = session.Driver.Fingerprint(
+            new NomadQemu.Protocol.Drivers.FingerprintRequest(),
+            cancellationToken: context.Cancellation
+        );
         await fingerprint.ResponseStream.MoveNext(context.Cancellation);
         var attributes = fingerprint.ResponseStream.Current.Attributes;
         var kvm = attributes.TryGetValue("driver.qemu.kvm", out var k) ? (k.BoolVal ? "true" : "false") : "absent";

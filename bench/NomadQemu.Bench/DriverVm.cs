@@ -27,15 +27,28 @@ public sealed class DriverVm : IAsyncDisposable
     public double StartSeconds { get; }
 
     /// <summary>Fast profile with direct kernel boot: the recommended configuration.</summary>
-    public static byte[] FastConfig(VmTask task) => VmTask.DriverConfig([("profile", "fast"), .. task.DirectKernelBoot()]);
+    public static byte[] FastConfig(VmTask task) =>
+        VmTask.DriverConfig([("profile", "fast"), .. task.DirectKernelBoot()]);
 
     /// <summary>StartTask; the clock runs from the call until it returns.</summary>
-    public static async Task<DriverVm> StartAsync(PluginSession session, VmTask task, byte[] config, long memoryMb, CancellationToken cancellationToken)
+    public static async Task<DriverVm> StartAsync(
+        PluginSession session,
+        VmTask task,
+        byte[] config,
+        long memoryMb,
+        CancellationToken cancellationToken
+    )
     {
         var watch = Stopwatch.StartNew();
-        await session.Driver.StartTaskAsync(new StartTaskRequest { Task = task.TaskConfig(config, memoryMb) }, cancellationToken: cancellationToken);
+        await session.Driver.StartTaskAsync(
+            new StartTaskRequest { Task = task.TaskConfig(config, memoryMb) },
+            cancellationToken: cancellationToken
+        );
         var seconds = watch.Elapsed.TotalSeconds;
-        var inspect = await session.Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = task.TaskId }, cancellationToken: cancellationToken);
+        var inspect = await session.Driver.InspectTaskAsync(
+            new InspectTaskRequest { TaskId = task.TaskId },
+            cancellationToken: cancellationToken
+        );
         return new DriverVm(
             session,
             task,
@@ -48,9 +61,20 @@ public sealed class DriverVm : IAsyncDisposable
     /// <summary>Graceful stop as Nomad does it: WaitTask already pending, then StopTask; returns the seconds until WaitTask returned and the exit.</summary>
     public async Task<(double Seconds, ExitResult Result)> StopGracefullyAsync(CancellationToken cancellationToken)
     {
-        using var wait = _session.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = Task.TaskId }, cancellationToken: cancellationToken);
+        using var wait = _session.Driver.WaitTaskAsync(
+            new WaitTaskRequest { TaskId = Task.TaskId },
+            cancellationToken: cancellationToken
+        );
         var watch = Stopwatch.StartNew();
-        await _session.Driver.StopTaskAsync(new StopTaskRequest { TaskId = Task.TaskId, Timeout = VmTask.Seconds(30), Signal = "SIGTERM" }, cancellationToken: cancellationToken);
+        await _session.Driver.StopTaskAsync(
+            new StopTaskRequest
+            {
+                TaskId = Task.TaskId,
+                Timeout = VmTask.Seconds(30),
+                Signal = "SIGTERM",
+            },
+            cancellationToken: cancellationToken
+        );
         var result = await wait.ResponseAsync;
         return (watch.Elapsed.TotalSeconds, result.Result);
     }
@@ -59,7 +83,9 @@ public sealed class DriverVm : IAsyncDisposable
     {
         try
         {
-            await _session.Driver.StopTaskAsync(new StopTaskRequest { TaskId = Task.TaskId, Timeout = VmTask.Seconds(0) });
+            await _session.Driver.StopTaskAsync(
+                new StopTaskRequest { TaskId = Task.TaskId, Timeout = VmTask.Seconds(0) }
+            );
             await _session.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = Task.TaskId, Force = true });
         }
         finally

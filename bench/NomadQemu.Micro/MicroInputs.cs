@@ -15,7 +15,13 @@ public static class MicroInputs
         VmTask.DriverConfig(
             ("image_path", "local/debian-12-genericcloud-amd64.qcow2"),
             ("profile", "fast"),
-            ("port_map", new[] { new Dictionary<string, object?> { ["http"] = 80, ["ssh"] = 22 } }),
+            (
+                "port_map",
+                new[]
+                {
+                    new Dictionary<string, object?> { ["http"] = 80, ["ssh"] = 22 },
+                }
+            ),
             ("args", new[] { "-device", "virtio-rng-pci", "-smp", "2", "-cpu", "max" }),
             ("kernel", "local/vmlinuz"),
             ("initrd", "local/initrd.gz"),
@@ -32,9 +38,16 @@ public static class MicroInputs
             TaskName = "web",
             MemoryMb = 512,
             Vcpus = 2,
-            Drive = new DriveSpec("/var/lib/nomad/alloc/0b3c6d0e-2f7a-4c8e-9d21-5b1f0e6a7c44/web/.qemu/overlay.qcow2", "qcow2"),
+            Drive = new DriveSpec(
+                "/var/lib/nomad/alloc/0b3c6d0e-2f7a-4c8e-9d21-5b1f0e6a7c44/web/.qemu/overlay.qcow2",
+                "qcow2"
+            ),
             QmpSocketPath = "/var/lib/nomad/alloc/0b3c6d0e-2f7a-4c8e-9d21-5b1f0e6a7c44/web/.qemu/qmp.sock",
-            PortForwards = [new PortForward("http", "10.0.0.5", 24501, 80), new PortForward("ssh", "10.0.0.5", 24502, 22)],
+            PortForwards =
+            [
+                new PortForward("http", "10.0.0.5", 24501, 80),
+                new PortForward("ssh", "10.0.0.5", 24502, 22),
+            ],
             KernelPath = "/var/lib/nomad/alloc/0b3c6d0e-2f7a-4c8e-9d21-5b1f0e6a7c44/web/local/vmlinuz",
             InitrdPath = "/var/lib/nomad/alloc/0b3c6d0e-2f7a-4c8e-9d21-5b1f0e6a7c44/web/local/initrd.gz",
         };

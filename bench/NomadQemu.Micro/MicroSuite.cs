@@ -8,7 +8,16 @@ using Perfolizer.Horology;
 namespace NomadQemu.Micro;
 
 /// <summary>One benchmark's outcome, in nanoseconds per call.</summary>
-public sealed record MicroResult(string Name, bool IsBaseline, double MedianNs, double MinNs, double MaxNs, double P95Ns, int Iterations, long AllocatedBytes);
+public sealed record MicroResult(
+    string Name,
+    bool IsBaseline,
+    double MedianNs,
+    double MinNs,
+    double MaxNs,
+    double P95Ns,
+    int Iterations,
+    long AllocatedBytes
+);
 
 /// <summary>
 /// Runs <see cref="CoreBenchmarks"/> in this process (the emit toolchain: no per-benchmark project build, which
@@ -21,8 +30,12 @@ public static class MicroSuite
     {
         var job = quick
             ? Job.Dry
-            : Job.Default.WithWarmupCount(5).WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(250));
-        var config = ManualConfig.CreateEmpty()
+            : Job
+                .Default.WithWarmupCount(5)
+                .WithIterationCount(15)
+                .WithIterationTime(TimeInterval.FromMilliseconds(250));
+        var config = ManualConfig
+            .CreateEmpty()
             .AddJob(job.WithToolchain(InProcessEmitToolchain.Instance))
             .AddColumnProvider(DefaultConfig.Instance.GetColumnProviders().ToArray())
             .AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default)
@@ -40,7 +53,9 @@ public static class MicroSuite
             var stats = report.ResultStatistics;
             if (stats is null)
             {
-                throw new InvalidOperationException($"benchmark {report.BenchmarkCase.DisplayInfo} produced no measurements; see the log above");
+                throw new InvalidOperationException(
+                    $"benchmark {report.BenchmarkCase.DisplayInfo} produced no measurements; see the log above"
+                );
             }
             results.Add(
                 new MicroResult(

@@ -9,18 +9,28 @@ namespace NomadQemu.Artifacts;
 internal static class ArchiveUnpacker
 {
     /// <returns>The path that now holds the content: the destination directory, or the gunzipped file.</returns>
-    public static async Task<string> UnpackAsync(string archivePath, ArtifactPlan plan, ProgressThrottle progress,
-        CancellationToken cancellationToken)
+    public static async Task<string> UnpackAsync(
+        string archivePath,
+        ArtifactPlan plan,
+        ProgressThrottle progress,
+        CancellationToken cancellationToken
+    )
     {
-        await using var archive = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 0,
-            FileOptions.Asynchronous | FileOptions.SequentialScan);
-        long total = archive.Length;
+        await using var archive = new FileStream(
+            archivePath,
+            FileMode.Open,
+            FileAccess.Read,
+            FileShare.Read,
+            0,
+            FileOptions.Asynchronous | FileOptions.SequentialScan
+        );
+        var total = archive.Length;
         void Report() => progress.Report(ArtifactPhase.Unpacking, archive.Position, total);
         progress.Report(ArtifactPhase.Unpacking, 0, total, force: true);
 
         if (plan.Archive == ArchiveKind.Gzip)
         {
-            string output = plan.GunzipFilePath;
+            var output = plan.GunzipFilePath;
             await GunzipAsync(archive, output, Report, plan.Display, cancellationToken).ConfigureAwait(false);
             progress.Report(ArtifactPhase.Unpacking, total, total, force: true);
             return output;
@@ -32,17 +42,23 @@ internal static class ArchiveUnpacker
             switch (plan.Archive)
             {
                 case ArchiveKind.Tar:
-                    await TarExtractor.ExtractAsync(archive, target, Report, plan.Display, cancellationToken).ConfigureAwait(false);
+                    await TarExtractor
+                        .ExtractAsync(archive, target, Report, plan.Display, cancellationToken)
+                        .ConfigureAwait(false);
                     break;
                 case ArchiveKind.TarGz:
                     await using (var gzip = new GZipStream(archive, CompressionMode.Decompress, leaveOpen: true))
                     {
-                        await TarExtractor.ExtractAsync(gzip, target, Report, plan.Display, cancellationToken).ConfigureAwait(false);
+                        await TarExtractor
+                            .ExtractAsync(gzip, target, Report, plan.Display, cancellationToken)
+                            .ConfigureAwait(false);
                     }
 
                     break;
                 case ArchiveKind.Zip:
-                    await ZipExtractor.ExtractAsync(archive, target, Report, plan.Display, cancellationToken).ConfigureAwait(false);
+                    await ZipExtractor
+                        .ExtractAsync(archive, target, Report, plan.Display, cancellationToken)
+                        .ConfigureAwait(false);
                     break;
                 default:
                     throw new InvalidOperationException($"not a multi-file archive kind: {plan.Archive}");
@@ -65,16 +81,34 @@ internal static class ArchiveUnpacker
         return plan.DestinationPath;
     }
 
-    private static async Task GunzipAsync(Stream archive, string outputPath, Action report, string display, CancellationToken cancellationToken)
+    private static async Task GunzipAsync(
+        Stream archive,
+        string outputPath,
+        Action report,
+        string display,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
-            await FileMaterializer.PlaceAsync(outputPath, async staging =>
-            {
-                await using var gzip = new GZipStream(archive, CompressionMode.Decompress, leaveOpen: true);
-                await using var output = new FileStream(staging, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
-                await ArchiveCopy.CopyAsync(gzip, output, report, cancellationToken).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+            await FileMaterializer
+                .PlaceAsync(
+                    outputPath,
+                    async staging =>
+                    {
+                        await using var gzip = new GZipStream(archive, CompressionMode.Decompress, leaveOpen: true);
+                        await using var output = new FileStream(
+                            staging,
+                            FileMode.CreateNew,
+                            FileAccess.Write,
+                            FileShare.None,
+                            0,
+                            FileOptions.Asynchronous
+                        );
+                        await ArchiveCopy.CopyAsync(gzip, output, report, cancellationToken).ConfigureAwait(false);
+                    }
+                )
+                .ConfigureAwait(false);
         }
         catch (InvalidDataException ex)
         {

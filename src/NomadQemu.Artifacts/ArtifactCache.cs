@@ -15,7 +15,7 @@ namespace NomadQemu.Artifacts;
 public sealed class ArtifactCache
 {
     /// <summary>Temp files older than this were abandoned by a crashed process and are swept on start-up.</summary>
-    private static readonly TimeSpan AbandonedTempAge = TimeSpan.FromDays(1);
+    private static readonly TimeSpan s_abandonedTempAge = TimeSpan.FromDays(1);
 
     private readonly string _objectsDirectory;
 
@@ -45,7 +45,7 @@ public sealed class ArtifactCache
     /// <summary>True (with its path) when verified content for <paramref name="checksum"/> is already cached.</summary>
     public bool TryGetObject(ArtifactChecksum checksum, [NotNullWhen(true)] out string? objectPath)
     {
-        string candidate = GetObjectPath(checksum);
+        var candidate = GetObjectPath(checksum);
         objectPath = File.Exists(candidate) ? candidate : null;
         return objectPath is not null;
     }
@@ -58,12 +58,15 @@ public sealed class ArtifactCache
     /// </summary>
     internal string Publish(string verifiedTempPath, ArtifactChecksum checksum)
     {
-        string objectPath = GetObjectPath(checksum);
+        var objectPath = GetObjectPath(checksum);
         Directory.CreateDirectory(Path.GetDirectoryName(objectPath)!);
         if (!OperatingSystem.IsWindows())
         {
             // Read-only marks the object as immutable; see FileMaterializer for why tasks never get a writable alias.
-            File.SetUnixFileMode(verifiedTempPath, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            File.SetUnixFileMode(
+                verifiedTempPath,
+                UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead
+            );
         }
 
         try
@@ -80,8 +83,8 @@ public sealed class ArtifactCache
 
     private void SweepAbandonedTempFiles()
     {
-        DateTime cutoff = DateTime.UtcNow - AbandonedTempAge;
-        foreach (string stale in Directory.EnumerateFiles(TempDirectory, "*.part"))
+        var cutoff = DateTime.UtcNow - s_abandonedTempAge;
+        foreach (var stale in Directory.EnumerateFiles(TempDirectory, "*.part"))
         {
             try
             {

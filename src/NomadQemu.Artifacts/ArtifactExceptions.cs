@@ -47,7 +47,10 @@ public sealed class ArtifactDownloadException : ArtifactException
 public sealed class ArtifactChecksumException : ArtifactException
 {
     public ArtifactChecksumException(string source, ChecksumAlgorithm algorithm, string expected, string actual)
-        : base(source, $"checksum mismatch ({ArtifactChecksum.AlgorithmName(algorithm)}): expected {expected}, actual {actual}")
+        : base(
+            source,
+            $"checksum mismatch ({ArtifactChecksum.AlgorithmName(algorithm)}): expected {expected}, actual {actual}"
+        )
     {
         Algorithm = algorithm;
         Expected = expected;
@@ -63,16 +66,12 @@ public sealed class ArtifactChecksumException : ArtifactException
 public sealed class ArtifactUnpackException : ArtifactException
 {
     public ArtifactUnpackException(string source, string problem, Exception? inner = null)
-        : base(source, problem, inner)
-    {
-    }
+        : base(source, problem, inner) { }
 }
 
 /// <summary>The verified content could not be written into the task directory (permissions, disk full, name clash).</summary>
 public sealed class ArtifactPlacementException : ArtifactException
 {
     public ArtifactPlacementException(string source, string problem, Exception? inner = null)
-        : base(source, problem, inner)
-    {
-    }
+        : base(source, problem, inner) { }
 }

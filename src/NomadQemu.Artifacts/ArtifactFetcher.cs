@@ -29,13 +29,15 @@ public sealed class ArtifactFetcher : IDisposable
         _options = options ?? new ArtifactFetcherOptions();
         _http = _options.HttpHandler is { } handler
             ? new HttpClient(handler, disposeHandler: false)
-            : new HttpClient(new SocketsHttpHandler
-            {
-                ConnectTimeout = _options.ConnectTimeout,
-                // A .tar.gz served with Content-Encoding: gzip must reach the hash exactly as the checksum was made.
-                AutomaticDecompression = DecompressionMethods.None,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            });
+            : new HttpClient(
+                new SocketsHttpHandler
+                {
+                    ConnectTimeout = _options.ConnectTimeout,
+                    // A .tar.gz served with Content-Encoding: gzip must reach the hash exactly as the checksum was made.
+                    AutomaticDecompression = DecompressionMethods.None,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                }
+            );
         // Multi-GiB images outlast any fixed timeout; the caller's CancellationToken bounds a fetch instead.
         _http.Timeout = Timeout.InfiniteTimeSpan;
         _reader = new SourceReader(_http);
@@ -44,32 +46,44 @@ public sealed class ArtifactFetcher : IDisposable
     /// <summary>Fetches one artifact into <paramref name="taskDirectory"/>.</summary>
     /// <exception cref="ArtifactException">A subclass describing the failure; the message names the source.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (nothing is left behind).</exception>
-    public async Task<ArtifactResult> FetchAsync(ArtifactRequest request, string taskDirectory,
-        IProgress<ArtifactProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<ArtifactResult> FetchAsync(
+        ArtifactRequest request,
+        string taskDirectory,
+        IProgress<ArtifactProgress>? progress = null,
+        CancellationToken cancellationToken = default
+    )
     {
-        ArtifactPlan plan = ArtifactPlanner.Plan(request, taskDirectory, _options.LocalBaseDirectory);
+        var plan = ArtifactPlanner.Plan(request, taskDirectory, _options.LocalBaseDirectory);
         var throttle = new ProgressThrottle(progress, plan.Display, _options.ProgressInterval);
-        ArtifactChecksum? checksum = plan.FixedChecksum;
+        var checksum = plan.FixedChecksum;
         if (plan.ChecksumList is { } list)
         {
             checksum = await ReadChecksumListAsync(plan, list, cancellationToken).ConfigureAwait(false);
         }
 
-        bool unpacked = plan.Archive != ArchiveKind.None;
-        if (checksum is not null && _cache.TryGetObject(checksum, out string? cachedObject))
+        var unpacked = plan.Archive != ArchiveKind.None;
+        if (checksum is not null && _cache.TryGetObject(checksum, out var cachedObject))
         {
-            long size = new FileInfo(cachedObject).Length;
+            var size = new FileInfo(cachedObject).Length;
             throttle.Report(ArtifactPhase.Cached, size, size, force: true);
-            string placed = await MaterializeAsync(plan, cachedObject, ownsContent: false, throttle, cancellationToken).ConfigureAwait(false);
+            var placed = await MaterializeAsync(plan, cachedObject, ownsContent: false, throttle, cancellationToken)
+                .ConfigureAwait(false);
             return new ArtifactResult(placed, FromCache: true, checksum, unpacked);
         }
 
-        string tempPath = _cache.NewTempPath();
+        var tempPath = _cache.NewTempPath();
         try
         {
             await DownloadAndVerifyAsync(plan, tempPath, checksum, throttle, cancellationToken).ConfigureAwait(false);
-            string content = checksum is null ? tempPath : _cache.Publish(tempPath, checksum);
-            string placed = await MaterializeAsync(plan, content, ownsContent: checksum is null, throttle, cancellationToken).ConfigureAwait(false);
+            var content = checksum is null ? tempPath : _cache.Publish(tempPath, checksum);
+            var placed = await MaterializeAsync(
+                    plan,
+                    content,
+                    ownsContent: checksum is null,
+                    throttle,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             return new ArtifactResult(placed, FromCache: false, checksum, unpacked);
         }
         finally
@@ -81,13 +95,23 @@ public sealed class ArtifactFetcher : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private async Task DownloadAndVerifyAsync(ArtifactPlan plan, string tempPath, ArtifactChecksum? checksum,
-        ProgressThrottle throttle, CancellationToken cancellationToken)
+    private async Task DownloadAndVerifyAsync(
+        ArtifactPlan plan,
+        string tempPath,
+        ArtifactChecksum? checksum,
+        ProgressThrottle throttle,
+        CancellationToken cancellationToken
+    )
     {
         (long bytes, string? actual) result;
-        await using (OpenedSource source = await _reader.OpenAsync(plan.Source, plan.Headers, plan.Display, cancellationToken).ConfigureAwait(false))
+        await using (
+            var source = await _reader
+                .OpenAsync(plan.Source, plan.Headers, plan.Display, cancellationToken)
+                .ConfigureAwait(false)
+        )
         {
-            result = await HashingCopier.CopyAsync(source, tempPath, checksum?.Algorithm, throttle, plan.Display, cancellationToken)
+            result = await HashingCopier
+                .CopyAsync(source, tempPath, checksum?.Algorithm, throttle, plan.Display, cancellationToken)
                 .ConfigureAwait(false);
         }
 
@@ -103,17 +127,24 @@ public sealed class ArtifactFetcher : IDisposable
         }
     }
 
-    private async Task<string> MaterializeAsync(ArtifactPlan plan, string contentPath, bool ownsContent,
-        ProgressThrottle throttle, CancellationToken cancellationToken)
+    private async Task<string> MaterializeAsync(
+        ArtifactPlan plan,
+        string contentPath,
+        bool ownsContent,
+        ProgressThrottle throttle,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
             if (plan.Archive != ArchiveKind.None)
             {
-                return await ArchiveUnpacker.UnpackAsync(contentPath, plan, throttle, cancellationToken).ConfigureAwait(false);
+                return await ArchiveUnpacker
+                    .UnpackAsync(contentPath, plan, throttle, cancellationToken)
+                    .ConfigureAwait(false);
             }
 
-            string finalPath = plan.PlainFilePath;
+            var finalPath = plan.PlainFilePath;
             if (ownsContent)
             {
                 FileMaterializer.PlaceOwned(contentPath, finalPath);
@@ -127,36 +158,58 @@ public sealed class ArtifactFetcher : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ArtifactPlacementException(plan.Display, $"cannot write into {plan.DestinationPath}: {ex.Message}", ex);
+            throw new ArtifactPlacementException(
+                plan.Display,
+                $"cannot write into {plan.DestinationPath}: {ex.Message}",
+                ex
+            );
         }
     }
 
-    private async Task<ArtifactChecksum> ReadChecksumListAsync(ArtifactPlan plan, SourceLocation list, CancellationToken cancellationToken)
+    private async Task<ArtifactChecksum> ReadChecksumListAsync(
+        ArtifactPlan plan,
+        SourceLocation list,
+        CancellationToken cancellationToken
+    )
     {
         string text;
         try
         {
-            await using OpenedSource source = await _reader.OpenAsync(list, plan.Headers, plan.Display, cancellationToken).ConfigureAwait(false);
+            await using var source = await _reader
+                .OpenAsync(list, plan.Headers, plan.Display, cancellationToken)
+                .ConfigureAwait(false);
             text = await ReadBoundedTextAsync(source, plan, cancellationToken).ConfigureAwait(false);
         }
         catch (ArtifactDownloadException ex)
         {
-            throw new ArtifactDownloadException(plan.Display, $"checksum file {list.Display}: {ex.Problem}", ex.StatusCode, ex);
+            throw new ArtifactDownloadException(
+                plan.Display,
+                $"checksum file {list.Display}: {ex.Problem}",
+                ex.StatusCode,
+                ex
+            );
         }
 
         return ChecksumFileParser.FindChecksum(text, plan.Source.FileName, list.Display, plan.Display);
     }
 
-    private async Task<string> ReadBoundedTextAsync(OpenedSource source, ArtifactPlan plan, CancellationToken cancellationToken)
+    private async Task<string> ReadBoundedTextAsync(
+        OpenedSource source,
+        ArtifactPlan plan,
+        CancellationToken cancellationToken
+    )
     {
-        long limit = _options.MaxChecksumFileBytes;
+        var limit = _options.MaxChecksumFileBytes;
         if (source.Length > limit)
         {
-            throw new ArtifactDownloadException(plan.Display, $"is {source.Length} bytes, more than the {limit}-byte limit");
+            throw new ArtifactDownloadException(
+                plan.Display,
+                $"is {source.Length} bytes, more than the {limit}-byte limit"
+            );
         }
 
         using var buffer = new MemoryStream();
-        byte[] chunk = new byte[16 * 1024];
+        var chunk = new byte[16 * 1024];
         int read;
         try
         {

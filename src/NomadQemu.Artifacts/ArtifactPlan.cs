@@ -13,6 +13,7 @@ internal enum ArchiveKind
     Tar,
     TarGz,
     Zip,
+
     /// <summary>A single gzip-compressed file (not a tarball).</summary>
     Gzip,
 }
@@ -28,7 +29,8 @@ internal sealed record ArtifactPlan(
     ArtifactChecksum? FixedChecksum,
     SourceLocation? ChecksumList,
     string DestinationPath,
-    IReadOnlyDictionary<string, string> Headers)
+    IReadOnlyDictionary<string, string> Headers
+)
 {
     public string Display => Source.Display;
 
@@ -36,10 +38,12 @@ internal sealed record ArtifactPlan(
     /// Final path of a plain (not unpacked) file: the destination itself in file mode, else the
     /// URL's file name inside the destination directory.
     /// </summary>
-    public string PlainFilePath => Mode == ArtifactMode.File ? DestinationPath : Path.Combine(DestinationPath, Source.FileName);
+    public string PlainFilePath =>
+        Mode == ArtifactMode.File ? DestinationPath : Path.Combine(DestinationPath, Source.FileName);
 
     /// <summary>Output path of a single-file gzip: the name without ".gz" inside the destination directory.</summary>
-    public string GunzipFilePath => Mode == ArtifactMode.File
-        ? DestinationPath
-        : Path.Combine(DestinationPath, Path.GetFileNameWithoutExtension(Source.FileName));
+    public string GunzipFilePath =>
+        Mode == ArtifactMode.File
+            ? DestinationPath
+            : Path.Combine(DestinationPath, Path.GetFileNameWithoutExtension(Source.FileName));
 }

@@ -6,6 +6,7 @@ public enum ArtifactPhase
     Downloading,
     Verifying,
     Unpacking,
+
     /// <summary>Served from the content-addressed cache: no network transfer.</summary>
     Cached,
 }

@@ -5,7 +5,7 @@ namespace NomadQemu.Artifacts;
 /// </summary>
 public sealed record ArtifactRequest
 {
-    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
+    private static readonly IReadOnlyDictionary<string, string> s_empty = new Dictionary<string, string>();
 
     /// <summary>http(s) URL, file:// URL, or a local path (absolute or relative to the fetcher's base directory).
     /// go-getter query parameters <c>checksum</c> and <c>archive</c> are honoured and stripped.</summary>
@@ -18,8 +18,8 @@ public sealed record ArtifactRequest
     public string Mode { get; init; } = "any";
 
     /// <summary>go-getter options: <c>checksum</c> ("type:hex" or "file:URL") and <c>archive</c> ("false" or a format).</summary>
-    public IReadOnlyDictionary<string, string> Options { get; init; } = Empty;
+    public IReadOnlyDictionary<string, string> Options { get; init; } = s_empty;
 
     /// <summary>Extra HTTP request headers (also used to fetch a <c>file:</c> checksum list).</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; init; } = Empty;
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = s_empty;
 }

@@ -8,44 +8,56 @@ namespace NomadQemu.Artifacts;
 /// </summary>
 internal static class ChecksumFileParser
 {
-    public static ArtifactChecksum FindChecksum(string listText, string artifactFileName, string checksumUrl, string source)
+    public static ArtifactChecksum FindChecksum(
+        string listText,
+        string artifactFileName,
+        string checksumUrl,
+        string source
+    )
     {
-        foreach (string rawLine in listText.Split('\n'))
+        foreach (var rawLine in listText.Split('\n'))
         {
-            string line = rawLine.Trim();
+            var line = rawLine.Trim();
             if (line.Length == 0 || line[0] == '#')
             {
                 continue;
             }
 
-            (string? name, string? hex, ChecksumAlgorithm? algorithm) = ParseBsdLine(line) ?? ParseGnuLine(line);
+            (var name, var hex, var algorithm) = ParseBsdLine(line) ?? ParseGnuLine(line);
             if (name is null || hex is null || !NameMatches(name, artifactFileName))
             {
                 continue;
             }
 
-            ChecksumAlgorithm resolved = algorithm
+            var resolved =
+                algorithm
                 ?? ArtifactChecksum.GuessAlgorithmFromHexLength(hex.Length)
-                ?? throw new ArtifactConfigException(source, "checksum",
-                    $"cannot tell the hash type of the {hex.Length}-digit entry for \"{artifactFileName}\" in {checksumUrl}");
+                ?? throw new ArtifactConfigException(
+                    source,
+                    "checksum",
+                    $"cannot tell the hash type of the {hex.Length}-digit entry for \"{artifactFileName}\" in {checksumUrl}"
+                );
             return ArtifactChecksum.Create(resolved, hex, source);
         }
 
-        throw new ArtifactConfigException(source, "checksum",
-            $"no entry for \"{artifactFileName}\" in checksum file {checksumUrl}");
+        throw new ArtifactConfigException(
+            source,
+            "checksum",
+            $"no entry for \"{artifactFileName}\" in checksum file {checksumUrl}"
+        );
     }
 
     private static (string?, string?, ChecksumAlgorithm?)? ParseBsdLine(string line)
     {
         // "SHA256 (disk.qcow2) = 9f86…"
-        int open = line.IndexOf(" (", StringComparison.Ordinal);
-        int close = line.LastIndexOf(") = ", StringComparison.Ordinal);
+        var open = line.IndexOf(" (", StringComparison.Ordinal);
+        var close = line.LastIndexOf(") = ", StringComparison.Ordinal);
         if (open <= 0 || close <= open)
         {
             return null;
         }
 
-        ChecksumAlgorithm? algorithm = ArtifactChecksum.TryParseAlgorithm(line[..open]);
+        var algorithm = ArtifactChecksum.TryParseAlgorithm(line[..open]);
         if (algorithm is null)
         {
             return null;
@@ -56,14 +68,14 @@ internal static class ChecksumFileParser
 
     private static (string?, string?, ChecksumAlgorithm?) ParseGnuLine(string line)
     {
-        int space = line.IndexOfAny([' ', '\t']);
+        var space = line.IndexOfAny([' ', '\t']);
         if (space <= 0)
         {
             return (null, null, null);
         }
 
-        string hex = line[..space];
-        string name = line[(space + 1)..].TrimStart(' ', '\t');
+        var hex = line[..space];
+        var name = line[(space + 1)..].TrimStart(' ', '\t');
         // '*' marks binary mode in coreutils output; it is not part of the name.
         if (name.StartsWith('*'))
         {
@@ -75,7 +87,7 @@ internal static class ChecksumFileParser
 
     private static bool NameMatches(string listedName, string artifactFileName)
     {
-        string normalized = listedName.Replace('\\', '/');
+        var normalized = listedName.Replace('\\', '/');
         if (normalized.StartsWith("./", StringComparison.Ordinal))
         {
             normalized = normalized[2..];
@@ -86,7 +98,7 @@ internal static class ChecksumFileParser
             return true;
         }
 
-        int slash = normalized.LastIndexOf('/');
+        var slash = normalized.LastIndexOf('/');
         return slash >= 0 && string.Equals(normalized[(slash + 1)..], artifactFileName, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Microsoft.Win32.SafeHandles;
 
 namespace NomadQemu.Artifacts;
 
@@ -15,17 +14,29 @@ public static class ChecksumVerifier
     public const int BufferSize = 1024 * 1024;
 
     /// <summary>Returns the lower-case hex digest of the file.</summary>
-    public static async Task<string> ComputeHexAsync(string path, ChecksumAlgorithm algorithm, CancellationToken cancellationToken = default)
+    public static async Task<string> ComputeHexAsync(
+        string path,
+        ChecksumAlgorithm algorithm,
+        CancellationToken cancellationToken = default
+    )
     {
-        using IncrementalHash hash = IncrementalHash.CreateHash(ArtifactChecksum.ToHashAlgorithmName(algorithm));
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        using var hash = IncrementalHash.CreateHash(ArtifactChecksum.ToHashAlgorithmName(algorithm));
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            using var handle = File.OpenHandle(
+                path,
+                FileMode.Open,
+                FileAccess.Read,
+                FileShare.Read,
+                FileOptions.SequentialScan
+            );
             long offset = 0;
             while (true)
             {
-                int read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, BufferSize), offset, cancellationToken).ConfigureAwait(false);
+                var read = await RandomAccess
+                    .ReadAsync(handle, buffer.AsMemory(0, BufferSize), offset, cancellationToken)
+                    .ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
@@ -44,10 +55,14 @@ public static class ChecksumVerifier
     }
 
     /// <summary>True when the file's digest equals <paramref name="expected"/>.</summary>
-    public static async Task<bool> VerifyAsync(string path, ArtifactChecksum expected, CancellationToken cancellationToken = default)
+    public static async Task<bool> VerifyAsync(
+        string path,
+        ArtifactChecksum expected,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(expected);
-        string actual = await ComputeHexAsync(path, expected.Algorithm, cancellationToken).ConfigureAwait(false);
+        var actual = await ComputeHexAsync(path, expected.Algorithm, cancellationToken).ConfigureAwait(false);
         return string.Equals(actual, expected.Hex, StringComparison.Ordinal);
     }
 }

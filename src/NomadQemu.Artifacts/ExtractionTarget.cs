@@ -28,8 +28,8 @@ internal sealed class ExtractionTarget
     public string? Resolve(string entryName)
     {
         // Archives made on Windows use '\'; tar strips a leading '/' and so do we, rather than write to "/etc".
-        string relative = entryName.Replace('\\', '/').TrimStart('/');
-        string full = Path.GetFullPath(Path.Combine(_root, relative));
+        var relative = entryName.Replace('\\', '/').TrimStart('/');
+        var full = Path.GetFullPath(Path.Combine(_root, relative));
         if (!PathContainment.IsInside(_root, full))
         {
             throw Escape(entryName, "its path");
@@ -67,9 +67,9 @@ internal sealed class ExtractionTarget
 
     public void CreateSymlink(string path, string linkTarget, string entryName)
     {
-        string resolved = Path.GetFullPath(Path.IsPathRooted(linkTarget)
-            ? linkTarget
-            : Path.Combine(Path.GetDirectoryName(path)!, linkTarget));
+        var resolved = Path.GetFullPath(
+            Path.IsPathRooted(linkTarget) ? linkTarget : Path.Combine(Path.GetDirectoryName(path)!, linkTarget)
+        );
         if (!PathContainment.IsInside(_root, resolved))
         {
             throw Escape(entryName, $"its symlink target \"{linkTarget}\"");
@@ -84,10 +84,13 @@ internal sealed class ExtractionTarget
     /// <summary>A tar hard link becomes a copy of an already extracted file: no aliasing between task files.</summary>
     public void CopyHardLink(string path, string linkTargetEntryName, string entryName)
     {
-        string source = Resolve(linkTargetEntryName) ?? throw Escape(entryName, "its hard link target");
+        var source = Resolve(linkTargetEntryName) ?? throw Escape(entryName, "its hard link target");
         if (!File.Exists(source))
         {
-            throw new ArtifactUnpackException(_display, $"entry \"{entryName}\" links to \"{linkTargetEntryName}\", which is not in the archive before it");
+            throw new ArtifactUnpackException(
+                _display,
+                $"entry \"{entryName}\" links to \"{linkTargetEntryName}\", which is not in the archive before it"
+            );
         }
 
         PrepareParent(path);
@@ -112,9 +115,9 @@ internal sealed class ExtractionTarget
         }
 
         // Innermost first, so a read-only parent does not stop a child's chmod.
-        for (int i = _deferredDirectoryModes.Count - 1; i >= 0; i--)
+        for (var i = _deferredDirectoryModes.Count - 1; i >= 0; i--)
         {
-            (string path, UnixFileMode mode) = _deferredDirectoryModes[i];
+            (var path, var mode) = _deferredDirectoryModes[i];
             File.SetUnixFileMode(path, mode);
         }
     }
@@ -122,9 +125,9 @@ internal sealed class ExtractionTarget
     /// <summary>Best-effort removal of everything this unpack created (pre-existing files it replaced are gone).</summary>
     public void Rollback()
     {
-        for (int i = _created.Count - 1; i >= 0; i--)
+        for (var i = _created.Count - 1; i >= 0; i--)
         {
-            string path = _created[i];
+            var path = _created[i];
             try
             {
                 if (Directory.Exists(path) && !IsSymlink(path))
@@ -149,20 +152,20 @@ internal sealed class ExtractionTarget
     /// <summary>Creates missing parents and makes sure no existing parent is a symlink leading out of the root.</summary>
     private void PrepareParent(string path)
     {
-        string parent = Path.GetDirectoryName(path)!;
+        var parent = Path.GetDirectoryName(path)!;
         if (_verifiedDirectories.Contains(parent))
         {
             return;
         }
 
-        string relative = Path.GetRelativePath(_root, parent);
-        string current = _root;
-        foreach (string part in relative.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        var relative = Path.GetRelativePath(_root, parent);
+        var current = _root;
+        foreach (var part in relative.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
             current = Path.Combine(current, part);
             if (IsSymlink(current))
             {
-                FileSystemInfo? final = new DirectoryInfo(current).ResolveLinkTarget(returnFinalTarget: true);
+                var final = new DirectoryInfo(current).ResolveLinkTarget(returnFinalTarget: true);
                 if (final is null || !PathContainment.IsInside(_root, final.FullName))
                 {
                     throw Escape(path, $"the symlink {current}");
@@ -182,7 +185,7 @@ internal sealed class ExtractionTarget
     {
         // Record the outermost directory that did not exist yet: deleting it on rollback removes the rest.
         string? missing = null;
-        for (string? p = path; p is not null && !Directory.Exists(p); p = Path.GetDirectoryName(p))
+        for (var p = path; p is not null && !Directory.Exists(p); p = Path.GetDirectoryName(p))
         {
             missing = p;
         }
@@ -204,7 +207,10 @@ internal sealed class ExtractionTarget
         }
         else if (Directory.Exists(path))
         {
-            throw new ArtifactUnpackException(_display, $"cannot replace directory {path} with a non-directory archive entry");
+            throw new ArtifactUnpackException(
+                _display,
+                $"cannot replace directory {path} with a non-directory archive entry"
+            );
         }
     }
 

@@ -21,25 +21,28 @@ internal static partial class FileMaterializer
     /// written through a hard link would change the bytes every later cache hit trusts without re-hashing.
     /// </summary>
     public static void PlaceFromCache(string objectPath, string finalPath, CacheLinkMode linkMode) =>
-        Stage(finalPath, staging =>
-        {
-            if (linkMode == CacheLinkMode.HardLink && TryCreateHardLink(objectPath, staging))
+        Stage(
+            finalPath,
+            staging =>
             {
-                return;
-            }
+                if (linkMode == CacheLinkMode.HardLink && TryCreateHardLink(objectPath, staging))
+                {
+                    return;
+                }
 
-            File.Copy(objectPath, staging);
-            if (!OperatingSystem.IsWindows())
-            {
-                // File.Copy carries over the object's 0444; the task owns this copy and may write it.
-                File.SetUnixFileMode(staging, WritableFileMode);
+                File.Copy(objectPath, staging);
+                if (!OperatingSystem.IsWindows())
+                {
+                    // File.Copy carries over the object's 0444; the task owns this copy and may write it.
+                    File.SetUnixFileMode(staging, WritableFileMode);
+                }
             }
-        });
+        );
 
     /// <summary>Writes new content (e.g. a gunzipped file) through the same stage-then-rename path.</summary>
     public static async Task PlaceAsync(string finalPath, Func<string, Task> produce)
     {
-        string staging = StagingPathFor(finalPath);
+        var staging = StagingPathFor(finalPath);
         try
         {
             await produce(staging).ConfigureAwait(false);
@@ -54,14 +57,14 @@ internal static partial class FileMaterializer
 
     private static string StagingPathFor(string finalPath)
     {
-        string directory = Path.GetDirectoryName(finalPath)!;
+        var directory = Path.GetDirectoryName(finalPath)!;
         Directory.CreateDirectory(directory);
         return Path.Combine(directory, $".{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.partial");
     }
 
     private static void Stage(string finalPath, Action<string> produce)
     {
-        string staging = StagingPathFor(finalPath);
+        var staging = StagingPathFor(finalPath);
         try
         {
             produce(staging);

@@ -13,33 +13,46 @@ internal static class HashingCopier
     private const int BufferSize = 256 * 1024;
 
     /// <returns>Bytes copied and the lower-case hex digest (null when no algorithm was requested).</returns>
-    public static async Task<(long Bytes, string? Hex)> CopyAsync(OpenedSource source, string tempPath,
-        ChecksumAlgorithm? algorithm, ProgressThrottle progress, string display, CancellationToken cancellationToken)
+    public static async Task<(long Bytes, string? Hex)> CopyAsync(
+        OpenedSource source,
+        string tempPath,
+        ChecksumAlgorithm? algorithm,
+        ProgressThrottle progress,
+        string display,
+        CancellationToken cancellationToken
+    )
     {
-        using IncrementalHash? hash = algorithm is { } a ? IncrementalHash.CreateHash(ArtifactChecksum.ToHashAlgorithmName(a)) : null;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        using var hash = algorithm is { } a
+            ? IncrementalHash.CreateHash(ArtifactChecksum.ToHashAlgorithmName(a))
+            : null;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long total = 0;
         try
         {
-            await using FileStream output = CreateTemp(tempPath, source.Length, display);
+            await using var output = CreateTemp(tempPath, source.Length, display);
             progress.Report(ArtifactPhase.Downloading, 0, source.Length, force: true);
             while (true)
             {
-                int read = await ReadAsync(source.Content, buffer, total, display, cancellationToken).ConfigureAwait(false);
+                var read = await ReadAsync(source.Content, buffer, total, display, cancellationToken)
+                    .ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
                 }
 
                 hash?.AppendData(buffer, 0, read);
-                await WriteAsync(output, buffer.AsMemory(0, read), tempPath, display, cancellationToken).ConfigureAwait(false);
+                await WriteAsync(output, buffer.AsMemory(0, read), tempPath, display, cancellationToken)
+                    .ConfigureAwait(false);
                 total += read;
                 progress.Report(ArtifactPhase.Downloading, total, source.Length);
             }
 
             if (source.Length is { } expected && expected != total)
             {
-                throw new ArtifactDownloadException(display, $"download truncated: received {total} of {expected} bytes");
+                throw new ArtifactDownloadException(
+                    display,
+                    $"download truncated: received {total} of {expected} bytes"
+                );
             }
 
             progress.Report(ArtifactPhase.Downloading, total, source.Length, force: true);
@@ -52,7 +65,13 @@ internal static class HashingCopier
         return (total, hash is null ? null : Convert.ToHexStringLower(hash.GetCurrentHash()));
     }
 
-    private static async ValueTask<int> ReadAsync(Stream source, byte[] buffer, long soFar, string display, CancellationToken cancellationToken)
+    private static async ValueTask<int> ReadAsync(
+        Stream source,
+        byte[] buffer,
+        long soFar,
+        string display,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
@@ -60,11 +79,21 @@ internal static class HashingCopier
         }
         catch (Exception ex) when (TransferErrors.IsTransportFailure(ex, cancellationToken))
         {
-            throw new ArtifactDownloadException(display, $"download interrupted after {soFar} bytes: {TransferErrors.Describe(ex)}", inner: ex);
+            throw new ArtifactDownloadException(
+                display,
+                $"download interrupted after {soFar} bytes: {TransferErrors.Describe(ex)}",
+                inner: ex
+            );
         }
     }
 
-    private static async ValueTask WriteAsync(FileStream output, ReadOnlyMemory<byte> data, string tempPath, string display, CancellationToken cancellationToken)
+    private static async ValueTask WriteAsync(
+        FileStream output,
+        ReadOnlyMemory<byte> data,
+        string tempPath,
+        string display,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
@@ -80,16 +109,19 @@ internal static class HashingCopier
     {
         try
         {
-            return new FileStream(tempPath, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0,
-                Options = FileOptions.Asynchronous,
-                // Reserving the space up front fails fast on a full disk and keeps big images unfragmented.
-                PreallocationSize = knownLength ?? 0,
-            });
+            return new FileStream(
+                tempPath,
+                new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    Share = FileShare.None,
+                    BufferSize = 0,
+                    Options = FileOptions.Asynchronous,
+                    // Reserving the space up front fails fast on a full disk and keeps big images unfragmented.
+                    PreallocationSize = knownLength ?? 0,
+                }
+            );
         }
         catch (IOException ex)
         {

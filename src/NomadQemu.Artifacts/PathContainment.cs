@@ -6,7 +6,7 @@ internal static class PathContainment
     /// <summary>True when <paramref name="candidate"/> equals <paramref name="root"/> or lies beneath it. Both must be full paths.</summary>
     public static bool IsInside(string root, string candidate)
     {
-        string relative = Path.GetRelativePath(root, candidate);
+        var relative = Path.GetRelativePath(root, candidate);
         if (relative == ".")
         {
             return true;
@@ -18,7 +18,10 @@ internal static class PathContainment
         }
 
         // "..foo" is a legal name inside root; only a whole ".." component escapes.
-        return !(relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-            || relative.StartsWith("../", StringComparison.Ordinal));
+        return !(
+            relative == ".."
+            || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            || relative.StartsWith("../", StringComparison.Ordinal)
+        );
     }
 }

@@ -28,8 +28,8 @@ internal sealed class ProgressThrottle
             return;
         }
 
-        long now = Stopwatch.GetTimestamp();
-        bool phaseChanged = _lastPhase != phase;
+        var now = Stopwatch.GetTimestamp();
+        var phaseChanged = _lastPhase != phase;
         if (!force && !phaseChanged && now - _lastReportTimestamp < _intervalTicks)
         {
             return;

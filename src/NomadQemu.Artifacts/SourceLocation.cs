@@ -13,33 +13,36 @@ internal sealed record SourceLocation(Uri? HttpUri, string? LocalPath, string Fi
 
     public static SourceLocation Parse(string raw, string localBaseDirectory, string optionName, string artifactDisplay)
     {
-        string trimmed = raw.Trim();
+        var trimmed = raw.Trim();
         if (trimmed.Length == 0)
         {
             throw new ArtifactConfigException(artifactDisplay, optionName, "source is empty");
         }
 
         // go-getter's forced-getter syntax ("git::https://…", "s3::…") names a getter we do not implement.
-        int forced = trimmed.IndexOf("::", StringComparison.Ordinal);
-        int schemeEnd = trimmed.IndexOf("://", StringComparison.Ordinal);
+        var forced = trimmed.IndexOf("::", StringComparison.Ordinal);
+        var schemeEnd = trimmed.IndexOf("://", StringComparison.Ordinal);
         if (forced > 0 && (schemeEnd < 0 || forced < schemeEnd))
         {
-            throw new ArtifactConfigException(artifactDisplay, optionName,
-                $"unsupported getter \"{trimmed[..forced]}::\" (supported: http, https, file, local paths)");
+            throw new ArtifactConfigException(
+                artifactDisplay,
+                optionName,
+                $"unsupported getter \"{trimmed[..forced]}::\" (supported: http, https, file, local paths)"
+            );
         }
 
-        (string withoutQuery, string? query) = SplitQuery(trimmed);
-        (string keptQuery, Dictionary<string, string> getterParams) = ExtractGetterParameters(query);
+        (var withoutQuery, var query) = SplitQuery(trimmed);
+        (var keptQuery, var getterParams) = ExtractGetterParameters(query);
 
         if (schemeEnd < 0)
         {
-            string path = Path.GetFullPath(Path.Combine(localBaseDirectory, withoutQuery));
+            var path = Path.GetFullPath(Path.Combine(localBaseDirectory, withoutQuery));
             return new SourceLocation(null, path, Path.GetFileName(path), path) { GetterParameters = getterParams };
         }
 
-        string scheme = trimmed[..schemeEnd].ToLowerInvariant();
-        string rebuilt = keptQuery.Length == 0 ? withoutQuery : $"{withoutQuery}?{keptQuery}";
-        if (!Uri.TryCreate(rebuilt, UriKind.Absolute, out Uri? uri))
+        var scheme = trimmed[..schemeEnd].ToLowerInvariant();
+        var rebuilt = keptQuery.Length == 0 ? withoutQuery : $"{withoutQuery}?{keptQuery}";
+        if (!Uri.TryCreate(rebuilt, UriKind.Absolute, out var uri))
         {
             throw new ArtifactConfigException(artifactDisplay, optionName, $"\"{Redact(trimmed)}\" is not a valid URL");
         }
@@ -47,42 +50,48 @@ internal sealed record SourceLocation(Uri? HttpUri, string? LocalPath, string Fi
         switch (scheme)
         {
             case "http" or "https":
-                string name = Uri.UnescapeDataString(uri.AbsolutePath[(uri.AbsolutePath.LastIndexOf('/') + 1)..]);
+                var name = Uri.UnescapeDataString(uri.AbsolutePath[(uri.AbsolutePath.LastIndexOf('/') + 1)..]);
                 return new SourceLocation(uri, null, name, Redact(trimmed)) { GetterParameters = getterParams };
             case "file":
-                string local = uri.LocalPath;
-                return new SourceLocation(null, local, Path.GetFileName(local), local) { GetterParameters = getterParams };
+                var local = uri.LocalPath;
+                return new SourceLocation(null, local, Path.GetFileName(local), local)
+                {
+                    GetterParameters = getterParams,
+                };
             default:
-                throw new ArtifactConfigException(artifactDisplay, optionName,
-                    $"unsupported scheme \"{scheme}\" (supported: http, https, file, local paths)");
+                throw new ArtifactConfigException(
+                    artifactDisplay,
+                    optionName,
+                    $"unsupported scheme \"{scheme}\" (supported: http, https, file, local paths)"
+                );
         }
     }
 
     /// <summary>Hides "user:password@" so credentials never reach logs or exception messages.</summary>
     public static string Redact(string source)
     {
-        int schemeEnd = source.IndexOf("://", StringComparison.Ordinal);
+        var schemeEnd = source.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd < 0)
         {
             return source;
         }
 
-        int authorityStart = schemeEnd + 3;
-        int authorityEnd = source.IndexOfAny(['/', '?', '#'], authorityStart);
-        string authority = authorityEnd < 0 ? source[authorityStart..] : source[authorityStart..authorityEnd];
-        int at = authority.LastIndexOf('@');
+        var authorityStart = schemeEnd + 3;
+        var authorityEnd = source.IndexOfAny(['/', '?', '#'], authorityStart);
+        var authority = authorityEnd < 0 ? source[authorityStart..] : source[authorityStart..authorityEnd];
+        var at = authority.LastIndexOf('@');
         if (at < 0)
         {
             return source;
         }
 
-        string rest = authorityEnd < 0 ? string.Empty : source[authorityEnd..];
+        var rest = authorityEnd < 0 ? string.Empty : source[authorityEnd..];
         return $"{source[..authorityStart]}redacted@{authority[(at + 1)..]}{rest}";
     }
 
     private static (string Path, string? Query) SplitQuery(string value)
     {
-        int question = value.IndexOf('?', StringComparison.Ordinal);
+        var question = value.IndexOf('?', StringComparison.Ordinal);
         return question < 0 ? (value, null) : (value[..question], value[(question + 1)..]);
     }
 
@@ -95,10 +104,10 @@ internal sealed record SourceLocation(Uri? HttpUri, string? LocalPath, string Fi
         }
 
         var kept = new List<string>();
-        foreach (string pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
-            int equals = pair.IndexOf('=', StringComparison.Ordinal);
-            string key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]).ToLowerInvariant();
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]).ToLowerInvariant();
             if (key is "checksum" or "archive")
             {
                 getterParams[key] = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair[(equals + 1)..]);

@@ -18,8 +18,12 @@ internal sealed class OpenedSource(Stream content, long? length, IDisposable? ow
 /// <summary>Opens http(s) and local sources, turning every failure into an <see cref="ArtifactDownloadException"/>.</summary>
 internal sealed class SourceReader(HttpClient http)
 {
-    public async Task<OpenedSource> OpenAsync(SourceLocation location, IReadOnlyDictionary<string, string> headers,
-        string display, CancellationToken cancellationToken)
+    public async Task<OpenedSource> OpenAsync(
+        SourceLocation location,
+        IReadOnlyDictionary<string, string> headers,
+        string display,
+        CancellationToken cancellationToken
+    )
     {
         return location.IsHttp
             ? await OpenHttpAsync(location.HttpUri!, headers, display, cancellationToken).ConfigureAwait(false)
@@ -30,13 +34,22 @@ internal sealed class SourceReader(HttpClient http)
     {
         if (Directory.Exists(path))
         {
-            throw new ArtifactDownloadException(display, $"{path} is a directory; only files and archives are supported");
+            throw new ArtifactDownloadException(
+                display,
+                $"{path} is a directory; only files and archives are supported"
+            );
         }
 
         try
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0,
-                FileOptions.Asynchronous | FileOptions.SequentialScan);
+            var stream = new FileStream(
+                path,
+                FileMode.Open,
+                FileAccess.Read,
+                FileShare.Read,
+                0,
+                FileOptions.Asynchronous | FileOptions.SequentialScan
+            );
             return new OpenedSource(stream, stream.Length, null);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -45,11 +58,15 @@ internal sealed class SourceReader(HttpClient http)
         }
     }
 
-    private async Task<OpenedSource> OpenHttpAsync(Uri uri, IReadOnlyDictionary<string, string> headers,
-        string display, CancellationToken cancellationToken)
+    private async Task<OpenedSource> OpenHttpAsync(
+        Uri uri,
+        IReadOnlyDictionary<string, string> headers,
+        string display,
+        CancellationToken cancellationToken
+    )
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        foreach ((string name, string value) in headers)
+        foreach ((var name, var value) in headers)
         {
             if (!request.Headers.TryAddWithoutValidation(name, value))
             {
@@ -60,14 +77,19 @@ internal sealed class SourceReader(HttpClient http)
         HttpResponseMessage? response = null;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
+                .ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                int status = (int)response.StatusCode;
-                throw new ArtifactDownloadException(display, $"HTTP {status} {response.ReasonPhrase ?? ReasonFor(response.StatusCode)}", status);
+                var status = (int)response.StatusCode;
+                throw new ArtifactDownloadException(
+                    display,
+                    $"HTTP {status} {response.ReasonPhrase ?? ReasonFor(response.StatusCode)}",
+                    status
+                );
             }
 
-            Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var opened = new OpenedSource(body, response.Content.Headers.ContentLength, response);
             response = null;
             return opened;
@@ -89,19 +111,22 @@ internal sealed class SourceReader(HttpClient http)
 internal static class TransferErrors
 {
     /// <summary>Network-level failures; caller cancellation is deliberately excluded so it surfaces as-is.</summary>
-    public static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken) => ex switch
-    {
-        HttpRequestException or IOException => true,
-        // Not our token: a handler-level timeout, which is a transfer failure, not a cancellation.
-        OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        _ => false,
-    };
+    public static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex switch
+        {
+            HttpRequestException or IOException => true,
+            // Not our token: a handler-level timeout, which is a transfer failure, not a cancellation.
+            OperationCanceledException => !cancellationToken.IsCancellationRequested,
+            _ => false,
+        };
 
-    public static string Describe(Exception ex) => ex switch
-    {
-        OperationCanceledException => "timed out",
-        _ when ex.InnerException is { } inner && !ex.Message.Contains(inner.Message.TrimEnd('.'), StringComparison.Ordinal)
-            => $"{ex.Message} ({inner.Message})",
-        _ => ex.Message,
-    };
+    public static string Describe(Exception ex) =>
+        ex switch
+        {
+            OperationCanceledException => "timed out",
+            _ when ex.InnerException is { } inner
+                    && !ex.Message.Contains(inner.Message.TrimEnd('.'), StringComparison.Ordinal) =>
+                $"{ex.Message} ({inner.Message})",
+            _ => ex.Message,
+        };
 }

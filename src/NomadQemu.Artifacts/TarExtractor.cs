@@ -5,13 +5,18 @@ namespace NomadQemu.Artifacts;
 /// <summary>Streams a (possibly gzip-wrapped) tarball into an <see cref="ExtractionTarget"/>, keeping file modes.</summary>
 internal static class TarExtractor
 {
-    public static async Task ExtractAsync(Stream tarStream, ExtractionTarget target, Action reportProgress, string display,
-        CancellationToken cancellationToken)
+    public static async Task ExtractAsync(
+        Stream tarStream,
+        ExtractionTarget target,
+        Action reportProgress,
+        string display,
+        CancellationToken cancellationToken
+    )
     {
         await using var reader = new TarReader(tarStream, leaveOpen: true);
         while (await ReadNextAsync(reader, display, cancellationToken).ConfigureAwait(false) is { } entry)
         {
-            string? path = target.Resolve(entry.Name);
+            var path = target.Resolve(entry.Name);
             switch (entry.EntryType)
             {
                 case TarEntryType.Directory:
@@ -22,7 +27,13 @@ internal static class TarExtractor
 
                     break;
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                    await WriteFileAsync(entry, RequireFilePath(path, entry, display), target, reportProgress, cancellationToken)
+                    await WriteFileAsync(
+                            entry,
+                            RequireFilePath(path, entry, display),
+                            target,
+                            reportProgress,
+                            cancellationToken
+                        )
                         .ConfigureAwait(false);
                     break;
                 case TarEntryType.SymbolicLink:
@@ -31,19 +42,28 @@ internal static class TarExtractor
                 case TarEntryType.HardLink:
                     target.CopyHardLink(RequireFilePath(path, entry, display), entry.LinkName, entry.Name);
                     break;
-                case TarEntryType.GlobalExtendedAttributes or TarEntryType.CharacterDevice
-                    or TarEntryType.BlockDevice or TarEntryType.Fifo:
+                case TarEntryType.GlobalExtendedAttributes
+                or TarEntryType.CharacterDevice
+                or TarEntryType.BlockDevice
+                or TarEntryType.Fifo:
                     // Metadata or device nodes: nothing a task directory should receive.
                     break;
                 default:
-                    throw new ArtifactUnpackException(display, $"archive entry \"{entry.Name}\" has unsupported tar type {entry.EntryType}");
+                    throw new ArtifactUnpackException(
+                        display,
+                        $"archive entry \"{entry.Name}\" has unsupported tar type {entry.EntryType}"
+                    );
             }
 
             reportProgress();
         }
     }
 
-    private static async Task<TarEntry?> ReadNextAsync(TarReader reader, string display, CancellationToken cancellationToken)
+    private static async Task<TarEntry?> ReadNextAsync(
+        TarReader reader,
+        string display,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
@@ -56,12 +76,21 @@ internal static class TarExtractor
     }
 
     private static string RequireFilePath(string? path, TarEntry entry, string display) =>
-        path ?? throw new ArtifactUnpackException(display, $"archive entry \"{entry.Name}\" would replace the destination directory itself");
+        path
+        ?? throw new ArtifactUnpackException(
+            display,
+            $"archive entry \"{entry.Name}\" would replace the destination directory itself"
+        );
 
-    private static async Task WriteFileAsync(TarEntry entry, string path, ExtractionTarget target, Action reportProgress,
-        CancellationToken cancellationToken)
+    private static async Task WriteFileAsync(
+        TarEntry entry,
+        string path,
+        ExtractionTarget target,
+        Action reportProgress,
+        CancellationToken cancellationToken
+    )
     {
-        await using (Stream output = target.CreateFile(path))
+        await using (var output = target.CreateFile(path))
         {
             if (entry.DataStream is { } data)
             {
@@ -78,13 +107,21 @@ internal static class ArchiveCopy
 {
     private const int BufferSize = 256 * 1024;
 
-    public static async Task CopyAsync(Stream source, Stream destination, Action reportProgress, CancellationToken cancellationToken)
+    public static async Task CopyAsync(
+        Stream source,
+        Stream destination,
+        Action reportProgress,
+        CancellationToken cancellationToken
+    )
     {
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             int read;
-            while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            while (
+                (read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false))
+                > 0
+            )
             {
                 await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 reportProgress();

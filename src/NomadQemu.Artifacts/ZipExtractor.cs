@@ -12,28 +12,38 @@ internal static class ZipExtractor
     private const int UnixSymlinkType = 0xA000;
     private const int UnixDirectoryType = 0x4000;
 
-    public static async Task ExtractAsync(Stream zipStream, ExtractionTarget target, Action reportProgress, string display,
-        CancellationToken cancellationToken)
+    public static async Task ExtractAsync(
+        Stream zipStream,
+        ExtractionTarget target,
+        Action reportProgress,
+        string display,
+        CancellationToken cancellationToken
+    )
     {
-        using ZipArchive archive = Open(zipStream, display);
+        using var archive = Open(zipStream, display);
         var plan = new List<(ZipArchiveEntry Entry, string? Path)>(archive.Entries.Count);
-        foreach (ZipArchiveEntry entry in archive.Entries)
+        foreach (var entry in archive.Entries)
         {
             plan.Add((entry, target.Resolve(entry.FullName)));
         }
 
-        foreach ((ZipArchiveEntry entry, string? path) in plan)
+        foreach ((var entry, var path) in plan)
         {
             cancellationToken.ThrowIfCancellationRequested();
             // Zips written on Unix keep st_mode in the high 16 bits of the external attributes.
-            int unixMode = (entry.ExternalAttributes >> 16) & 0xFFFF;
-            bool isDirectory = entry.FullName.EndsWith('/') || entry.FullName.EndsWith('\\')
+            var unixMode = (entry.ExternalAttributes >> 16) & 0xFFFF;
+            var isDirectory =
+                entry.FullName.EndsWith('/')
+                || entry.FullName.EndsWith('\\')
                 || (unixMode & UnixFileTypeMask) == UnixDirectoryType;
             if (path is null)
             {
                 if (!isDirectory)
                 {
-                    throw new ArtifactUnpackException(display, $"archive entry \"{entry.FullName}\" would replace the destination directory itself");
+                    throw new ArtifactUnpackException(
+                        display,
+                        $"archive entry \"{entry.FullName}\" would replace the destination directory itself"
+                    );
                 }
 
                 continue;
@@ -45,11 +55,16 @@ internal static class ZipExtractor
             }
             else if ((unixMode & UnixFileTypeMask) == UnixSymlinkType)
             {
-                target.CreateSymlink(path, await ReadLinkTargetAsync(entry, cancellationToken).ConfigureAwait(false), entry.FullName);
+                target.CreateSymlink(
+                    path,
+                    await ReadLinkTargetAsync(entry, cancellationToken).ConfigureAwait(false),
+                    entry.FullName
+                );
             }
             else
             {
-                await WriteFileAsync(entry, path, unixMode, target, reportProgress, display, cancellationToken).ConfigureAwait(false);
+                await WriteFileAsync(entry, path, unixMode, target, reportProgress, display, cancellationToken)
+                    .ConfigureAwait(false);
             }
 
             reportProgress();
@@ -68,14 +83,21 @@ internal static class ZipExtractor
         }
     }
 
-    private static async Task WriteFileAsync(ZipArchiveEntry entry, string path, int unixMode, ExtractionTarget target,
-        Action reportProgress, string display, CancellationToken cancellationToken)
+    private static async Task WriteFileAsync(
+        ZipArchiveEntry entry,
+        string path,
+        int unixMode,
+        ExtractionTarget target,
+        Action reportProgress,
+        string display,
+        CancellationToken cancellationToken
+    )
     {
-        await using (Stream output = target.CreateFile(path))
+        await using (var output = target.CreateFile(path))
         {
             try
             {
-                await using Stream input = entry.Open();
+                await using var input = entry.Open();
                 await ArchiveCopy.CopyAsync(input, output, reportProgress, cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidDataException ex)
@@ -92,7 +114,7 @@ internal static class ZipExtractor
 
     private static async Task<string> ReadLinkTargetAsync(ZipArchiveEntry entry, CancellationToken cancellationToken)
     {
-        await using Stream input = entry.Open();
+        await using var input = entry.Open();
         using var reader = new StreamReader(input);
         return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -33,12 +33,28 @@ public static class JobFileLoader
     /// <summary>Parses job file content already in memory.</summary>
     /// <param name="baseDirectory">The directory <c>file()</c> paths are relative to.</param>
     /// <param name="environment">Source of <c>NOMAD_VAR_*</c> values and of <c>env()</c>; the process environment if null.</param>
-    public static JobSpec Parse(string text, string fileName, string baseDirectory,
-        IReadOnlyDictionary<string, string>? vars = null, Func<string, string?>? environment = null) =>
-        Parse(Encoding.UTF8.GetBytes(text), fileName, baseDirectory, vars, environment ?? Environment.GetEnvironmentVariable);
+    public static JobSpec Parse(
+        string text,
+        string fileName,
+        string baseDirectory,
+        IReadOnlyDictionary<string, string>? vars = null,
+        Func<string, string?>? environment = null
+    ) =>
+        Parse(
+            Encoding.UTF8.GetBytes(text),
+            fileName,
+            baseDirectory,
+            vars,
+            environment ?? Environment.GetEnvironmentVariable
+        );
 
-    private static JobSpec Parse(byte[] bytes, string fileName, string baseDirectory,
-        IReadOnlyDictionary<string, string>? vars, Func<string, string?> environment)
+    private static JobSpec Parse(
+        byte[] bytes,
+        string fileName,
+        string baseDirectory,
+        IReadOnlyDictionary<string, string>? vars,
+        Func<string, string?> environment
+    )
     {
         vars ??= new Dictionary<string, string>();
         var text = Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
@@ -46,7 +62,10 @@ public static class JobFileLoader
         {
             if (vars.Count > 0)
             {
-                throw new HclException(new HclPosition(fileName, 0, 0), "-var values apply only to HCL job files; this one is JSON");
+                throw new HclException(
+                    new HclPosition(fileName, 0, 0),
+                    "-var values apply only to HCL job files; this one is JSON"
+                );
             }
             var utf8 = Encoding.UTF8.GetBytes(text);
             return JsonJobDecoder.Decode(utf8, fileName);

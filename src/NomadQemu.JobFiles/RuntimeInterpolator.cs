@@ -42,22 +42,30 @@ public static class RuntimeInterpolator
     }
 
     /// <summary>Interpolates every string inside a value tree (e.g. a task's config), keeping its shape.</summary>
-    public static HclValue Interpolate(HclValue value, IReadOnlyDictionary<string, string> taskEnv) => value switch
-    {
-        HclString s => new HclString(Interpolate(s.Value, taskEnv)),
-        HclList list => new HclList(list.Items.Select(item => Interpolate(item, taskEnv)).ToArray()),
-        HclObject obj => new HclObject(obj.Entries.Select(e => new KeyValuePair<string, HclValue>(e.Key, Interpolate(e.Value, taskEnv)))),
-        _ => value,
-    };
+    public static HclValue Interpolate(HclValue value, IReadOnlyDictionary<string, string> taskEnv) =>
+        value switch
+        {
+            HclString s => new HclString(Interpolate(s.Value, taskEnv)),
+            HclList list => new HclList(list.Items.Select(item => Interpolate(item, taskEnv)).ToArray()),
+            HclObject obj => new HclObject(
+                obj.Entries.Select(e => new KeyValuePair<string, HclValue>(e.Key, Interpolate(e.Value, taskEnv)))
+            ),
+            _ => value,
+        };
 
     /// <summary>The environment name a reference reads: <c>env["X"]</c> → X; a plain name → itself.</summary>
     private static string? ReferencedName(string reference)
     {
         const string envPrefix = "env[\"";
-        if (reference.StartsWith(envPrefix, StringComparison.Ordinal) && reference.EndsWith("\"]", StringComparison.Ordinal))
+        if (
+            reference.StartsWith(envPrefix, StringComparison.Ordinal)
+            && reference.EndsWith("\"]", StringComparison.Ordinal)
+        )
         {
             return reference[envPrefix.Length..^2];
         }
-        return reference.Length > 0 && reference.All(c => char.IsLetterOrDigit(c) || c is '_' or '.' or '-') ? reference : null;
+        return reference.Length > 0 && reference.All(c => char.IsLetterOrDigit(c) || c is '_' or '.' or '-')
+            ? reference
+            : null;
     }
 }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace NomadQemu.Qmp;
 
 // Typed helpers for the commands a VM driver uses. Each is a thin ExecuteAsync plus result decoding.
@@ -9,18 +7,19 @@ public sealed partial class QmpClient
     /// <exception cref="QmpProtocolException">The reply lacks <c>status</c> or <c>running</c>.</exception>
     public async Task<QmpVmStatus> QueryStatusAsync(CancellationToken cancellationToken = default)
     {
-        JsonElement result = await ExecuteAsync("query-status", null, cancellationToken).ConfigureAwait(false);
+        var result = await ExecuteAsync("query-status", null, cancellationToken).ConfigureAwait(false);
         const string where = "query-status reply";
         return new QmpVmStatus(
             QmpWire.RequireString(result, "status", where),
-            QmpWire.RequireBoolean(result, "running", where));
+            QmpWire.RequireBoolean(result, "running", where)
+        );
     }
 
     /// <summary><c>query-version</c>: the QEMU version.</summary>
     /// <exception cref="QmpProtocolException">The reply is not a version object.</exception>
     public async Task<QmpVersion> QueryVersionAsync(CancellationToken cancellationToken = default)
     {
-        JsonElement result = await ExecuteAsync("query-version", null, cancellationToken).ConfigureAwait(false);
+        var result = await ExecuteAsync("query-version", null, cancellationToken).ConfigureAwait(false);
         return QmpWire.DecodeVersion(result, "query-version reply");
     }
 
@@ -54,7 +53,8 @@ public sealed partial class QmpClient
         {
             await ExecuteAsync("quit", null, cancellationToken).ConfigureAwait(false);
         }
-        catch (QmpConnectionClosedException ex) when (Volatile.Read(ref _disposed) == 0 && ex.InnerException is not QmpProtocolException)
+        catch (QmpConnectionClosedException ex)
+            when (Volatile.Read(ref _disposed) == 0 && ex.InnerException is not QmpProtocolException)
         {
             // The peer went away: that is what quit asked for. (After a protocol error QEMU may still be
             // running, so that case is reported.)

@@ -29,7 +29,8 @@ public sealed partial class QmpClient : IAsyncDisposable
 
     /// <summary>What QEMU announced when the connection opened.</summary>
     /// <exception cref="InvalidOperationException">Capabilities negotiation has not completed.</exception>
-    public QmpGreeting Greeting => _greeting ?? throw new InvalidOperationException("The QMP greeting has not been received yet.");
+    public QmpGreeting Greeting =>
+        _greeting ?? throw new InvalidOperationException("The QMP greeting has not been received yet.");
 
     /// <summary>
     /// Completes when the connection has ended: QEMU exited or closed the socket, the client was disposed, or the
@@ -52,7 +53,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <exception cref="QmpConnectionClosedException">The peer closed the connection during the handshake.</exception>
     public static async Task<QmpClient> ConnectAsync(string socketPath, CancellationToken cancellationToken)
     {
-        UnixSocketQmpTransport transport = await UnixSocketQmpTransport.ConnectAsync(socketPath, cancellationToken).ConfigureAwait(false);
+        var transport = await UnixSocketQmpTransport.ConnectAsync(socketPath, cancellationToken).ConfigureAwait(false);
         var client = new QmpClient(transport);
         try
         {
@@ -63,8 +64,11 @@ public sealed partial class QmpClient : IAsyncDisposable
         {
             await client.DisposeAsync().ConfigureAwait(false);
             throw new OperationCanceledException(
-                $"Connected to QMP socket '{socketPath}' but gave up waiting for the greeting and capabilities negotiation " +
-                "(QEMU serves one QMP client at a time: is another client connected?).", ex, cancellationToken);
+                $"Connected to QMP socket '{socketPath}' but gave up waiting for the greeting and capabilities negotiation "
+                    + "(QEMU serves one QMP client at a time: is another client connected?).",
+                ex,
+                cancellationToken
+            );
         }
         catch
         {
@@ -82,7 +86,11 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <exception cref="QmpErrorException">QEMU refused the command; its error class and description are preserved.</exception>
     /// <exception cref="QmpConnectionClosedException">The connection ended before the reply arrived.</exception>
     /// <exception cref="OperationCanceledException">The token fired.</exception>
-    public Task<JsonElement> ExecuteAsync(string command, JsonObject? arguments = null, CancellationToken cancellationToken = default)
+    public Task<JsonElement> ExecuteAsync(
+        string command,
+        JsonObject? arguments = null,
+        CancellationToken cancellationToken = default
+    )
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return _connection.ExecuteAsync(command, arguments, cancellationToken);
@@ -93,7 +101,8 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// subscribe before issuing the command whose event you wait for.
     /// </summary>
     /// <param name="capacity">Unread events kept before the oldest are dropped.</param>
-    public QmpEventSubscription SubscribeEvents(int capacity = DefaultEventQueueCapacity) => _connection.Subscribe(capacity);
+    public QmpEventSubscription SubscribeEvents(int capacity = DefaultEventQueueCapacity) =>
+        _connection.Subscribe(capacity);
 
     /// <summary>
     /// Closes the connection. Pending commands fail with <see cref="QmpConnectionClosedException"/>; QEMU keeps running.

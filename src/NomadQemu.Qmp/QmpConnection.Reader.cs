@@ -8,13 +8,13 @@ internal sealed partial class QmpConnection
     private async Task ReadLoopAsync()
     {
         Exception? failure = null;
-        string description = "the peer closed the connection";
+        var description = "the peer closed the connection";
         try
         {
             while (true)
             {
                 QmpInboundMessage message;
-                using (JsonDocument? document = await _framer.ReadMessageAsync(_lifetime.Token).ConfigureAwait(false))
+                using (var document = await _framer.ReadMessageAsync(_lifetime.Token).ConfigureAwait(false))
                 {
                     if (document is null)
                     {
@@ -73,13 +73,14 @@ internal sealed partial class QmpConnection
         if (!_greeting.Task.IsCompleted)
         {
             throw new QmpProtocolException(
-                $"QMP peer did not start with a greeting ({{\"QMP\": ...}}); its first message was a {Describe(message)}.");
+                $"QMP peer did not start with a greeting ({{\"QMP\": ...}}); its first message was a {Describe(message)}."
+            );
         }
 
         switch (message)
         {
             case QmpEventMessage qmpEvent:
-                foreach (QmpEventSubscription subscription in Volatile.Read(ref _subscriptions))
+                foreach (var subscription in Volatile.Read(ref _subscriptions))
                 {
                     subscription.Publish(qmpEvent.Event);
                 }
@@ -96,11 +97,11 @@ internal sealed partial class QmpConnection
         if (reply.Id is not { } idElement)
         {
             // QEMU omits the id only when it could not read a command at all; we cannot tell whose it was.
-            string detail = reply.Error is { } e ? $"{e.ErrorClass}: {e.Description}" : "a success reply";
+            var detail = reply.Error is { } e ? $"{e.ErrorClass}: {e.Description}" : "a success reply";
             throw new QmpProtocolException($"QMP peer sent a reply without an id ({detail}).");
         }
 
-        if (idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out long id))
+        if (idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out var id))
         {
             return; // Not an id this client issued.
         }
@@ -126,10 +127,11 @@ internal sealed partial class QmpConnection
         }
     }
 
-    private static string Describe(QmpInboundMessage message) => message switch
-    {
-        QmpEventMessage e => $"'{e.Event.Name}' event",
-        QmpReplyMessage { Error: not null } => "error reply",
-        _ => "command reply",
-    };
+    private static string Describe(QmpInboundMessage message) =>
+        message switch
+        {
+            QmpEventMessage e => $"'{e.Event.Name}' event",
+            QmpReplyMessage { Error: not null } => "error reply",
+            _ => "command reply",
+        };
 }

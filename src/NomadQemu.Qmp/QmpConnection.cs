@@ -35,20 +35,25 @@ internal sealed partial class QmpConnection : IAsyncDisposable
 
     private readonly IQmpTransport _transport;
     private readonly QmpMessageFramer _framer;
+
     // Cancelled by Close. Never disposed: a late writer may still read its Token, and a CTS without timers
     // holds no unmanaged resources.
     private readonly CancellationTokenSource _lifetime = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _gate = new();
     private readonly Dictionary<long, PendingCommand> _pending = [];
-    private readonly TaskCompletionSource<QmpGreeting> _greeting = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource<Exception?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<QmpGreeting> _greeting = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
+    private readonly TaskCompletionSource<Exception?> _completion = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
     private readonly Task _readLoop;
 
     private QmpEventSubscription[] _subscriptions = []; // copy-on-write under _gate; read lock-free by the reader
-    private bool _closed;                                // guarded by _gate
-    private Exception? _closeReason;                     // guarded by _gate; null for a clean close
-    private string _closeDescription = string.Empty;     // guarded by _gate
+    private bool _closed; // guarded by _gate
+    private Exception? _closeReason; // guarded by _gate; null for a clean close
+    private string _closeDescription = string.Empty; // guarded by _gate
     private long _nextId;
     private int _disposed;
 
@@ -76,26 +81,32 @@ internal sealed partial class QmpConnection : IAsyncDisposable
         }
     }
 
-    public async Task<JsonElement> ExecuteAsync(string command, JsonObject? arguments, CancellationToken cancellationToken)
+    public async Task<JsonElement> ExecuteAsync(
+        string command,
+        JsonObject? arguments,
+        CancellationToken cancellationToken
+    )
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(command);
         cancellationToken.ThrowIfCancellationRequested();
 
-        long id = Interlocked.Increment(ref _nextId);
-        byte[] encoded = QmpWire.EncodeCommand(command, arguments, id);
+        var id = Interlocked.Increment(ref _nextId);
+        var encoded = QmpWire.EncodeCommand(command, arguments, id);
         var pending = new PendingCommand(command);
         lock (_gate)
         {
             if (_closed)
             {
                 throw new QmpConnectionClosedException(
-                    $"Cannot send QMP command '{command}': the connection is closed ({_closeDescription}).", _closeReason);
+                    $"Cannot send QMP command '{command}': the connection is closed ({_closeDescription}).",
+                    _closeReason
+                );
             }
 
             _pending.Add(id, pending);
         }
 
-        using CancellationTokenRegistration registration = cancellationToken.Register(() =>
+        using var registration = cancellationToken.Register(() =>
         {
             lock (_gate)
             {
@@ -117,7 +128,10 @@ internal sealed partial class QmpConnection : IAsyncDisposable
         {
             // Whatever the failure, we no longer know how much of the command reached the peer, so the stream
             // cannot be trusted for later commands either.
-            Close(new QmpConnectionClosedException($"Writing QMP command '{command}' failed.", ex), "writing to the connection failed");
+            Close(
+                new QmpConnectionClosedException($"Writing QMP command '{command}' failed.", ex),
+                "writing to the connection failed"
+            );
         }
 
         // Every path above leaves the pending command completed or owned by someone who will complete it
@@ -190,20 +204,30 @@ internal sealed partial class QmpConnection : IAsyncDisposable
             _subscriptions = [];
         }
 
-        foreach (PendingCommand command in pending)
+        foreach (var command in pending)
         {
-            command.TrySetException(new QmpConnectionClosedException(
-                $"QMP connection closed before '{command.Command}' got a reply: {description}.", failure));
+            command.TrySetException(
+                new QmpConnectionClosedException(
+                    $"QMP connection closed before '{command.Command}' got a reply: {description}.",
+                    failure
+                )
+            );
         }
 
-        foreach (QmpEventSubscription subscription in subscriptions)
+        foreach (var subscription in subscriptions)
         {
             subscription.Complete();
         }
 
-        _greeting.TrySetException(failure as QmpProtocolException ?? (Exception)new QmpConnectionClosedException(
-            $"QMP connection closed before the server sent its greeting: {description}. " +
-            "(QEMU serves one QMP client per socket at a time; is another client connected?)", failure));
+        _greeting.TrySetException(
+            failure as QmpProtocolException
+                ?? (Exception)
+                    new QmpConnectionClosedException(
+                        $"QMP connection closed before the server sent its greeting: {description}. "
+                            + "(QEMU serves one QMP client per socket at a time; is another client connected?)",
+                        failure
+                    )
+        );
         // Once connected nobody awaits Greeting again: mark its exception observed so it is not reported
         // as an unobserved task exception.
         _ = _greeting.Task.Exception;
@@ -219,7 +243,8 @@ internal sealed partial class QmpConnection : IAsyncDisposable
         }
     }
 
-    private sealed class PendingCommand(string command) : TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class PendingCommand(string command)
+        : TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public string Command { get; } = command;
     }

@@ -18,15 +18,17 @@ public sealed record QmpEvent(string Name, JsonElement? Data, DateTimeOffset Tim
     {
         guest = false;
         reason = null;
-        if (Data is not { ValueKind: JsonValueKind.Object } data ||
-            !data.TryGetProperty("guest", out JsonElement guestElement) ||
-            guestElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        if (
+            Data is not { ValueKind: JsonValueKind.Object } data
+            || !data.TryGetProperty("guest", out var guestElement)
+            || guestElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False)
+        )
         {
             return false;
         }
 
         guest = guestElement.GetBoolean();
-        if (data.TryGetProperty("reason", out JsonElement reasonElement) && reasonElement.ValueKind == JsonValueKind.String)
+        if (data.TryGetProperty("reason", out var reasonElement) && reasonElement.ValueKind == JsonValueKind.String)
         {
             reason = reasonElement.GetString();
         }

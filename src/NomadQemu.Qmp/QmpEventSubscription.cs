@@ -19,12 +19,14 @@ public sealed class QmpEventSubscription : IDisposable
     internal QmpEventSubscription(int capacity, Action<QmpEventSubscription> unsubscribe)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _channel = Channel.CreateBounded<QmpEvent>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-            SingleWriter = false, // the reader loop writes while Dispose may complete
-        });
+        _channel = Channel.CreateBounded<QmpEvent>(
+            new BoundedChannelOptions(capacity)
+            {
+                FullMode = BoundedChannelFullMode.DropOldest,
+                SingleReader = true,
+                SingleWriter = false, // the reader loop writes while Dispose may complete
+            }
+        );
         _unsubscribe = unsubscribe;
     }
 

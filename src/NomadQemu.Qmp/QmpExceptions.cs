@@ -4,10 +4,12 @@ namespace NomadQemu.Qmp;
 public class QmpException : Exception
 {
     /// <summary>Creates the exception with a message.</summary>
-    public QmpException(string message) : base(message) { }
+    public QmpException(string message)
+        : base(message) { }
 
     /// <summary>Creates the exception with a message and the failure that caused it.</summary>
-    public QmpException(string message, Exception? innerException) : base(message, innerException) { }
+    public QmpException(string message, Exception? innerException)
+        : base(message, innerException) { }
 }
 
 /// <summary>
@@ -42,10 +44,12 @@ public sealed class QmpErrorException : QmpException
 public sealed class QmpConnectionClosedException : QmpException
 {
     /// <summary>Creates the exception with a message.</summary>
-    public QmpConnectionClosedException(string message) : base(message) { }
+    public QmpConnectionClosedException(string message)
+        : base(message) { }
 
     /// <summary>Creates the exception with a message and the failure that closed the connection.</summary>
-    public QmpConnectionClosedException(string message, Exception? innerException) : base(message, innerException) { }
+    public QmpConnectionClosedException(string message, Exception? innerException)
+        : base(message, innerException) { }
 }
 
 /// <summary>
@@ -55,8 +59,10 @@ public sealed class QmpConnectionClosedException : QmpException
 public sealed class QmpProtocolException : QmpException
 {
     /// <summary>Creates the exception with a message.</summary>
-    public QmpProtocolException(string message) : base(message) { }
+    public QmpProtocolException(string message)
+        : base(message) { }
 
     /// <summary>Creates the exception with a message and the failure that revealed the problem.</summary>
-    public QmpProtocolException(string message, Exception? innerException) : base(message, innerException) { }
+    public QmpProtocolException(string message, Exception? innerException)
+        : base(message, innerException) { }
 }

@@ -18,8 +18,8 @@ internal sealed class QmpMessageFramer
     private readonly IQmpTransport _transport;
     private readonly int _maxMessageBytes;
     private byte[] _buffer = new byte[InitialBufferSize];
-    private int _start;   // first unconsumed byte
-    private int _end;     // one past the last buffered byte
+    private int _start; // first unconsumed byte
+    private int _end; // one past the last buffered byte
     private int _scanned; // bytes after _start already known to hold no newline
 
     public QmpMessageFramer(IQmpTransport transport, int maxMessageBytes)
@@ -38,10 +38,10 @@ internal sealed class QmpMessageFramer
     {
         while (true)
         {
-            int newline = Array.IndexOf(_buffer, (byte)'\n', _start + _scanned, _end - _start - _scanned);
+            var newline = Array.IndexOf(_buffer, (byte)'\n', _start + _scanned, _end - _start - _scanned);
             if (newline >= 0)
             {
-                int length = newline - _start;
+                var length = newline - _start;
                 var line = new ReadOnlyMemory<byte>(_buffer, _start, length);
                 _start = newline + 1;
                 _scanned = 0;
@@ -50,7 +50,7 @@ internal sealed class QmpMessageFramer
                     throw Oversized(length);
                 }
 
-                JsonDocument? message = Parse(line.Span);
+                var message = Parse(line.Span);
                 if (message is not null)
                 {
                     return message;
@@ -66,7 +66,7 @@ internal sealed class QmpMessageFramer
             }
 
             MakeRoomForRead();
-            int read = await _transport.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            var read = await _transport.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return null;
@@ -78,7 +78,7 @@ internal sealed class QmpMessageFramer
 
     private void MakeRoomForRead()
     {
-        int buffered = _end - _start;
+        var buffered = _end - _start;
         if (_start > 0)
         {
             Buffer.BlockCopy(_buffer, _start, _buffer, 0, buffered);
@@ -89,7 +89,7 @@ internal sealed class QmpMessageFramer
         if (_end == _buffer.Length)
         {
             // Grow up to one byte past the limit: enough to tell a too-long message from a maximal one.
-            int newSize = (int)Math.Min((long)_buffer.Length * 2, (long)_maxMessageBytes + 2);
+            var newSize = (int)Math.Min((long)_buffer.Length * 2, (long)_maxMessageBytes + 2);
             Array.Resize(ref _buffer, Math.Max(newSize, _buffer.Length + 1));
         }
     }
@@ -115,12 +115,13 @@ internal sealed class QmpMessageFramer
             reader.Read();
 
             // ParseValue copies what it needs, so the buffer can be reused afterwards.
-            JsonDocument document = JsonDocument.ParseValue(ref reader);
+            var document = JsonDocument.ParseValue(ref reader);
             if (reader.Read())
             {
                 document.Dispose();
                 throw new QmpProtocolException(
-                    $"QMP message has data after its JSON value at byte {reader.TokenStartIndex}: '{Snippet(line)}'.");
+                    $"QMP message has data after its JSON value at byte {reader.TokenStartIndex}: '{Snippet(line)}'."
+                );
             }
 
             return document;
@@ -128,16 +129,20 @@ internal sealed class QmpMessageFramer
         catch (JsonException ex)
         {
             throw new QmpProtocolException(
-                $"Malformed JSON from QMP peer (line {line.Length} bytes, at byte {ex.BytePositionInLine}): '{Snippet(line)}'.", ex);
+                $"Malformed JSON from QMP peer (line {line.Length} bytes, at byte {ex.BytePositionInLine}): '{Snippet(line)}'.",
+                ex
+            );
         }
     }
 
     private QmpProtocolException Oversized(int length) =>
-        new($"QMP message exceeds the limit of {_maxMessageBytes} bytes ({length} bytes without a newline); refusing it.");
+        new(
+            $"QMP message exceeds the limit of {_maxMessageBytes} bytes ({length} bytes without a newline); refusing it."
+        );
 
     private static string Snippet(ReadOnlySpan<byte> line)
     {
-        string text = Encoding.UTF8.GetString(line[..Math.Min(line.Length, MaxSnippetChars * 4)]).TrimEnd('\r');
+        var text = Encoding.UTF8.GetString(line[..Math.Min(line.Length, MaxSnippetChars * 4)]).TrimEnd('\r');
         return text.Length <= MaxSnippetChars ? text : string.Concat(text.AsSpan(0, MaxSnippetChars), "...");
     }
 }

@@ -46,38 +46,40 @@ internal static class QmpWire
     /// <exception cref="QmpProtocolException">The message has none of the known shapes, or a known shape is malformed.</exception>
     public static QmpInboundMessage Decode(JsonDocument document)
     {
-        JsonElement root = document.RootElement;
+        var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new QmpProtocolException($"QMP message is a JSON {root.ValueKind}, expected an object.");
         }
 
-        if (root.TryGetProperty("QMP", out JsonElement greeting))
+        if (root.TryGetProperty("QMP", out var greeting))
         {
             return new QmpGreetingMessage(DecodeGreeting(greeting));
         }
 
-        if (root.TryGetProperty("event", out JsonElement eventName))
+        if (root.TryGetProperty("event", out var eventName))
         {
             return new QmpEventMessage(DecodeEvent(root, eventName));
         }
 
-        JsonElement? id = root.TryGetProperty("id", out JsonElement idElement) ? idElement.Clone() : null;
-        if (root.TryGetProperty("return", out JsonElement result))
+        JsonElement? id = root.TryGetProperty("id", out var idElement) ? idElement.Clone() : null;
+        if (root.TryGetProperty("return", out var result))
         {
             return new QmpReplyMessage(id, result.Clone(), null);
         }
 
-        if (root.TryGetProperty("error", out JsonElement error))
+        if (root.TryGetProperty("error", out var error))
         {
             var replyError = new QmpReplyError(
                 RequireString(error, "class", "error reply"),
-                RequireString(error, "desc", "error reply"));
+                RequireString(error, "desc", "error reply")
+            );
             return new QmpReplyMessage(id, default, replyError);
         }
 
         throw new QmpProtocolException(
-            $"QMP message has none of 'QMP', 'event', 'return' or 'error': {Truncate(root.GetRawText())}");
+            $"QMP message has none of 'QMP', 'event', 'return' or 'error': {Truncate(root.GetRawText())}"
+        );
     }
 
     private static QmpGreeting DecodeGreeting(JsonElement greeting)
@@ -88,18 +90,20 @@ internal static class QmpWire
             throw new QmpProtocolException($"QMP {where}: 'QMP' is a {greeting.ValueKind}, expected an object.");
         }
 
-        JsonElement version = RequireObject(greeting, "version", where);
-        QmpVersion qmpVersion = DecodeVersion(version, "greeting.version");
+        var version = RequireObject(greeting, "version", where);
+        var qmpVersion = DecodeVersion(version, "greeting.version");
 
         var capabilities = new List<string>();
-        if (greeting.TryGetProperty("capabilities", out JsonElement caps))
+        if (greeting.TryGetProperty("capabilities", out var caps))
         {
             if (caps.ValueKind != JsonValueKind.Array)
             {
-                throw new QmpProtocolException($"QMP {where}: 'capabilities' is a {caps.ValueKind}, expected an array.");
+                throw new QmpProtocolException(
+                    $"QMP {where}: 'capabilities' is a {caps.ValueKind}, expected an array."
+                );
             }
 
-            foreach (JsonElement capability in caps.EnumerateArray())
+            foreach (var capability in caps.EnumerateArray())
             {
                 if (capability.ValueKind == JsonValueKind.String)
                 {
@@ -119,16 +123,18 @@ internal static class QmpWire
             throw new QmpProtocolException($"QMP {where} is a {version.ValueKind}, expected an object.");
         }
 
-        JsonElement qemu = RequireObject(version, "qemu", where);
-        string qemuWhere = where + ".qemu";
-        string package = version.TryGetProperty("package", out JsonElement p) && p.ValueKind == JsonValueKind.String
-            ? p.GetString()!.Trim()
-            : string.Empty;
+        var qemu = RequireObject(version, "qemu", where);
+        var qemuWhere = where + ".qemu";
+        var package =
+            version.TryGetProperty("package", out var p) && p.ValueKind == JsonValueKind.String
+                ? p.GetString()!.Trim()
+                : string.Empty;
         return new QmpVersion(
             RequireInt32(qemu, "major", qemuWhere),
             RequireInt32(qemu, "minor", qemuWhere),
             RequireInt32(qemu, "micro", qemuWhere),
-            package);
+            package
+        );
     }
 
     private static QmpEvent DecodeEvent(JsonElement root, JsonElement eventName)
@@ -138,8 +144,8 @@ internal static class QmpWire
             throw new QmpProtocolException($"QMP event: 'event' is a {eventName.ValueKind}, expected a string.");
         }
 
-        string name = eventName.GetString()!;
-        JsonElement? data = root.TryGetProperty("data", out JsonElement d) ? d.Clone() : null;
+        var name = eventName.GetString()!;
+        JsonElement? data = root.TryGetProperty("data", out var d) ? d.Clone() : null;
         return new QmpEvent(name, data, DecodeTimestamp(root));
     }
 
@@ -147,10 +153,17 @@ internal static class QmpWire
     // timestamp is not worth dropping the event (or the connection) for: fall back to the receive time.
     private static DateTimeOffset DecodeTimestamp(JsonElement root)
     {
-        if (root.TryGetProperty("timestamp", out JsonElement ts) && ts.ValueKind == JsonValueKind.Object &&
-            ts.TryGetProperty("seconds", out JsonElement s) && s.TryGetInt64(out long seconds) &&
-            ts.TryGetProperty("microseconds", out JsonElement us) && us.TryGetInt64(out long micros) &&
-            seconds >= 0 && seconds < 253_402_300_800L && micros is >= 0 and < 1_000_000)
+        if (
+            root.TryGetProperty("timestamp", out var ts)
+            && ts.ValueKind == JsonValueKind.Object
+            && ts.TryGetProperty("seconds", out var s)
+            && s.TryGetInt64(out var seconds)
+            && ts.TryGetProperty("microseconds", out var us)
+            && us.TryGetInt64(out var micros)
+            && seconds >= 0
+            && seconds < 253_402_300_800L
+            && micros is >= 0 and < 1_000_000
+        )
         {
             return DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(micros * TimeSpan.TicksPerMicrosecond);
         }
@@ -166,8 +179,11 @@ internal static class QmpWire
 
     public static bool RequireBoolean(JsonElement parent, string name, string where)
     {
-        if (parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out JsonElement value) &&
-            value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        if (
+            parent.ValueKind == JsonValueKind.Object
+            && parent.TryGetProperty(name, out var value)
+            && value.ValueKind is JsonValueKind.True or JsonValueKind.False
+        )
         {
             return value.GetBoolean();
         }
@@ -177,8 +193,12 @@ internal static class QmpWire
 
     public static int RequireInt32(JsonElement parent, string name, string where)
     {
-        if (parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out JsonElement value) &&
-            value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number))
+        if (
+            parent.ValueKind == JsonValueKind.Object
+            && parent.TryGetProperty(name, out var value)
+            && value.ValueKind == JsonValueKind.Number
+            && value.TryGetInt32(out var number)
+        )
         {
             return number;
         }
@@ -188,22 +208,34 @@ internal static class QmpWire
 
     private static JsonElement Require(JsonElement parent, string name, string where, JsonValueKind kind)
     {
-        if (parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out JsonElement value) &&
-            value.ValueKind == kind)
+        if (
+            parent.ValueKind == JsonValueKind.Object
+            && parent.TryGetProperty(name, out var value)
+            && value.ValueKind == kind
+        )
         {
             return value;
         }
 
-        throw Missing(parent, name, where, kind == JsonValueKind.Object ? "an object" : $"a {kind.ToString().ToLowerInvariant()}");
+        throw Missing(
+            parent,
+            name,
+            where,
+            kind == JsonValueKind.Object ? "an object" : $"a {kind.ToString().ToLowerInvariant()}"
+        );
     }
 
     private static QmpProtocolException Missing(JsonElement parent, string name, string where, string expected)
     {
-        string found = parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out JsonElement v)
-            ? $"it is a {v.ValueKind}"
-            : "it is missing";
-        return new QmpProtocolException($"QMP {where}: '{name}' should be {expected} but {found} in {Truncate(parent.GetRawText())}.");
+        var found =
+            parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var v)
+                ? $"it is a {v.ValueKind}"
+                : "it is missing";
+        return new QmpProtocolException(
+            $"QMP {where}: '{name}' should be {expected} but {found} in {Truncate(parent.GetRawText())}."
+        );
     }
 
-    private static string Truncate(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "...");
+    private static string Truncate(string text) =>
+        text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "...");
 }

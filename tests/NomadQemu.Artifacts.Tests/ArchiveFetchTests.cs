@@ -8,7 +8,7 @@ public sealed class ArchiveFetchTests : FetcherTestBase
 {
     private const UnixFileMode Executable = (UnixFileMode)0x1ED; // 0755
 
-    private static readonly Entry[] SampleEntries =
+    private static readonly Entry[] s_sampleEntries =
     [
         new("bin/", "", Executable, TarEntryType.Directory),
         new("bin/run.sh", "#!/bin/sh\necho hi\n", Executable),
@@ -21,10 +21,10 @@ public sealed class ArchiveFetchTests : FetcherTestBase
     [InlineData("bundle.tgz")]
     public async Task FetchAsync_Tarball_UnpacksIntoDestinationKeepingModes(string fileName)
     {
-        byte[] tar = TestData.Tar(SampleEntries);
+        var tar = TestData.Tar(s_sampleEntries);
         Server.Serve("/" + fileName, fileName.EndsWith(".tar", StringComparison.Ordinal) ? tar : TestData.Gzip(tar));
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest { Source = Server.Url("/" + fileName) });
+        var result = await FetchAsync(new ArtifactRequest { Source = Server.Url("/" + fileName) });
 
         Assert.True(result.Unpacked);
         Assert.Equal(Dirs.Local(), result.Path.TrimEnd('/'));
@@ -37,9 +37,12 @@ public sealed class ArchiveFetchTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_Zip_UnpacksWithUnixModes()
     {
-        Server.Serve("/bundle.zip", TestData.Zip(new Entry("bin/run.sh", "echo\n", Executable), new Entry("readme.txt", "hello")));
+        Server.Serve(
+            "/bundle.zip",
+            TestData.Zip(new Entry("bin/run.sh", "echo\n", Executable), new Entry("readme.txt", "hello"))
+        );
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest { Source = Server.Url("/bundle.zip") });
+        var result = await FetchAsync(new ArtifactRequest { Source = Server.Url("/bundle.zip") });
 
         Assert.True(result.Unpacked);
         Assert.Equal(["local/bin/run.sh", "local/readme.txt"], Dirs.TaskFiles());
@@ -50,14 +53,12 @@ public sealed class ArchiveFetchTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_ArchiveFalse_KeepsArchivePacked()
     {
-        byte[] tgz = TestData.Gzip(TestData.Tar(SampleEntries));
+        var tgz = TestData.Gzip(TestData.Tar(s_sampleEntries));
         Server.Serve("/bundle.tgz", tgz);
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url("/bundle.tgz"),
-            Options = Options(("archive", "false")),
-        });
+        var result = await FetchAsync(
+            new ArtifactRequest { Source = Server.Url("/bundle.tgz"), Options = Options(("archive", "false")) }
+        );
 
         Assert.False(result.Unpacked);
         Assert.Equal(["local/bundle.tgz"], Dirs.TaskFiles());
@@ -69,7 +70,7 @@ public sealed class ArchiveFetchTests : FetcherTestBase
     {
         Server.Serve("/bundle.zip", TestData.Zip(new Entry("a.txt", "a")));
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest { Source = Server.Url("/bundle.zip?archive=false") });
+        var result = await FetchAsync(new ArtifactRequest { Source = Server.Url("/bundle.zip?archive=false") });
 
         Assert.Equal(Dirs.Local("bundle.zip"), result.Path);
         Assert.Equal(string.Empty, Assert.Single(Server.Requests).Query);
@@ -81,7 +82,8 @@ public sealed class ArchiveFetchTests : FetcherTestBase
         Server.Serve("/evil.zip", TestData.Zip(new Entry("good.txt", "fine"), new Entry("../../escaped.txt", "pwned")));
 
         var ex = await Assert.ThrowsAsync<ArtifactUnpackException>(() =>
-            FetchAsync(new ArtifactRequest { Source = Server.Url("/evil.zip") }));
+            FetchAsync(new ArtifactRequest { Source = Server.Url("/evil.zip") })
+        );
 
         Assert.Contains("../../escaped.txt", ex.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(Dirs.Root, "escaped.txt")));
@@ -92,10 +94,14 @@ public sealed class ArchiveFetchTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_TarSlipEntryAfterGoodOnes_RollsBackEverything()
     {
-        Server.Serve("/evil.tar", TestData.Tar(new Entry("sub/good.txt", "fine"), new Entry("../escaped.txt", "pwned")));
+        Server.Serve(
+            "/evil.tar",
+            TestData.Tar(new Entry("sub/good.txt", "fine"), new Entry("../escaped.txt", "pwned"))
+        );
 
         await Assert.ThrowsAsync<ArtifactUnpackException>(() =>
-            FetchAsync(new ArtifactRequest { Source = Server.Url("/evil.tar") }));
+            FetchAsync(new ArtifactRequest { Source = Server.Url("/evil.tar") })
+        );
 
         Assert.False(File.Exists(Path.Combine(Dirs.TaskDir, "escaped.txt")));
         AssertNothingLeft();
@@ -104,10 +110,14 @@ public sealed class ArchiveFetchTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_TarSymlinkLeavingDestination_IsRejected()
     {
-        Server.Serve("/links.tar", TestData.Tar(new Entry("etc", "", Type: TarEntryType.SymbolicLink, LinkName: "/etc")));
+        Server.Serve(
+            "/links.tar",
+            TestData.Tar(new Entry("etc", "", Type: TarEntryType.SymbolicLink, LinkName: "/etc"))
+        );
 
         var ex = await Assert.ThrowsAsync<ArtifactUnpackException>(() =>
-            FetchAsync(new ArtifactRequest { Source = Server.Url("/links.tar") }));
+            FetchAsync(new ArtifactRequest { Source = Server.Url("/links.tar") })
+        );
 
         Assert.Contains("symlink target", ex.Message, StringComparison.Ordinal);
         AssertNothingLeft();
@@ -116,9 +126,13 @@ public sealed class ArchiveFetchTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_TarSymlinkInsideDestination_IsCreated()
     {
-        Server.Serve("/links.tar", TestData.Tar(
-            new Entry("data/real.txt", "content"),
-            new Entry("current", "", Type: TarEntryType.SymbolicLink, LinkName: "data/real.txt")));
+        Server.Serve(
+            "/links.tar",
+            TestData.Tar(
+                new Entry("data/real.txt", "content"),
+                new Entry("current", "", Type: TarEntryType.SymbolicLink, LinkName: "data/real.txt")
+            )
+        );
 
         await FetchAsync(new ArtifactRequest { Source = Server.Url("/links.tar") });
 
@@ -129,13 +143,14 @@ public sealed class ArchiveFetchTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_TarEntryThroughPreexistingOutsideSymlink_IsRejected()
     {
-        string outside = Directory.CreateDirectory(Path.Combine(Dirs.Root, "outside")).FullName;
+        var outside = Directory.CreateDirectory(Path.Combine(Dirs.Root, "outside")).FullName;
         Directory.CreateDirectory(Dirs.Local());
         File.CreateSymbolicLink(Dirs.Local("sneaky"), outside);
         Server.Serve("/through.tar", TestData.Tar(new Entry("sneaky/planted.txt", "pwned")));
 
         await Assert.ThrowsAsync<ArtifactUnpackException>(() =>
-            FetchAsync(new ArtifactRequest { Source = Server.Url("/through.tar") }));
+            FetchAsync(new ArtifactRequest { Source = Server.Url("/through.tar") })
+        );
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
     }
@@ -143,10 +158,10 @@ public sealed class ArchiveFetchTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_GzipSingleFile_IsDecompressedWithoutExtension()
     {
-        byte[] payload = Encoding.UTF8.GetBytes("kernel command line");
+        var payload = Encoding.UTF8.GetBytes("kernel command line");
         Server.Serve("/cmdline.txt.gz", TestData.Gzip(payload));
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest { Source = Server.Url("/cmdline.txt.gz") });
+        var result = await FetchAsync(new ArtifactRequest { Source = Server.Url("/cmdline.txt.gz") });
 
         Assert.Equal(Dirs.Local("cmdline.txt"), result.Path);
         Assert.Equal(payload, await File.ReadAllBytesAsync(result.Path, Ct));
@@ -158,7 +173,8 @@ public sealed class ArchiveFetchTests : FetcherTestBase
         Server.Serve("/broken.tar.gz", TestData.Bytes(5000));
 
         var ex = await Assert.ThrowsAsync<ArtifactUnpackException>(() =>
-            FetchAsync(new ArtifactRequest { Source = Server.Url("/broken.tar.gz") }));
+            FetchAsync(new ArtifactRequest { Source = Server.Url("/broken.tar.gz") })
+        );
 
         Assert.Contains("broken.tar.gz", ex.Message, StringComparison.Ordinal);
         AssertNothingLeft();

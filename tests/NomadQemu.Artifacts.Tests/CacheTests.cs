@@ -4,21 +4,22 @@ public sealed class CacheTests : FetcherTestBase
 {
     private readonly byte[] _image = TestData.Bytes(200_000, seed: 7);
 
-    private ArtifactRequest ImageRequest(string destination = "local/") => new()
-    {
-        Source = Server.Url("/disk.img"),
-        Destination = destination,
-        Options = Options(("checksum", TestData.Sha256(_image))),
-    };
+    private ArtifactRequest ImageRequest(string destination = "local/") =>
+        new()
+        {
+            Source = Server.Url("/disk.img"),
+            Destination = destination,
+            Options = Options(("checksum", TestData.Sha256(_image))),
+        };
 
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_SameChecksumTwice_SecondIsCacheHitWithoutRequest()
     {
         Server.Serve("/disk.img", _image);
 
-        ArtifactResult first = await FetchAsync(ImageRequest("local/a"));
-        int requestsAfterFirst = Server.RequestCount;
-        ArtifactResult second = await FetchAsync(ImageRequest("local/b"));
+        var first = await FetchAsync(ImageRequest("local/a"));
+        var requestsAfterFirst = Server.RequestCount;
+        var second = await FetchAsync(ImageRequest("local/b"));
 
         Assert.False(first.FromCache);
         Assert.True(second.FromCache);
@@ -34,8 +35,8 @@ public sealed class CacheTests : FetcherTestBase
         Server.Serve("/disk.img", _image);
         await FetchAsync(ImageRequest());
 
-        using ArtifactFetcher fresh = NewFetcher();
-        ArtifactResult result = await fresh.FetchAsync(ImageRequest("local/again"), Dirs.TaskDir, null, Ct);
+        using var fresh = NewFetcher();
+        var result = await fresh.FetchAsync(ImageRequest("local/again"), Dirs.TaskDir, null, Ct);
 
         Assert.True(result.FromCache);
         Assert.Equal(1, Server.RequestCount);
@@ -48,7 +49,7 @@ public sealed class CacheTests : FetcherTestBase
         var request = new ArtifactRequest { Source = Server.Url("/disk.img") };
 
         await FetchAsync(request);
-        ArtifactResult second = await FetchAsync(request);
+        var second = await FetchAsync(request);
 
         Assert.False(second.FromCache);
         Assert.Equal(2, Server.RequestCount);
@@ -62,12 +63,12 @@ public sealed class CacheTests : FetcherTestBase
     {
         Server.Serve("/disk.img", _image);
         await FetchAsync(ImageRequest("local/a"));
-        ArtifactResult hit = await FetchAsync(ImageRequest("local/b"));
+        var hit = await FetchAsync(ImageRequest("local/b"));
 
         // A VM writing its disk must not change what the cache serves next time.
         await File.WriteAllBytesAsync(hit.Path, [1, 2, 3], Ct);
 
-        string cacheObject = Assert.Single(Dirs.CacheObjects());
+        var cacheObject = Assert.Single(Dirs.CacheObjects());
         Assert.Equal(_image, await File.ReadAllBytesAsync(cacheObject, Ct));
         Assert.True(await ChecksumVerifier.VerifyAsync(cacheObject, hit.Checksum!, Ct));
     }
@@ -76,26 +77,33 @@ public sealed class CacheTests : FetcherTestBase
     public async Task FetchAsync_HardLinkMode_TaskFileIsTheReadOnlyCacheObject()
     {
         Server.Serve("/disk.img", _image);
-        using ArtifactFetcher linking = NewFetcher(new ArtifactFetcherOptions { CacheLinkMode = CacheLinkMode.HardLink });
+        using var linking = NewFetcher(new ArtifactFetcherOptions { CacheLinkMode = CacheLinkMode.HardLink });
         await linking.FetchAsync(ImageRequest("local/a"), Dirs.TaskDir, null, Ct);
 
-        ArtifactResult hit = await linking.FetchAsync(ImageRequest("local/b"), Dirs.TaskDir, null, Ct);
+        var hit = await linking.FetchAsync(ImageRequest("local/b"), Dirs.TaskDir, null, Ct);
 
         Assert.True(hit.FromCache);
         Assert.Equal(_image, await File.ReadAllBytesAsync(hit.Path, Ct));
         // Same inode as the cache object, so it carries the object's read-only mode.
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(hit.Path));
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            File.GetUnixFileMode(hit.Path)
+        );
     }
 
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_CachedArchive_IsUnpackedAgainWithoutRequest()
     {
-        byte[] tgz = TestData.Gzip(TestData.Tar(new TestData.Entry("app.conf", "x = 1")));
+        var tgz = TestData.Gzip(TestData.Tar(new TestData.Entry("app.conf", "x = 1")));
         Server.Serve("/conf.tgz", tgz);
-        var request = new ArtifactRequest { Source = Server.Url("/conf.tgz"), Options = Options(("checksum", TestData.Sha256(tgz))) };
+        var request = new ArtifactRequest
+        {
+            Source = Server.Url("/conf.tgz"),
+            Options = Options(("checksum", TestData.Sha256(tgz))),
+        };
 
         await FetchAsync(request with { Destination = "local/one" });
-        ArtifactResult hit = await FetchAsync(request with { Destination = "local/two" });
+        var hit = await FetchAsync(request with { Destination = "local/two" });
 
         Assert.True(hit.FromCache);
         Assert.Equal(1, Server.RequestCount);
@@ -106,9 +114,9 @@ public sealed class CacheTests : FetcherTestBase
     public void ArtifactCache_ObjectPath_IsKeyedByAlgorithmAndHex()
     {
         var cache = new ArtifactCache(Dirs.CacheDir);
-        ArtifactChecksum checksum = ArtifactChecksum.Parse(TestData.Sha256(_image), "test");
+        var checksum = ArtifactChecksum.Parse(TestData.Sha256(_image), "test");
 
-        string path = cache.GetObjectPath(checksum);
+        var path = cache.GetObjectPath(checksum);
 
         Assert.Equal(Path.Combine(Dirs.CacheDir, "objects", "sha256", checksum.Hex), path);
         Assert.False(cache.TryGetObject(checksum, out _));

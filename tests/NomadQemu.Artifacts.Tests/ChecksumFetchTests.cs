@@ -12,13 +12,11 @@ public sealed class ChecksumFetchTests : FetcherTestBase
     public async Task FetchAsync_CorrectChecksumOption_PlacesFileUnderUrlName(string algorithm)
     {
         Server.Serve("/disk.img", _image);
-        string checksum = $"{algorithm}:{TestData.Hex(algorithm, _image)}";
+        var checksum = $"{algorithm}:{TestData.Hex(algorithm, _image)}";
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url("/disk.img"),
-            Options = Options(("checksum", checksum)),
-        });
+        var result = await FetchAsync(
+            new ArtifactRequest { Source = Server.Url("/disk.img"), Options = Options(("checksum", checksum)) }
+        );
 
         Assert.Equal(Dirs.Local("disk.img"), result.Path);
         Assert.Equal(_image, await File.ReadAllBytesAsync(result.Path, Ct));
@@ -31,11 +29,13 @@ public sealed class ChecksumFetchTests : FetcherTestBase
     {
         Server.Serve("/disk.img", _image);
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url("/disk.img"),
-            Options = Options(("checksum", "SHA256:" + TestData.Hex("sha256", _image).ToUpperInvariant())),
-        });
+        var result = await FetchAsync(
+            new ArtifactRequest
+            {
+                Source = Server.Url("/disk.img"),
+                Options = Options(("checksum", "SHA256:" + TestData.Hex("sha256", _image).ToUpperInvariant())),
+            }
+        );
 
         Assert.True(File.Exists(result.Path));
     }
@@ -44,14 +44,16 @@ public sealed class ChecksumFetchTests : FetcherTestBase
     public async Task FetchAsync_ChecksumFileUrl_PicksTheLineForTheArtifact()
     {
         Server.Serve("/disk.img", _image);
-        string sums = $"{TestData.Hex("sha256", [1, 2, 3])}  other.img\n{TestData.Hex("sha256", _image)} *disk.img\n";
+        var sums = $"{TestData.Hex("sha256", [1, 2, 3])}  other.img\n{TestData.Hex("sha256", _image)} *disk.img\n";
         Server.Serve("/SHA256SUMS", System.Text.Encoding.UTF8.GetBytes(sums));
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url("/disk.img"),
-            Options = Options(("checksum", "file:" + Server.Url("/SHA256SUMS"))),
-        });
+        var result = await FetchAsync(
+            new ArtifactRequest
+            {
+                Source = Server.Url("/disk.img"),
+                Options = Options(("checksum", "file:" + Server.Url("/SHA256SUMS"))),
+            }
+        );
 
         Assert.Equal("sha256:" + TestData.Hex("sha256", _image), result.Checksum?.ToString());
         Assert.Equal(_image, await File.ReadAllBytesAsync(result.Path, Ct));
@@ -61,13 +63,20 @@ public sealed class ChecksumFetchTests : FetcherTestBase
     public async Task FetchAsync_ChecksumFileWithoutEntry_ThrowsConfigErrorBeforeDownloading()
     {
         Server.Serve("/disk.img", _image);
-        Server.Serve("/SHA256SUMS", System.Text.Encoding.UTF8.GetBytes($"{TestData.Hex("sha256", _image)}  other.img\n"));
+        Server.Serve(
+            "/SHA256SUMS",
+            System.Text.Encoding.UTF8.GetBytes($"{TestData.Hex("sha256", _image)}  other.img\n")
+        );
 
-        var ex = await Assert.ThrowsAsync<ArtifactConfigException>(() => FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url("/disk.img"),
-            Options = Options(("checksum", "file:" + Server.Url("/SHA256SUMS"))),
-        }));
+        var ex = await Assert.ThrowsAsync<ArtifactConfigException>(() =>
+            FetchAsync(
+                new ArtifactRequest
+                {
+                    Source = Server.Url("/disk.img"),
+                    Options = Options(("checksum", "file:" + Server.Url("/SHA256SUMS"))),
+                }
+            )
+        );
 
         Assert.Contains("disk.img", ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, Server.RequestsFor("/disk.img"));
@@ -77,12 +86,11 @@ public sealed class ChecksumFetchTests : FetcherTestBase
     public async Task FetchAsync_ChecksumInQueryString_IsVerifiedAndNotSentToServer()
     {
         Server.Serve("/disk.img", _image);
-        string checksum = TestData.Sha256(_image);
+        var checksum = TestData.Sha256(_image);
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url($"/disk.img?token=abc&checksum={checksum}"),
-        });
+        var result = await FetchAsync(
+            new ArtifactRequest { Source = Server.Url($"/disk.img?token=abc&checksum={checksum}") }
+        );
 
         Assert.Equal(checksum, result.Checksum?.ToString());
         Assert.Equal("token=abc", Assert.Single(Server.Requests).Query);
@@ -93,15 +101,19 @@ public sealed class ChecksumFetchTests : FetcherTestBase
     public async Task FetchAsync_WrongChecksum_ThrowsWithBothSumsAndLeavesNothing()
     {
         Server.Serve("/disk.img", _image);
-        string wrong = TestData.Hex("sha256", [9, 9, 9]);
+        var wrong = TestData.Hex("sha256", [9, 9, 9]);
 
-        var ex = await Assert.ThrowsAsync<ArtifactChecksumException>(() => FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url("/disk.img"),
-            Options = Options(("checksum", "sha256:" + wrong)),
-        }));
+        var ex = await Assert.ThrowsAsync<ArtifactChecksumException>(() =>
+            FetchAsync(
+                new ArtifactRequest
+                {
+                    Source = Server.Url("/disk.img"),
+                    Options = Options(("checksum", "sha256:" + wrong)),
+                }
+            )
+        );
 
-        string actual = TestData.Hex("sha256", _image);
+        var actual = TestData.Hex("sha256", _image);
         Assert.Contains("sha256", ex.Message, StringComparison.Ordinal);
         Assert.Contains(wrong, ex.Message, StringComparison.Ordinal);
         Assert.Contains(actual, ex.Message, StringComparison.Ordinal);
@@ -121,11 +133,11 @@ public sealed class ChecksumFetchTests : FetcherTestBase
     {
         Server.Serve("/disk.img", _image);
 
-        var ex = await Assert.ThrowsAsync<ArtifactConfigException>(() => FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url("/disk.img"),
-            Options = Options(("checksum", checksum)),
-        }));
+        var ex = await Assert.ThrowsAsync<ArtifactConfigException>(() =>
+            FetchAsync(
+                new ArtifactRequest { Source = Server.Url("/disk.img"), Options = Options(("checksum", checksum)) }
+            )
+        );
 
         Assert.Equal("checksum", ex.Option);
         Assert.Contains(expectedText, ex.Message, StringComparison.Ordinal);
@@ -137,11 +149,15 @@ public sealed class ChecksumFetchTests : FetcherTestBase
     {
         Server.Serve("/disk.img", _image);
 
-        var ex = await Assert.ThrowsAsync<ArtifactConfigException>(() => FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url($"/disk.img?checksum={TestData.Sha256(_image)}"),
-            Options = Options(("checksum", TestData.Sha256([1]))),
-        }));
+        var ex = await Assert.ThrowsAsync<ArtifactConfigException>(() =>
+            FetchAsync(
+                new ArtifactRequest
+                {
+                    Source = Server.Url($"/disk.img?checksum={TestData.Sha256(_image)}"),
+                    Options = Options(("checksum", TestData.Sha256([1]))),
+                }
+            )
+        );
 
         Assert.Equal("checksum", ex.Option);
     }

@@ -11,11 +11,15 @@ public sealed class FailureTests : FetcherTestBase
     {
         Server.Fail("/disk.img", status);
 
-        var ex = await Assert.ThrowsAsync<ArtifactDownloadException>(() => FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url("/disk.img"),
-            Options = Options(("checksum", TestData.Sha256(_image))),
-        }));
+        var ex = await Assert.ThrowsAsync<ArtifactDownloadException>(() =>
+            FetchAsync(
+                new ArtifactRequest
+                {
+                    Source = Server.Url("/disk.img"),
+                    Options = Options(("checksum", TestData.Sha256(_image))),
+                }
+            )
+        );
 
         Assert.Equal(status, ex.StatusCode);
         Assert.Contains($"HTTP {status}", ex.Message, StringComparison.Ordinal);
@@ -28,7 +32,8 @@ public sealed class FailureTests : FetcherTestBase
     public async Task FetchAsync_UnknownPath_Reports404()
     {
         var ex = await Assert.ThrowsAsync<ArtifactDownloadException>(() =>
-            FetchAsync(new ArtifactRequest { Source = Server.Url("/missing.img") }));
+            FetchAsync(new ArtifactRequest { Source = Server.Url("/missing.img") })
+        );
 
         Assert.Equal(404, ex.StatusCode);
         AssertNothingLeft();
@@ -43,7 +48,8 @@ public sealed class FailureTests : FetcherTestBase
         var options = withChecksum ? Options(("checksum", TestData.Sha256(_image))) : Options();
 
         var ex = await Assert.ThrowsAsync<ArtifactDownloadException>(() =>
-            FetchAsync(new ArtifactRequest { Source = Server.Url("/disk.img"), Options = options }));
+            FetchAsync(new ArtifactRequest { Source = Server.Url("/disk.img"), Options = options })
+        );
 
         Assert.Null(ex.StatusCode);
         Assert.Contains("/disk.img", ex.Message, StringComparison.Ordinal);
@@ -59,7 +65,8 @@ public sealed class FailureTests : FetcherTestBase
         cts.CancelAfter(TimeSpan.FromMilliseconds(300));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            Fetcher.FetchAsync(new ArtifactRequest { Source = Server.Url("/disk.img") }, Dirs.TaskDir, null, cts.Token));
+            Fetcher.FetchAsync(new ArtifactRequest { Source = Server.Url("/disk.img") }, Dirs.TaskDir, null, cts.Token)
+        );
 
         AssertNothingLeft();
     }
@@ -70,11 +77,12 @@ public sealed class FailureTests : FetcherTestBase
         // Bind then release a port so nothing is listening on it.
         var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         probe.Start();
-        int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
 
         var ex = await Assert.ThrowsAsync<ArtifactDownloadException>(() =>
-            FetchAsync(new ArtifactRequest { Source = $"http://127.0.0.1:{port}/disk.img" }));
+            FetchAsync(new ArtifactRequest { Source = $"http://127.0.0.1:{port}/disk.img" })
+        );
 
         Assert.Contains($"127.0.0.1:{port}/disk.img", ex.Message, StringComparison.Ordinal);
         AssertNothingLeft();
@@ -84,9 +92,11 @@ public sealed class FailureTests : FetcherTestBase
     public async Task FetchAsync_CredentialsInUrl_AreRedactedInErrors()
     {
         Server.Fail("/disk.img", 500);
-        string url = Server.Url("/disk.img").Replace("http://", "http://alice:s3cret@", StringComparison.Ordinal);
+        var url = Server.Url("/disk.img").Replace("http://", "http://alice:s3cret@", StringComparison.Ordinal);
 
-        var ex = await Assert.ThrowsAsync<ArtifactDownloadException>(() => FetchAsync(new ArtifactRequest { Source = url }));
+        var ex = await Assert.ThrowsAsync<ArtifactDownloadException>(() =>
+            FetchAsync(new ArtifactRequest { Source = url })
+        );
 
         Assert.DoesNotContain("s3cret", ex.Message, StringComparison.Ordinal);
         Assert.Contains("redacted@127.0.0.1", ex.Message, StringComparison.Ordinal);

@@ -33,14 +33,18 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
 
     public string Url(string pathAndQuery) => new Uri(BaseUri, pathAndQuery).ToString();
 
-    public void Serve(string path, byte[] body) => _routes[path] = new Route(body, 200, CutHalfway: false, TimeSpan.Zero);
+    public void Serve(string path, byte[] body) =>
+        _routes[path] = new Route(body, 200, CutHalfway: false, TimeSpan.Zero);
 
-    public void Fail(string path, int status) => _routes[path] = new Route("error"u8.ToArray(), status, CutHalfway: false, TimeSpan.Zero);
+    public void Fail(string path, int status) =>
+        _routes[path] = new Route("error"u8.ToArray(), status, CutHalfway: false, TimeSpan.Zero);
 
     /// <summary>Announces the full Content-Length, sends half the body, then resets the connection.</summary>
-    public void CutHalfway(string path, byte[] body) => _routes[path] = new Route(body, 200, CutHalfway: true, TimeSpan.Zero);
+    public void CutHalfway(string path, byte[] body) =>
+        _routes[path] = new Route(body, 200, CutHalfway: true, TimeSpan.Zero);
 
-    public void Delay(string path, byte[] body, TimeSpan delay) => _routes[path] = new Route(body, 200, CutHalfway: false, delay);
+    public void Delay(string path, byte[] body, TimeSpan delay) =>
+        _routes[path] = new Route(body, 200, CutHalfway: false, delay);
 
     public int RequestsFor(string path) => _requests.Count(r => r.Path == path);
 
@@ -52,9 +56,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         {
             await _acceptLoop;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException) { }
 
         _stop.Dispose();
     }
@@ -63,7 +65,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
             _ = Task.Run(() => HandleAsync(client));
         }
     }
@@ -74,15 +76,15 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         {
             using (client)
             {
-                NetworkStream stream = client.GetStream();
-                RecordedRequest? request = await ReadRequestAsync(stream, _stop.Token);
+                var stream = client.GetStream();
+                var request = await ReadRequestAsync(stream, _stop.Token);
                 if (request is null)
                 {
                     return;
                 }
 
                 _requests.Enqueue(request);
-                if (!_routes.TryGetValue(request.Path, out Route? route))
+                if (!_routes.TryGetValue(request.Path, out var route))
                 {
                     route = new Route("not found"u8.ToArray(), 404, CutHalfway: false, TimeSpan.Zero);
                 }
@@ -90,7 +92,8 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                 await RespondAsync(client, stream, route, _stop.Token);
             }
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex)
+            when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
             // The client went away (e.g. a cancelled fetch); nothing to do.
         }
@@ -103,9 +106,16 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             await Task.Delay(route.Delay, stop);
         }
 
-        string reason = route.Status switch { 200 => "OK", 404 => "Not Found", 500 => "Internal Server Error", _ => "Status" };
-        string head = $"HTTP/1.1 {route.Status} {reason}\r\nContent-Length: {route.Body.Length}\r\n" +
-                      "Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n";
+        var reason = route.Status switch
+        {
+            200 => "OK",
+            404 => "Not Found",
+            500 => "Internal Server Error",
+            _ => "Status",
+        };
+        var head =
+            $"HTTP/1.1 {route.Status} {reason}\r\nContent-Length: {route.Body.Length}\r\n"
+            + "Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), stop);
         if (route.CutHalfway)
         {
@@ -124,7 +134,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private static async Task<RecordedRequest?> ReadRequestAsync(NetworkStream stream, CancellationToken stop)
     {
         var head = new List<byte>();
-        byte[] one = new byte[1];
+        var one = new byte[1];
         while (!EndsWithBlankLine(head))
         {
             if (await stream.ReadAsync(one, stop) == 0)
@@ -135,20 +145,21 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             head.Add(one[0]);
         }
 
-        string[] lines = Encoding.ASCII.GetString([.. head]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        string target = lines[0].Split(' ')[1];
-        int question = target.IndexOf('?', StringComparison.Ordinal);
+        var lines = Encoding.ASCII.GetString([.. head]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var target = lines[0].Split(' ')[1];
+        var question = target.IndexOf('?', StringComparison.Ordinal);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (string line in lines.Skip(1))
+        foreach (var line in lines.Skip(1))
         {
-            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
             headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
         }
 
         return new RecordedRequest(
             question < 0 ? target : target[..question],
             question < 0 ? string.Empty : target[(question + 1)..],
-            headers);
+            headers
+        );
     }
 
     private static bool EndsWithBlankLine(List<byte> head) =>

@@ -5,18 +5,21 @@ public sealed class ProgressTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_Download_ReportsThrottledPhasesEndingWithFullSize()
     {
-        byte[] image = TestData.Bytes(8 * 1024 * 1024, seed: 5);
+        var image = TestData.Bytes(8 * 1024 * 1024, seed: 5);
         Server.Serve("/big.img", image);
         var log = new ProgressLog();
 
-        await FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url("/big.img"),
-            Options = Options(("checksum", TestData.Sha256(image))),
-        }, log);
+        await FetchAsync(
+            new ArtifactRequest
+            {
+                Source = Server.Url("/big.img"),
+                Options = Options(("checksum", TestData.Sha256(image))),
+            },
+            log
+        );
 
-        IReadOnlyList<ArtifactProgress> reports = log.Reports;
-        ArtifactProgress lastDownload = reports.Last(r => r.Phase == ArtifactPhase.Downloading);
+        var reports = log.Reports;
+        var lastDownload = reports.Last(r => r.Phase == ArtifactPhase.Downloading);
         Assert.Equal(image.Length, lastDownload.BytesDone);
         Assert.Equal(image.Length, lastDownload.TotalBytes);
         Assert.Equal(ArtifactPhase.Verifying, reports[^1].Phase);
@@ -28,28 +31,32 @@ public sealed class ProgressTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_CacheHit_ReportsCachedPhase()
     {
-        byte[] image = TestData.Bytes(1000);
+        var image = TestData.Bytes(1000);
         Server.Serve("/small.img", image);
-        var request = new ArtifactRequest { Source = Server.Url("/small.img"), Options = Options(("checksum", TestData.Sha256(image))) };
+        var request = new ArtifactRequest
+        {
+            Source = Server.Url("/small.img"),
+            Options = Options(("checksum", TestData.Sha256(image))),
+        };
         await FetchAsync(request with { Destination = "local/a" });
         var log = new ProgressLog();
 
         await FetchAsync(request with { Destination = "local/b" }, log);
 
-        ArtifactProgress only = Assert.Single(log.Reports);
+        var only = Assert.Single(log.Reports);
         Assert.Equal(new ArtifactProgress(Server.Url("/small.img"), ArtifactPhase.Cached, 1000, 1000), only);
     }
 
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_Archive_ReportsUnpackingPhase()
     {
-        byte[] tar = TestData.Tar(new TestData.Entry("a.txt", "a"));
+        var tar = TestData.Tar(new TestData.Entry("a.txt", "a"));
         Server.Serve("/a.tar", tar);
         var log = new ProgressLog();
 
         await FetchAsync(new ArtifactRequest { Source = Server.Url("/a.tar") }, log);
 
-        ArtifactProgress last = log.Reports[^1];
+        var last = log.Reports[^1];
         Assert.Equal(ArtifactPhase.Unpacking, last.Phase);
         Assert.Equal(tar.Length, last.TotalBytes);
         Assert.Equal(tar.Length, last.BytesDone);

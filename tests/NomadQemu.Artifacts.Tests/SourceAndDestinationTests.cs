@@ -6,7 +6,7 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
 
     private string WriteScratch(string name, byte[] content)
     {
-        string path = Path.Combine(Dirs.Scratch, name);
+        var path = Path.Combine(Dirs.Scratch, name);
         File.WriteAllBytes(path, content);
         return path;
     }
@@ -14,13 +14,15 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_FileUrlSource_CopiesFileAndVerifiesChecksum()
     {
-        string path = WriteScratch("disk.img", _image);
+        var path = WriteScratch("disk.img", _image);
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest
-        {
-            Source = new Uri(path).AbsoluteUri,
-            Options = Options(("checksum", TestData.Sha256(_image))),
-        });
+        var result = await FetchAsync(
+            new ArtifactRequest
+            {
+                Source = new Uri(path).AbsoluteUri,
+                Options = Options(("checksum", TestData.Sha256(_image))),
+            }
+        );
 
         Assert.Equal(Dirs.Local("disk.img"), result.Path);
         Assert.Equal(_image, await File.ReadAllBytesAsync(result.Path, Ct));
@@ -30,9 +32,9 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     public async Task FetchAsync_RelativeLocalPath_IsResolvedAgainstBaseDirectory()
     {
         WriteScratch("disk.img", _image);
-        using ArtifactFetcher fetcher = NewFetcher(new ArtifactFetcherOptions { LocalBaseDirectory = Dirs.Scratch });
+        using var fetcher = NewFetcher(new ArtifactFetcherOptions { LocalBaseDirectory = Dirs.Scratch });
 
-        ArtifactResult result = await fetcher.FetchAsync(new ArtifactRequest { Source = "disk.img" }, Dirs.TaskDir, null, Ct);
+        var result = await fetcher.FetchAsync(new ArtifactRequest { Source = "disk.img" }, Dirs.TaskDir, null, Ct);
 
         Assert.Equal(_image, await File.ReadAllBytesAsync(result.Path, Ct));
     }
@@ -40,10 +42,11 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_AbsoluteLocalPathWithQueryChecksum_IsVerified()
     {
-        string path = WriteScratch("disk.img", _image);
+        var path = WriteScratch("disk.img", _image);
 
         var ex = await Assert.ThrowsAsync<ArtifactChecksumException>(() =>
-            FetchAsync(new ArtifactRequest { Source = $"{path}?checksum={TestData.Sha256([0])}" }));
+            FetchAsync(new ArtifactRequest { Source = $"{path}?checksum={TestData.Sha256([0])}" })
+        );
 
         Assert.Equal(TestData.Hex("sha256", _image), ex.Actual);
         AssertNothingLeft();
@@ -52,9 +55,11 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_MissingLocalFile_ThrowsDownloadError()
     {
-        string missing = Path.Combine(Dirs.Scratch, "nope.img");
+        var missing = Path.Combine(Dirs.Scratch, "nope.img");
 
-        var ex = await Assert.ThrowsAsync<ArtifactDownloadException>(() => FetchAsync(new ArtifactRequest { Source = missing }));
+        var ex = await Assert.ThrowsAsync<ArtifactDownloadException>(() =>
+            FetchAsync(new ArtifactRequest { Source = missing })
+        );
 
         Assert.Contains(missing, ex.Message, StringComparison.Ordinal);
         AssertNothingLeft();
@@ -63,14 +68,15 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     [Fact(Timeout = TestTimeoutMs)]
     public async Task FetchAsync_LocalChecksumFile_InBsdFormat_IsUsed()
     {
-        string path = WriteScratch("disk.img", _image);
-        string sums = WriteScratch("SUMS", System.Text.Encoding.UTF8.GetBytes($"SHA512 (disk.img) = {TestData.Hex("sha512", _image)}\n"));
+        var path = WriteScratch("disk.img", _image);
+        var sums = WriteScratch(
+            "SUMS",
+            System.Text.Encoding.UTF8.GetBytes($"SHA512 (disk.img) = {TestData.Hex("sha512", _image)}\n")
+        );
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest
-        {
-            Source = path,
-            Options = Options(("checksum", "file:" + sums)),
-        });
+        var result = await FetchAsync(
+            new ArtifactRequest { Source = path, Options = Options(("checksum", "file:" + sums)) }
+        );
 
         Assert.Equal(ChecksumAlgorithm.Sha512, result.Checksum?.Algorithm);
     }
@@ -84,7 +90,8 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
         Server.Serve("/disk.img", _image);
 
         var ex = await Assert.ThrowsAsync<ArtifactConfigException>(() =>
-            FetchAsync(new ArtifactRequest { Source = Server.Url("/disk.img"), Destination = destination }));
+            FetchAsync(new ArtifactRequest { Source = Server.Url("/disk.img"), Destination = destination })
+        );
 
         Assert.Equal("destination", ex.Option);
         Assert.Contains(Server.Url("/disk.img"), ex.Message, StringComparison.Ordinal);
@@ -96,9 +103,9 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     public async Task FetchAsync_AbsoluteDestinationInsideTaskDir_IsAccepted()
     {
         Server.Serve("/disk.img", _image);
-        string inside = Path.Combine(Dirs.TaskDir, "alloc-data");
+        var inside = Path.Combine(Dirs.TaskDir, "alloc-data");
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest { Source = Server.Url("/disk.img"), Destination = inside });
+        var result = await FetchAsync(new ArtifactRequest { Source = Server.Url("/disk.img"), Destination = inside });
 
         Assert.Equal(Path.Combine(inside, "disk.img"), result.Path);
     }
@@ -108,12 +115,14 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     {
         Server.Serve("/download", _image);
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url("/download?id=42"),
-            Destination = "local/vm/root.qcow2",
-            Mode = "file",
-        });
+        var result = await FetchAsync(
+            new ArtifactRequest
+            {
+                Source = Server.Url("/download?id=42"),
+                Destination = "local/vm/root.qcow2",
+                Mode = "file",
+            }
+        );
 
         Assert.Equal(Dirs.Local("vm", "root.qcow2"), result.Path);
         Assert.Equal(["local/vm/root.qcow2"], Dirs.TaskFiles());
@@ -124,7 +133,15 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     public async Task FetchAsync_ModeFileWithDirectoryDestination_IsRejected()
     {
         var ex = await Assert.ThrowsAsync<ArtifactConfigException>(() =>
-            FetchAsync(new ArtifactRequest { Source = Server.Url("/disk.img"), Destination = "local/", Mode = "file" }));
+            FetchAsync(
+                new ArtifactRequest
+                {
+                    Source = Server.Url("/disk.img"),
+                    Destination = "local/",
+                    Mode = "file",
+                }
+            )
+        );
 
         Assert.Equal("destination", ex.Option);
     }
@@ -134,7 +151,14 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     {
         Server.Serve("/bundle.zip", TestData.Zip(new TestData.Entry("a.txt", "a")));
 
-        ArtifactResult result = await FetchAsync(new ArtifactRequest { Source = Server.Url("/bundle.zip"), Destination = "local/app", Mode = "dir" });
+        var result = await FetchAsync(
+            new ArtifactRequest
+            {
+                Source = Server.Url("/bundle.zip"),
+                Destination = "local/app",
+                Mode = "dir",
+            }
+        );
 
         Assert.Equal(Dirs.Local("app"), result.Path);
         Assert.Equal(["local/app/a.txt"], Dirs.TaskFiles());
@@ -144,7 +168,8 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     public async Task FetchAsync_ModeDirWithPlainFile_IsRejected()
     {
         var ex = await Assert.ThrowsAsync<ArtifactConfigException>(() =>
-            FetchAsync(new ArtifactRequest { Source = Server.Url("/disk.img"), Mode = "dir" }));
+            FetchAsync(new ArtifactRequest { Source = Server.Url("/disk.img"), Mode = "dir" })
+        );
 
         Assert.Equal("mode", ex.Option);
         Assert.Equal(0, Server.RequestCount);
@@ -156,10 +181,15 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     [InlineData("http://127.0.0.1/x.img", "mode", "\"folder\" is not one of")]
     [InlineData("http://127.0.0.1/x.img?archive=rar", "archive", "\"rar\" is not supported")]
     [InlineData("http://127.0.0.1/images/", "source", "has no file name")]
-    public async Task FetchAsync_BadConfiguration_ThrowsConfigErrorNamingOption(string source, string option, string text)
+    public async Task FetchAsync_BadConfiguration_ThrowsConfigErrorNamingOption(
+        string source,
+        string option,
+        string text
+    )
     {
         var ex = await Assert.ThrowsAsync<ArtifactConfigException>(() =>
-            FetchAsync(new ArtifactRequest { Source = source, Mode = option == "mode" ? "folder" : "any" }));
+            FetchAsync(new ArtifactRequest { Source = source, Mode = option == "mode" ? "folder" : "any" })
+        );
 
         Assert.Equal(option, ex.Option);
         Assert.Contains(text, ex.Message, StringComparison.Ordinal);
@@ -170,14 +200,16 @@ public sealed class SourceAndDestinationTests : FetcherTestBase
     {
         Server.Serve("/disk.img", _image);
 
-        await FetchAsync(new ArtifactRequest
-        {
-            Source = Server.Url("/disk.img"),
-            Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer t0ken" },
-            Options = Options(("version", "2")),
-        });
+        await FetchAsync(
+            new ArtifactRequest
+            {
+                Source = Server.Url("/disk.img"),
+                Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer t0ken" },
+                Options = Options(("version", "2")),
+            }
+        );
 
-        RecordedRequest request = Assert.Single(Server.Requests);
+        var request = Assert.Single(Server.Requests);
         Assert.Equal("Bearer t0ken", request.Headers["Authorization"]);
         Assert.Equal("version=2", request.Query);
     }

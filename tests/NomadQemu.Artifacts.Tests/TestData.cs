@@ -9,31 +9,42 @@ internal static class TestData
 {
     public static byte[] Bytes(int length, int seed = 1)
     {
-        byte[] data = new byte[length];
+        var data = new byte[length];
         new Random(seed).NextBytes(data);
         return data;
     }
 
-    public static string Hex(string algorithm, byte[] data) => Convert.ToHexStringLower(algorithm switch
-    {
-        "md5" => MD5.HashData(data),
-        "sha1" => SHA1.HashData(data),
-        "sha256" => SHA256.HashData(data),
-        "sha512" => SHA512.HashData(data),
-        _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
-    });
+    public static string Hex(string algorithm, byte[] data) =>
+        Convert.ToHexStringLower(
+            algorithm switch
+            {
+                "md5" => MD5.HashData(data),
+                "sha1" => SHA1.HashData(data),
+                "sha256" => SHA256.HashData(data),
+                "sha512" => SHA512.HashData(data),
+                _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
+            }
+        );
 
     public static string Sha256(byte[] data) => "sha256:" + Hex("sha256", data);
 
-    public sealed record Entry(string Name, string Content, UnixFileMode Mode = (UnixFileMode)0x1A4 /* 0644 */,
-        TarEntryType Type = TarEntryType.RegularFile, string? LinkName = null);
+    public sealed record Entry(
+        string Name,
+        string Content,
+        UnixFileMode Mode =
+            (UnixFileMode)
+                0x1A4 /* 0644 */
+        ,
+        TarEntryType Type = TarEntryType.RegularFile,
+        string? LinkName = null
+    );
 
     public static byte[] Tar(params Entry[] entries)
     {
         using var buffer = new MemoryStream();
         using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
         {
-            foreach (Entry e in entries)
+            foreach (var e in entries)
             {
                 var entry = new PaxTarEntry(e.Type, e.Name) { Mode = e.Mode };
                 if (e.Type == TarEntryType.SymbolicLink || e.Type == TarEntryType.HardLink)
@@ -68,11 +79,11 @@ internal static class TestData
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
-            foreach (Entry e in entries)
+            foreach (var e in entries)
             {
-                ZipArchiveEntry entry = zip.CreateEntry(e.Name);
+                var entry = zip.CreateEntry(e.Name);
                 entry.ExternalAttributes = (0x8000 | (int)e.Mode) << 16; // S_IFREG | mode, as Info-ZIP on Unix
-                using Stream stream = entry.Open();
+                using var stream = entry.Open();
                 stream.Write(Encoding.UTF8.GetBytes(e.Content));
             }
         }

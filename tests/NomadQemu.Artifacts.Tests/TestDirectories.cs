@@ -20,10 +20,13 @@ internal sealed class TestDirectories : IDisposable
 
     /// <summary>Every file under the task directory, relative, '/'-separated and sorted.</summary>
     public IReadOnlyList<string> TaskFiles() =>
-        [.. Directory.EnumerateFileSystemEntries(TaskDir, "*", SearchOption.AllDirectories)
-            .Where(p => !Directory.Exists(p) || new FileInfo(p).LinkTarget is not null)
-            .Select(p => Path.GetRelativePath(TaskDir, p).Replace('\\', '/'))
-            .Order(StringComparer.Ordinal)];
+        [
+            .. Directory
+                .EnumerateFileSystemEntries(TaskDir, "*", SearchOption.AllDirectories)
+                .Where(p => !Directory.Exists(p) || new FileInfo(p).LinkTarget is not null)
+                .Select(p => Path.GetRelativePath(TaskDir, p).Replace('\\', '/'))
+                .Order(StringComparer.Ordinal),
+        ];
 
     public IReadOnlyList<string> CacheTempFiles() =>
         Directory.Exists(Path.Combine(CacheDir, "tmp"))
@@ -41,8 +44,6 @@ internal sealed class TestDirectories : IDisposable
         {
             Directory.Delete(Root, recursive: true);
         }
-        catch (IOException)
-        {
-        }
+        catch (IOException) { }
     }
 }

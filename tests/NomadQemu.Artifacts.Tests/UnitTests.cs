@@ -12,11 +12,15 @@ public sealed class ChecksumVerifierTests : IDisposable
     [InlineData(ChecksumVerifier.BufferSize + 17)]
     public async Task ComputeHexAsync_AnySize_MatchesOneShotHash(int length)
     {
-        byte[] data = TestData.Bytes(length);
-        string path = Path.Combine(_dirs.Scratch, "f.bin");
+        var data = TestData.Bytes(length);
+        var path = Path.Combine(_dirs.Scratch, "f.bin");
         await File.WriteAllBytesAsync(path, data, TestContext.Current.CancellationToken);
 
-        string hex = await ChecksumVerifier.ComputeHexAsync(path, ChecksumAlgorithm.Sha256, TestContext.Current.CancellationToken);
+        var hex = await ChecksumVerifier.ComputeHexAsync(
+            path,
+            ChecksumAlgorithm.Sha256,
+            TestContext.Current.CancellationToken
+        );
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), hex);
     }
@@ -24,10 +28,14 @@ public sealed class ChecksumVerifierTests : IDisposable
     [Fact(Timeout = 20_000)]
     public async Task VerifyAsync_WrongDigest_ReturnsFalse()
     {
-        string path = Path.Combine(_dirs.Scratch, "f.bin");
+        var path = Path.Combine(_dirs.Scratch, "f.bin");
         await File.WriteAllBytesAsync(path, [1, 2, 3], TestContext.Current.CancellationToken);
 
-        bool ok = await ChecksumVerifier.VerifyAsync(path, ArtifactChecksum.Parse(TestData.Sha256([4]), "test"), TestContext.Current.CancellationToken);
+        var ok = await ChecksumVerifier.VerifyAsync(
+            path,
+            ArtifactChecksum.Parse(TestData.Sha256([4]), "test"),
+            TestContext.Current.CancellationToken
+        );
 
         Assert.False(ok);
     }
@@ -47,7 +55,12 @@ public sealed class ParsingTests
     [InlineData("0cc175b9c0f1b6a831c399e269772661  disk.img", ChecksumAlgorithm.Md5)]
     public void FindChecksum_SupportedLineFormats_FindEntry(string line, ChecksumAlgorithm algorithm)
     {
-        ArtifactChecksum checksum = ChecksumFileParser.FindChecksum($"# header\n\nabc  unrelated\n{line}\n", "disk.img", "SUMS", "src");
+        var checksum = ChecksumFileParser.FindChecksum(
+            $"# header\n\nabc  unrelated\n{line}\n",
+            "disk.img",
+            "SUMS",
+            "src"
+        );
 
         Assert.Equal(algorithm, checksum.Algorithm);
     }
@@ -56,7 +69,8 @@ public sealed class ParsingTests
     public void FindChecksum_SimilarNameOnly_IsNotAMatch()
     {
         var ex = Assert.Throws<ArtifactConfigException>(() =>
-            ChecksumFileParser.FindChecksum($"{Sha256OfX}  disk.img.sig\n", "disk.img", "SUMS", "src"));
+            ChecksumFileParser.FindChecksum($"{Sha256OfX}  disk.img.sig\n", "disk.img", "SUMS", "src")
+        );
 
         Assert.Contains("no entry for \"disk.img\"", ex.Message, StringComparison.Ordinal);
     }

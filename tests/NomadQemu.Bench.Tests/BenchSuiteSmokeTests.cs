@@ -1,4 +1,3 @@
-using NomadQemu.Bench;
 using NomadQemu.TestKit;
 
 namespace NomadQemu.Bench.Tests;
@@ -16,24 +15,46 @@ public sealed class BenchSuiteSmokeTests
         var outDir = Path.Combine(Path.GetTempPath(), "nq-bench-smoke-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            var options = BenchOptions.Parse(["--quick", "--out", outDir, "--binary", TestEnvironment.Binary, "--guest", TestEnvironment.GuestDir], repoRoot);
+            var options = BenchOptions.Parse(
+                ["--quick", "--out", outDir, "--binary", TestEnvironment.Binary, "--guest", TestEnvironment.GuestDir],
+                repoRoot
+            );
             var log = new StringWriter();
 
-            var outcome = await BenchSuite.RunAsync(options, TextWriter.Synchronized(log), TestContext.Current.CancellationToken);
+            var outcome = await BenchSuite.RunAsync(
+                options,
+                TextWriter.Synchronized(log),
+                TestContext.Current.CancellationToken
+            );
 
             Assert.True(outcome.Failures.Count == 0, string.Join("\n", outcome.Failures) + "\nlog:\n" + log);
             Assert.Equal(["1", "2", "3", "4", "5", "6", "7", "8"], outcome.Report.Sections.Select(s => s.Number));
-            Assert.All(outcome.Report.Sections, section =>
-            {
-                Assert.Null(section.SkippedBecause);
-                Assert.NotEmpty(section.Rows);
-                Assert.All(section.Rows, row =>
+            Assert.All(
+                outcome.Report.Sections,
+                section =>
                 {
-                    Assert.True(row.Ours.Count > 0 && row.Baseline.Count > 0, $"{section.Number}: {row.Metric} lacks a side");
-                    Assert.True(double.IsFinite(row.Ours.Median) && row.Ours.Median >= 0, $"{section.Number}: {row.Metric} ours = {row.Ours.Median}");
-                    Assert.True(double.IsFinite(row.Baseline.Median) && row.Baseline.Median >= 0, $"{section.Number}: {row.Metric} baseline = {row.Baseline.Median}");
-                });
-            });
+                    Assert.Null(section.SkippedBecause);
+                    Assert.NotEmpty(section.Rows);
+                    Assert.All(
+                        section.Rows,
+                        row =>
+                        {
+                            Assert.True(
+                                row.Ours.Count > 0 && row.Baseline.Count > 0,
+                                $"{section.Number}: {row.Metric} lacks a side"
+                            );
+                            Assert.True(
+                                double.IsFinite(row.Ours.Median) && row.Ours.Median >= 0,
+                                $"{section.Number}: {row.Metric} ours = {row.Ours.Median}"
+                            );
+                            Assert.True(
+                                double.IsFinite(row.Baseline.Median) && row.Baseline.Median >= 0,
+                                $"{section.Number}: {row.Metric} baseline = {row.Baseline.Median}"
+                            );
+                        }
+                    );
+                }
+            );
             Assert.False(string.IsNullOrWhiteSpace(outcome.Report.Machine.Commit));
             Assert.StartsWith("QEMU emulator version", outcome.Report.Machine.QemuVersion, StringComparison.Ordinal);
             var markdown = await File.ReadAllTextAsync(outcome.MarkdownPath, TestContext.Current.CancellationToken);
@@ -69,6 +90,8 @@ public sealed class BenchSuiteSmokeTests
                 return dir.FullName;
             }
         }
-        throw new InvalidOperationException("run from inside the repository (NomadQemu.slnx not found above " + AppContext.BaseDirectory + ")");
+        throw new InvalidOperationException(
+            "run from inside the repository (NomadQemu.slnx not found above " + AppContext.BaseDirectory + ")"
+        );
     }
 }

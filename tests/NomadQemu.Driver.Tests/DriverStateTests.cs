@@ -1,5 +1,5 @@
 using MessagePack;
-using NomadQemu.Tasks;
+using NomadQemu.Driver.Tasks;
 
 namespace NomadQemu.Driver.Tests;
 
@@ -60,6 +60,9 @@ public sealed class DriverStateTests
     [InlineData(new byte[0])]
     [InlineData(new byte[] { 0xc1 })]
     [InlineData(new byte[] { 0x81, 0xa7 })]
-    [InlineData(new byte[] { 0x81, 0xa7, (byte)'v', (byte)'e', (byte)'r', (byte)'s', (byte)'i', (byte)'o', (byte)'n', 0x63 })]
-    public void Decode_Garbage_IsAFormatException(byte[] bytes) => Assert.Throws<FormatException>(() => DriverState.Decode(bytes));
+    [InlineData(
+        new byte[] { 0x81, 0xa7, (byte)'v', (byte)'e', (byte)'r', (byte)'s', (byte)'i', (byte)'o', (byte)'n', 0x63 }
+    )]
+    public void Decode_Garbage_IsAFormatException(byte[] bytes) =>
+        Assert.Throws<FormatException>(() => DriverState.Decode(bytes));
 }

@@ -1,5 +1,3 @@
-using NomadQemu.Driver;
-
 namespace NomadQemu.Driver.Tests;
 
 public sealed class ImageFormatDetectorTests : IDisposable
@@ -16,7 +14,11 @@ public sealed class ImageFormatDetectorTests : IDisposable
     }
 
     [Fact]
-    public void Detect_Qcow2Magic() => Assert.Equal(ImageFormatDetector.Kind.Qcow2, ImageFormatDetector.Detect(Write("a", [(byte)'Q', (byte)'F', (byte)'I', 0xFB, 0, 0, 0, 3]), null));
+    public void Detect_Qcow2Magic() =>
+        Assert.Equal(
+            ImageFormatDetector.Kind.Qcow2,
+            ImageFormatDetector.Detect(Write("a", [(byte)'Q', (byte)'F', (byte)'I', 0xFB, 0, 0, 0, 3]), null)
+        );
 
     [Fact]
     public void Detect_Iso9660()
@@ -27,9 +29,13 @@ public sealed class ImageFormatDetectorTests : IDisposable
     }
 
     [Fact]
-    public void Detect_AnythingElse_IsRaw() => Assert.Equal(ImageFormatDetector.Kind.Raw, ImageFormatDetector.Detect(Write("c", new byte[512]), null));
+    public void Detect_AnythingElse_IsRaw() =>
+        Assert.Equal(ImageFormatDetector.Kind.Raw, ImageFormatDetector.Detect(Write("c", new byte[512]), null));
 
     [Fact]
     public void Detect_DeclaredFormatWins() =>
-        Assert.Equal(ImageFormatDetector.Kind.Raw, ImageFormatDetector.Detect(Write("d", [(byte)'Q', (byte)'F', (byte)'I', 0xFB]), Core.Config.ImageFormat.Raw));
+        Assert.Equal(
+            ImageFormatDetector.Kind.Raw,
+            ImageFormatDetector.Detect(Write("d", [(byte)'Q', (byte)'F', (byte)'I', 0xFB]), Core.Config.ImageFormat.Raw)
+        );
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using NomadQemu.Driver.Node;
 
 namespace NomadQemu.Driver.Tests;
 
@@ -11,7 +12,10 @@ public sealed class KvmProbeGuestTests
         var image = KvmProbeGuest.FirmwareImage();
 
         Assert.Equal(65536, image.Length);
-        Assert.Equal("280c6dd8edb1c9c57bcc34ad9354516d6a04c37cb98e361230ffd74435af1aa7", Convert.ToHexStringLower(SHA256.HashData(image)));
+        Assert.Equal(
+            "280c6dd8edb1c9c57bcc34ad9354516d6a04c37cb98e361230ffd74435af1aa7",
+            Convert.ToHexStringLower(SHA256.HashData(image))
+        );
     }
 
     [Fact]
@@ -21,7 +25,12 @@ public sealed class KvmProbeGuestTests
         await File.WriteAllBytesAsync(firmware, KvmProbeGuest.FirmwareImage(), TestContext.Current.CancellationToken);
         try
         {
-            var result = await ProcessRunner.RunAsync("qemu-system-x86_64", KvmProbeGuest.Arguments(firmware, "tcg"), TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+            var result = await ProcessRunner.RunAsync(
+                "qemu-system-x86_64",
+                KvmProbeGuest.Arguments(firmware, "tcg"),
+                TimeSpan.FromSeconds(20),
+                TestContext.Current.CancellationToken
+            );
 
             Assert.False(result.TimedOut);
             Assert.Equal(KvmProbeGuest.SuccessExitCode, result.ExitCode);
@@ -35,7 +44,10 @@ public sealed class KvmProbeGuestTests
     [Fact]
     public async Task KvmProbe_MissingDevice_NotUsableWithReason()
     {
-        var status = await new KvmProbe("/dev/does-not-exist-kvm").ProbeAsync("qemu-system-x86_64", TestContext.Current.CancellationToken);
+        var status = await new KvmProbe("/dev/does-not-exist-kvm").ProbeAsync(
+            "qemu-system-x86_64",
+            TestContext.Current.CancellationToken
+        );
 
         Assert.False(status.Usable);
         Assert.Contains("does not exist", status.Reason);

@@ -1,4 +1,4 @@
-using NomadQemu.Native;
+using NomadQemu.Driver.Native;
 
 namespace NomadQemu.Driver.Tests;
 
@@ -8,7 +8,8 @@ public sealed class ProcParsingTests
     public void ParseStateAndStart_CommandWithSpacesAndParens()
     {
         // Field 2 is "(name)" and may itself contain ") (" — parse after the LAST ')'.
-        var stat = "4243 (qemu) (evil) x) S 1 4243 4243 0 -1 4194560 1000 0 0 0 250 30 0 0 20 0 4 0 987654 1000000 5000 18446744073709551615";
+        var stat =
+            "4243 (qemu) (evil) x) S 1 4243 4243 0 -1 4194560 1000 0 0 0 250 30 0 0 20 0 4 0 987654 1000000 5000 18446744073709551615";
 
         var (state, ticks) = ProcessIdentity.ParseStateAndStart(stat);
 

@@ -1,5 +1,3 @@
-using NomadQemu.Driver;
-
 namespace NomadQemu.Driver.Tests;
 
 public sealed class SignalsTests

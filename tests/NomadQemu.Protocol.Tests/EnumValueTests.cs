@@ -51,6 +51,7 @@ public sealed class EnumValueTests
         // allow_alias: both names decode to the same C# value, so "unknown" is read as "any".
         Assert.Equal(
             (int)Drivers.DriverCapabilities.Types.MountConfigs.AnyMounts,
-            (int)Drivers.DriverCapabilities.Types.MountConfigs.UnknownMounts);
+            (int)Drivers.DriverCapabilities.Types.MountConfigs.UnknownMounts
+        );
     }
 }

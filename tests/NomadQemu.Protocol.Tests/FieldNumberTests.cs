@@ -125,7 +125,12 @@ public sealed class FieldNumberTests
     [InlineData(GoPlugin + "ConnInfo", "knock", 4, FieldType.Message, false)]
     [InlineData(GoPlugin + "ConnInfo.Knock", "error", 3, FieldType.String, false)]
     public void Field_AsDeclared_HasUpstreamNumberTypeAndCardinality(
-        string message, string field, int number, FieldType type, bool repeated)
+        string message,
+        string field,
+        int number,
+        FieldType type,
+        bool repeated
+    )
     {
         var descriptor = ProtoCatalog.Field(message, field);
 

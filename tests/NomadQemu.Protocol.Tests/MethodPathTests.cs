@@ -11,7 +11,7 @@ public sealed class MethodPathTests
     private const string DriverPath = "/hashicorp.nomad.plugins.drivers.proto.Driver/";
     private const string BasePath = "/hashicorp.nomad.plugins.base.proto.BasePlugin/";
 
-    private static readonly Dictionary<string, MethodType> _registered = RecordAllServices();
+    private static readonly Dictionary<string, MethodType> s_registered = RecordAllServices();
 
     [Theory]
     [InlineData(BasePath + "PluginInfo", MethodType.Unary)]
@@ -40,7 +40,7 @@ public sealed class MethodPathTests
     [InlineData("/plugin.GRPCBroker/StartStream", MethodType.DuplexStreaming)]
     public void GeneratedServer_BindService_RegistersUpstreamPathAndShape(string path, MethodType type)
     {
-        Assert.True(_registered.TryGetValue(path, out var registered), $"No method registered at {path}.");
+        Assert.True(s_registered.TryGetValue(path, out var registered), $"No method registered at {path}.");
         Assert.Equal(type, registered);
     }
 
@@ -48,7 +48,7 @@ public sealed class MethodPathTests
     public void GeneratedServer_BindService_RegistersNoUnexpectedMethods()
     {
         // 3 base + 18 driver + 3 go-plugin: an extra or renamed RPC shows up here.
-        Assert.Equal(24, _registered.Count);
+        Assert.Equal(24, s_registered.Count);
     }
 
     [Fact]
@@ -58,7 +58,8 @@ public sealed class MethodPathTests
         Assert.Equal("plugin.Empty", GoPlugin.Empty.Descriptor.FullName);
         Assert.Equal(
             "google.protobuf.Empty",
-            GoPlugin.GRPCStdio.Descriptor.FindMethodByName("StreamStdio").InputType.FullName);
+            GoPlugin.GRPCStdio.Descriptor.FindMethodByName("StreamStdio").InputType.FullName
+        );
     }
 
     private static Dictionary<string, MethodType> RecordAllServices()
@@ -78,19 +79,23 @@ public sealed class MethodPathTests
         public Dictionary<string, MethodType> Methods { get; } = new(StringComparer.Ordinal);
 
         public override void AddMethod<TRequest, TResponse>(
-            Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>
-            Methods.Add(method.FullName, method.Type);
+            Method<TRequest, TResponse> method,
+            UnaryServerMethod<TRequest, TResponse>? handler
+        ) => Methods.Add(method.FullName, method.Type);
 
         public override void AddMethod<TRequest, TResponse>(
-            Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler) =>
-            Methods.Add(method.FullName, method.Type);
+            Method<TRequest, TResponse> method,
+            ClientStreamingServerMethod<TRequest, TResponse>? handler
+        ) => Methods.Add(method.FullName, method.Type);
 
         public override void AddMethod<TRequest, TResponse>(
-            Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler) =>
-            Methods.Add(method.FullName, method.Type);
+            Method<TRequest, TResponse> method,
+            ServerStreamingServerMethod<TRequest, TResponse>? handler
+        ) => Methods.Add(method.FullName, method.Type);
 
         public override void AddMethod<TRequest, TResponse>(
-            Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler) =>
-            Methods.Add(method.FullName, method.Type);
+            Method<TRequest, TResponse> method,
+            DuplexStreamingServerMethod<TRequest, TResponse>? handler
+        ) => Methods.Add(method.FullName, method.Type);
     }
 }

@@ -9,7 +9,7 @@ namespace NomadQemu.Protocol.Tests;
 /// </summary>
 internal static class ProtoCatalog
 {
-    private static readonly FileDescriptor[] _files =
+    private static readonly FileDescriptor[] s_files =
     [
         Base.BaseReflection.Descriptor,
         Drivers.DriverReflection.Descriptor,
@@ -21,26 +21,26 @@ internal static class ProtoCatalog
         GoPlugin.GrpcBrokerReflection.Descriptor,
     ];
 
-    private static readonly Dictionary<string, MessageDescriptor> _messages = IndexMessages();
+    private static readonly Dictionary<string, MessageDescriptor> s_messages = IndexMessages();
 
-    private static readonly Dictionary<string, EnumDescriptor> _enums = IndexEnums();
+    private static readonly Dictionary<string, EnumDescriptor> s_enums = IndexEnums();
 
     public static MessageDescriptor Message(string fullName) =>
-        _messages.TryGetValue(fullName, out var descriptor)
+        s_messages.TryGetValue(fullName, out var descriptor)
             ? descriptor
             : throw new KeyNotFoundException($"No message named '{fullName}' in the generated protocol.");
 
     public static EnumDescriptor Enum(string fullName) =>
-        _enums.TryGetValue(fullName, out var descriptor)
+        s_enums.TryGetValue(fullName, out var descriptor)
             ? descriptor
             : throw new KeyNotFoundException($"No enum named '{fullName}' in the generated protocol.");
 
     public static FieldDescriptor Field(string messageFullName, string fieldName) =>
         Message(messageFullName).FindFieldByName(fieldName)
-            ?? throw new KeyNotFoundException($"Message '{messageFullName}' has no field '{fieldName}'.");
+        ?? throw new KeyNotFoundException($"Message '{messageFullName}' has no field '{fieldName}'.");
 
     private static IEnumerable<MessageDescriptor> AllMessages() =>
-        _files.SelectMany(file => file.MessageTypes).SelectMany(WithNested);
+        s_files.SelectMany(file => file.MessageTypes).SelectMany(WithNested);
 
     private static IEnumerable<MessageDescriptor> WithNested(MessageDescriptor message) =>
         message.NestedTypes.SelectMany(WithNested).Prepend(message);
@@ -49,7 +49,8 @@ internal static class ProtoCatalog
         AllMessages().ToDictionary(message => message.FullName, StringComparer.Ordinal);
 
     private static Dictionary<string, EnumDescriptor> IndexEnums() =>
-        _files.SelectMany(file => file.EnumTypes)
+        s_files
+            .SelectMany(file => file.EnumTypes)
             .Concat(AllMessages().SelectMany(message => message.EnumTypes))
             .ToDictionary(e => e.FullName, StringComparer.Ordinal);
 }

@@ -18,7 +18,20 @@ public sealed class WireBytesTests
     public void TaskConfig_HandEncodedIdAndAllocDir_ParsesIntoMatchingProperties()
     {
         // field 1 (id) and field 10 (alloc_dir), both length-delimited: tags 0x0a and 0x52.
-        byte[] wire = [0x0a, 0x03, (byte)'a', (byte)'/', (byte)'b', 0x52, 0x04, (byte)'/', (byte)'t', (byte)'m', (byte)'p'];
+        byte[] wire =
+        [
+            0x0a,
+            0x03,
+            (byte)'a',
+            (byte)'/',
+            (byte)'b',
+            0x52,
+            0x04,
+            (byte)'/',
+            (byte)'t',
+            (byte)'m',
+            (byte)'p',
+        ];
 
         var config = TaskConfig.Parser.ParseFrom(wire);
 

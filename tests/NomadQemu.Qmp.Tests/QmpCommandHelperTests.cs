@@ -1,4 +1,3 @@
-using System.Text.Json;
 using NomadQemu.Qmp.Tests.Fakes;
 
 namespace NomadQemu.Qmp.Tests;
@@ -11,11 +10,11 @@ public sealed class QmpCommandHelperTests
     [MemberData(nameof(CommandsWithoutResult))]
     public async Task Helper_SendsItsQmpCommandWithoutArguments(string expectedCommand)
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task call = expectedCommand switch
+        var call = expectedCommand switch
         {
             "system_powerdown" => client.SystemPowerdownAsync(timeout.Token),
             "system_reset" => client.SystemResetAsync(timeout.Token),
@@ -23,7 +22,7 @@ public sealed class QmpCommandHelperTests
             "cont" => client.ContAsync(timeout.Token),
             _ => throw new ArgumentOutOfRangeException(nameof(expectedCommand)),
         };
-        JsonElement command = await peer.ReadCommandAsync(timeout.Token);
+        var command = await peer.ReadCommandAsync(timeout.Token);
         peer.Reply(command, "{}");
         await call;
 
@@ -34,12 +33,15 @@ public sealed class QmpCommandHelperTests
     [Fact]
     public async Task QueryStatusAsync_PausedVm_ReturnsStatusAndRunningFalse()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<QmpVmStatus> call = client.QueryStatusAsync(timeout.Token);
-        peer.Reply(await peer.ReadCommandAsync(timeout.Token), """{"status": "paused", "singlestep": false, "running": false}""");
+        var call = client.QueryStatusAsync(timeout.Token);
+        peer.Reply(
+            await peer.ReadCommandAsync(timeout.Token),
+            """{"status": "paused", "singlestep": false, "running": false}"""
+        );
 
         Assert.Equal(new QmpVmStatus("paused", false), await call);
     }
@@ -47,11 +49,11 @@ public sealed class QmpCommandHelperTests
     [Fact]
     public async Task QueryStatusAsync_ReplyWithoutRunning_ThrowsQmpProtocolExceptionNamingTheField()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<QmpVmStatus> call = client.QueryStatusAsync(timeout.Token);
+        var call = client.QueryStatusAsync(timeout.Token);
         peer.Reply(await peer.ReadCommandAsync(timeout.Token), """{"status": "paused"}""");
         var ex = await Assert.ThrowsAsync<QmpProtocolException>(() => call);
 
@@ -61,13 +63,16 @@ public sealed class QmpCommandHelperTests
     [Fact]
     public async Task QueryVersionAsync_Reply_ReturnsVersionWithTrimmedPackage()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<QmpVersion> call = client.QueryVersionAsync(timeout.Token);
-        peer.Reply(await peer.ReadCommandAsync(timeout.Token), """{"qemu": {"micro": 1, "minor": 0, "major": 8}, "package": " v8.0.1 "}""");
-        QmpVersion version = await call;
+        var call = client.QueryVersionAsync(timeout.Token);
+        peer.Reply(
+            await peer.ReadCommandAsync(timeout.Token),
+            """{"qemu": {"micro": 1, "minor": 0, "major": 8}, "package": " v8.0.1 "}"""
+        );
+        var version = await call;
 
         Assert.Equal(new QmpVersion(8, 0, 1, "v8.0.1"), version);
         Assert.Equal("8.0.1 (v8.0.1)", version.ToString());
@@ -76,12 +81,12 @@ public sealed class QmpCommandHelperTests
     [Fact]
     public async Task QuitAsync_PeerClosesWithoutReplying_CompletesAndCompletionFires()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task quit = client.QuitAsync(timeout.Token);
-        JsonElement command = await peer.ReadCommandAsync(timeout.Token);
+        var quit = client.QuitAsync(timeout.Token);
+        var command = await peer.ReadCommandAsync(timeout.Token);
         peer.SendEvent(QmpEventNames.Shutdown, """{"guest": false, "reason": "host-qmp-quit"}""");
         peer.Close();
         await quit;
@@ -94,9 +99,9 @@ public sealed class QmpCommandHelperTests
     [Fact]
     public async Task QuitAsync_AfterProtocolError_ReportsTheFailure()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
         peer.SendLine("this is not json");
         await client.Completion.WaitAsync(timeout.Token);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using NomadQemu.Qmp.Tests.Fakes;
 
 namespace NomadQemu.Qmp.Tests;
@@ -9,12 +8,12 @@ public sealed class QmpConnectionLossTests
     [Fact]
     public async Task PeerClosesMidCommand_PendingCommandsFailWithConnectionClosedQuickly()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<JsonElement> first = client.ExecuteAsync("query-status", null, timeout.Token);
-        Task<JsonElement> second = client.ExecuteAsync("query-version", null, timeout.Token);
+        var first = client.ExecuteAsync("query-status", null, timeout.Token);
+        var second = client.ExecuteAsync("query-version", null, timeout.Token);
         await peer.ReadCommandAsync(timeout.Token);
         var clock = Stopwatch.StartNew();
         peer.Close();
@@ -30,11 +29,11 @@ public sealed class QmpConnectionLossTests
     [Fact]
     public async Task PeerResetsConnection_PendingFailsAndCompletionCarriesTheIoError()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<JsonElement> call = client.ExecuteAsync("query-status", null, timeout.Token);
+        var call = client.ExecuteAsync("query-status", null, timeout.Token);
         await peer.ReadCommandAsync(timeout.Token);
         peer.Reset();
 
@@ -46,9 +45,9 @@ public sealed class QmpConnectionLossTests
     [Fact]
     public async Task ExecuteAsync_AfterPeerClosed_ThrowsConnectionClosedNamingTheCommand()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
         peer.Close();
         await client.Completion.WaitAsync(timeout.Token);
 
@@ -61,9 +60,9 @@ public sealed class QmpConnectionLossTests
     [Fact]
     public async Task WriteFails_CommandFailsWithConnectionClosedAndConnectionEnds()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, _, InMemoryQmpTransport transport) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, _, var transport) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
         transport.WriteFailure = new IOException("Broken pipe");
 
         var ex = await Assert.ThrowsAsync<QmpConnectionClosedException>(() => client.ContAsync(timeout.Token));
@@ -75,11 +74,11 @@ public sealed class QmpConnectionLossTests
     [Fact]
     public async Task DisposeAsync_WithPendingCommand_FailsItAndDisposesTransportOnce()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, InMemoryQmpTransport transport) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, var transport) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        using var events = client.SubscribeEvents();
 
-        Task<JsonElement> call = client.ExecuteAsync("query-status", null, timeout.Token);
+        var call = client.ExecuteAsync("query-status", null, timeout.Token);
         await peer.ReadCommandAsync(timeout.Token);
         await client.DisposeAsync();
         await client.DisposeAsync();

@@ -8,16 +8,16 @@ public sealed class QmpEventTests
     [Fact]
     public async Task Events_InterleavedWithReplies_AreDeliveredInOrderAndRepliesStillMatch()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
+        using var events = client.SubscribeEvents();
 
         // What QEMU 7.2 does for "stop": the STOP event is written before the reply.
-        Task stop = client.StopAsync(timeout.Token);
-        Task<QmpVmStatus> status = client.QueryStatusAsync(timeout.Token);
-        JsonElement stopCommand = await peer.ReadCommandAsync(timeout.Token);
-        JsonElement statusCommand = await peer.ReadCommandAsync(timeout.Token);
+        var stop = client.StopAsync(timeout.Token);
+        var status = client.QueryStatusAsync(timeout.Token);
+        var stopCommand = await peer.ReadCommandAsync(timeout.Token);
+        var statusCommand = await peer.ReadCommandAsync(timeout.Token);
         peer.SendEvent(QmpEventNames.Stop);
         peer.Reply(stopCommand, "{}");
         peer.SendEvent("BLOCK_JOB_READY", """{"device": "d0"}""");
@@ -25,8 +25,8 @@ public sealed class QmpEventTests
         await stop;
 
         Assert.Equal(new QmpVmStatus("paused", false), await status);
-        QmpEvent first = await events.Reader.ReadAsync(timeout.Token);
-        QmpEvent second = await events.Reader.ReadAsync(timeout.Token);
+        var first = await events.Reader.ReadAsync(timeout.Token);
+        var second = await events.Reader.ReadAsync(timeout.Token);
         Assert.Equal(QmpEventNames.Stop, first.Name);
         Assert.Null(first.Data);
         Assert.Equal("BLOCK_JOB_READY", second.Name);
@@ -36,13 +36,13 @@ public sealed class QmpEventTests
     [Fact]
     public async Task Event_Timestamp_IsDecodedToMicroseconds()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
+        using var events = client.SubscribeEvents();
 
         peer.SendLine(FakeQmpPeer.EventText(QmpEventNames.Resume, seconds: 1_700_000_000, microseconds: 123_456));
-        QmpEvent received = await events.Reader.ReadAsync(timeout.Token);
+        var received = await events.Reader.ReadAsync(timeout.Token);
 
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000).AddTicks(1_234_560), received.Timestamp);
     }
@@ -50,14 +50,14 @@ public sealed class QmpEventTests
     [Fact]
     public async Task Event_WithoutTimestamp_IsStillDelivered()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
-        using QmpEventSubscription events = client.SubscribeEvents();
-        DateTimeOffset before = DateTimeOffset.UtcNow;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
+        using var events = client.SubscribeEvents();
+        var before = DateTimeOffset.UtcNow;
 
         peer.SendLine("""{"event": "RESET", "timestamp": {"seconds": -1, "microseconds": -1}}""");
-        QmpEvent received = await events.Reader.ReadAsync(timeout.Token);
+        var received = await events.Reader.ReadAsync(timeout.Token);
 
         Assert.Equal(QmpEventNames.Reset, received.Name);
         Assert.True(received.Timestamp >= before, "an unusable timestamp falls back to the receive time");
@@ -69,12 +69,17 @@ public sealed class QmpEventTests
     [InlineData("""{"guest": true}""", true, true, null)]
     [InlineData("""{"reason": "host-signal"}""", false, false, null)]
     [InlineData(null, false, false, null)]
-    public void TryGetShutdownCause_ReadsGuestAndReason(string? dataJson, bool expectedFound, bool expectedGuest, string? expectedReason)
+    public void TryGetShutdownCause_ReadsGuestAndReason(
+        string? dataJson,
+        bool expectedFound,
+        bool expectedGuest,
+        string? expectedReason
+    )
     {
         JsonElement? data = dataJson is null ? null : JsonDocument.Parse(dataJson).RootElement.Clone();
         var shutdown = new QmpEvent(QmpEventNames.Shutdown, data, DateTimeOffset.UnixEpoch);
 
-        bool found = shutdown.TryGetShutdownCause(out bool guest, out string? reason);
+        var found = shutdown.TryGetShutdownCause(out var guest, out var reason);
 
         Assert.Equal(expectedFound, found);
         Assert.Equal(expectedGuest, guest);
@@ -84,11 +89,11 @@ public sealed class QmpEventTests
     [Fact]
     public async Task TwoSubscriptions_EachReceiveEveryEvent()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
-        using QmpEventSubscription first = client.SubscribeEvents();
-        using QmpEventSubscription second = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
+        using var first = client.SubscribeEvents();
+        using var second = client.SubscribeEvents();
 
         peer.SendEvent(QmpEventNames.Powerdown);
 
@@ -99,11 +104,11 @@ public sealed class QmpEventTests
     [Fact]
     public async Task Subscription_Disposed_StopsReceivingAndCompletes()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
-        using QmpEventSubscription kept = client.SubscribeEvents();
-        QmpEventSubscription dropped = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
+        using var kept = client.SubscribeEvents();
+        var dropped = client.SubscribeEvents();
 
         dropped.Dispose();
         peer.SendEvent(QmpEventNames.Stop);
@@ -116,17 +121,17 @@ public sealed class QmpEventTests
     [Fact]
     public async Task Subscription_MoreEventsThanCapacity_KeepsTheNewest()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
-        using QmpEventSubscription events = client.SubscribeEvents(capacity: 2);
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
+        using var events = client.SubscribeEvents(capacity: 2);
 
         peer.SendEvent("E1");
         peer.SendEvent("E2");
         peer.SendEvent("E3");
         peer.Close(); // the subscription completes after the last event, so ReadAllAsync ends
         var names = new List<string>();
-        await foreach (QmpEvent received in events.ReadAllAsync(timeout.Token))
+        await foreach (var received in events.ReadAllAsync(timeout.Token))
         {
             names.Add(received.Name);
         }
@@ -137,15 +142,15 @@ public sealed class QmpEventTests
     [Fact]
     public async Task Subscription_ConnectionEnds_EnumerationFinishes()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
+        using var events = client.SubscribeEvents();
 
         peer.SendEvent(QmpEventNames.Shutdown, """{"guest": false, "reason": "host-signal"}""");
         peer.Close();
         var received = new List<QmpEvent>();
-        await foreach (QmpEvent e in events.ReadAllAsync(timeout.Token))
+        await foreach (var e in events.ReadAllAsync(timeout.Token))
         {
             received.Add(e);
         }
@@ -156,13 +161,13 @@ public sealed class QmpEventTests
     [Fact]
     public async Task SubscribeEvents_AfterConnectionEnded_ReturnsCompletedSubscription()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
         peer.Close();
         await client.Completion.WaitAsync(timeout.Token);
 
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var events = client.SubscribeEvents();
 
         Assert.True(events.Reader.Completion.IsCompleted);
     }

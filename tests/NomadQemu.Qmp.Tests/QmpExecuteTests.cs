@@ -9,12 +9,16 @@ public sealed class QmpExecuteTests
     [Fact]
     public async Task ExecuteAsync_WithArguments_SendsExecuteArgumentsAndNumericId()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<JsonElement> call = client.ExecuteAsync("human-monitor-command", new JsonObject { ["command-line"] = "info\nversion \"x\"" }, timeout.Token);
-        JsonElement command = await peer.ReadCommandAsync(timeout.Token);
+        var call = client.ExecuteAsync(
+            "human-monitor-command",
+            new JsonObject { ["command-line"] = "info\nversion \"x\"" },
+            timeout.Token
+        );
+        var command = await peer.ReadCommandAsync(timeout.Token);
         peer.Reply(command, "\"7.2.22\"");
 
         Assert.Equal("human-monitor-command", command.GetProperty("execute").GetString());
@@ -26,14 +30,14 @@ public sealed class QmpExecuteTests
     [Fact]
     public async Task ExecuteAsync_TwoCommands_GetDistinctIds()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<JsonElement> first = client.ExecuteAsync("query-status", null, timeout.Token);
-        Task<JsonElement> second = client.ExecuteAsync("query-status", null, timeout.Token);
-        JsonElement a = await peer.ReadCommandAsync(timeout.Token);
-        JsonElement b = await peer.ReadCommandAsync(timeout.Token);
+        var first = client.ExecuteAsync("query-status", null, timeout.Token);
+        var second = client.ExecuteAsync("query-status", null, timeout.Token);
+        var a = await peer.ReadCommandAsync(timeout.Token);
+        var b = await peer.ReadCommandAsync(timeout.Token);
         peer.Reply(a, "1");
         peer.Reply(b, "2");
         await Task.WhenAll(first, second);
@@ -44,14 +48,14 @@ public sealed class QmpExecuteTests
     [Fact]
     public async Task ExecuteAsync_RepliesOutOfOrder_EachCallerGetsItsOwnResult()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<JsonElement> version = client.ExecuteAsync("query-version", null, timeout.Token);
-        Task<JsonElement> status = client.ExecuteAsync("query-status", null, timeout.Token);
-        JsonElement versionCommand = await peer.ReadCommandAsync(timeout.Token);
-        JsonElement statusCommand = await peer.ReadCommandAsync(timeout.Token);
+        var version = client.ExecuteAsync("query-version", null, timeout.Token);
+        var status = client.ExecuteAsync("query-status", null, timeout.Token);
+        var versionCommand = await peer.ReadCommandAsync(timeout.Token);
+        var statusCommand = await peer.ReadCommandAsync(timeout.Token);
 
         peer.Reply(statusCommand, """{"status": "running", "running": true}""");
         Assert.Equal("running", (await status).GetProperty("status").GetString());
@@ -64,26 +68,27 @@ public sealed class QmpExecuteTests
     [Fact]
     public async Task ExecuteAsync_FiftyConcurrentCallsAnsweredInReverse_AllGetTheirOwnResult()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
         const int count = 50;
 
-        Task<JsonElement>[] calls = Enumerable.Range(0, count)
+        var calls = Enumerable
+            .Range(0, count)
             .Select(i => Task.Run(() => client.ExecuteAsync("echo", new JsonObject { ["n"] = i }, timeout.Token)))
             .ToArray();
         var commands = new List<JsonElement>();
-        for (int i = 0; i < count; i++)
+        for (var i = 0; i < count; i++)
         {
             commands.Add(await peer.ReadCommandAsync(timeout.Token));
         }
 
-        foreach (JsonElement command in Enumerable.Reverse(commands))
+        foreach (var command in Enumerable.Reverse(commands))
         {
             peer.Reply(command, command.GetProperty("arguments").GetProperty("n").GetRawText());
         }
 
-        JsonElement[] results = await Task.WhenAll(calls);
+        var results = await Task.WhenAll(calls);
         Assert.Equal(Enumerable.Range(0, count), results.Select(r => r.GetInt32()));
         Assert.Equal(count, commands.Select(c => c.GetProperty("id").GetInt64()).Distinct().Count());
     }
@@ -91,12 +96,16 @@ public sealed class QmpExecuteTests
     [Fact]
     public async Task ExecuteAsync_ErrorReply_ThrowsQmpErrorExceptionWithClassAndDescAndStaysUsable()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<JsonElement> call = client.ExecuteAsync("nosuch", null, timeout.Token);
-        peer.ReplyError(await peer.ReadCommandAsync(timeout.Token), "CommandNotFound", "The command nosuch has not been found");
+        var call = client.ExecuteAsync("nosuch", null, timeout.Token);
+        peer.ReplyError(
+            await peer.ReadCommandAsync(timeout.Token),
+            "CommandNotFound",
+            "The command nosuch has not been found"
+        );
         var ex = await Assert.ThrowsAsync<QmpErrorException>(() => call);
 
         Assert.Equal("nosuch", ex.Command);
@@ -104,7 +113,7 @@ public sealed class QmpExecuteTests
         Assert.Equal("The command nosuch has not been found", ex.Description);
         Assert.Contains("CommandNotFound", ex.Message, StringComparison.Ordinal);
 
-        Task<JsonElement> next = client.ExecuteAsync("query-status", null, timeout.Token);
+        var next = client.ExecuteAsync("query-status", null, timeout.Token);
         peer.Reply(await peer.ReadCommandAsync(timeout.Token), "{}");
         Assert.Equal(JsonValueKind.Object, (await next).ValueKind);
     }
@@ -112,19 +121,19 @@ public sealed class QmpExecuteTests
     [Fact]
     public async Task ExecuteAsync_CancelledWhileWaiting_ThrowsOperationCanceledAndLateReplyIsIgnored()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
         using var callToken = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
 
-        Task<JsonElement> call = client.ExecuteAsync("query-status", null, callToken.Token);
-        JsonElement cancelledCommand = await peer.ReadCommandAsync(timeout.Token);
+        var call = client.ExecuteAsync("query-status", null, callToken.Token);
+        var cancelledCommand = await peer.ReadCommandAsync(timeout.Token);
         await callToken.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
         // The reply still arrives later; it must be dropped, not given to the next command.
         peer.Reply(cancelledCommand, "\"late\"");
-        Task<JsonElement> next = client.ExecuteAsync("query-status", null, timeout.Token);
+        var next = client.ExecuteAsync("query-status", null, timeout.Token);
         peer.Reply(await peer.ReadCommandAsync(timeout.Token), "\"mine\"");
         Assert.Equal("mine", (await next).GetString());
         Assert.True(client.IsConnected);
@@ -133,12 +142,13 @@ public sealed class QmpExecuteTests
     [Fact]
     public async Task ExecuteAsync_TokenAlreadyCancelled_ThrowsWithoutSending()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => client.ExecuteAsync("stop", null, new CancellationToken(canceled: true)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            client.ExecuteAsync("stop", null, new CancellationToken(canceled: true))
+        );
 
         Assert.True(peer.HasNoUnreadCommands);
     }
@@ -146,12 +156,12 @@ public sealed class QmpExecuteTests
     [Fact]
     public async Task ExecuteAsync_ReplyWithUnknownOrForeignId_IsIgnored()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<JsonElement> call = client.ExecuteAsync("query-status", null, timeout.Token);
-        JsonElement command = await peer.ReadCommandAsync(timeout.Token);
+        var call = client.ExecuteAsync("query-status", null, timeout.Token);
+        var command = await peer.ReadCommandAsync(timeout.Token);
         peer.SendLine("""{"return": "not yours", "id": 987654}""");
         peer.SendLine("""{"return": "not yours either", "id": "libvirt-12"}""");
         peer.Reply(command, "\"yours\"");
@@ -163,9 +173,9 @@ public sealed class QmpExecuteTests
     [Fact]
     public async Task ExecuteAsync_EmptyCommandName_ThrowsArgumentException()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, _, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, _, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
         await Assert.ThrowsAsync<ArgumentException>(() => client.ExecuteAsync(" ", null, timeout.Token));
     }
@@ -173,10 +183,12 @@ public sealed class QmpExecuteTests
     [Fact]
     public async Task ExecuteAsync_AfterDispose_ThrowsObjectDisposed()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, _, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        using var timeout = TestTimeout.Start();
+        (var client, _, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
         await client.DisposeAsync();
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.ExecuteAsync("query-status", null, timeout.Token));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() =>
+            client.ExecuteAsync("query-status", null, timeout.Token)
+        );
     }
 }

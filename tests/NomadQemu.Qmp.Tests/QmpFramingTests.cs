@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using NomadQemu.Qmp.Tests.Fakes;
 
 namespace NomadQemu.Qmp.Tests;
@@ -9,13 +8,17 @@ public sealed class QmpFramingTests
     [Fact]
     public async Task Reply_SplitIntoSingleByteReads_IsReassembled()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<QmpVmStatus> call = client.QueryStatusAsync(timeout.Token);
-        string reply = FakeQmpPeer.ReplyText(await peer.ReadCommandAsync(timeout.Token), """{"status": "running", "running": true}""") + "\r\n";
-        foreach (byte b in Encoding.UTF8.GetBytes(reply))
+        var call = client.QueryStatusAsync(timeout.Token);
+        var reply =
+            FakeQmpPeer.ReplyText(
+                await peer.ReadCommandAsync(timeout.Token),
+                """{"status": "running", "running": true}"""
+            ) + "\r\n";
+        foreach (var b in Encoding.UTF8.GetBytes(reply))
         {
             peer.SendRaw([b]);
         }
@@ -26,14 +29,16 @@ public sealed class QmpFramingTests
     [Fact]
     public async Task EventAndReply_InOneRead_AreBothDispatched()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
+        using var events = client.SubscribeEvents();
 
-        Task stop = client.StopAsync(timeout.Token);
-        JsonElement command = await peer.ReadCommandAsync(timeout.Token);
-        peer.SendRaw(FakeQmpPeer.EventText(QmpEventNames.Stop) + "\r\n" + FakeQmpPeer.ReplyText(command, "{}") + "\r\n");
+        var stop = client.StopAsync(timeout.Token);
+        var command = await peer.ReadCommandAsync(timeout.Token);
+        peer.SendRaw(
+            FakeQmpPeer.EventText(QmpEventNames.Stop) + "\r\n" + FakeQmpPeer.ReplyText(command, "{}") + "\r\n"
+        );
         await stop;
 
         Assert.Equal(QmpEventNames.Stop, (await events.Reader.ReadAsync(timeout.Token)).Name);
@@ -42,20 +47,24 @@ public sealed class QmpFramingTests
     [Fact]
     public async Task Messages_SplitAtArbitraryPointsAcrossReads_AreAllDispatched()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
+        using var events = client.SubscribeEvents();
 
-        Task<JsonElement> first = client.ExecuteAsync("a", null, timeout.Token);
-        Task<JsonElement> second = client.ExecuteAsync("b", null, timeout.Token);
-        string text = FakeQmpPeer.ReplyText(await peer.ReadCommandAsync(timeout.Token), "1") + "\r\n" +
-                      FakeQmpPeer.EventText(QmpEventNames.Reset, """{"guest": false, "reason": "host-qmp-system-reset"}""") + "\r\n" +
-                      FakeQmpPeer.ReplyText(await peer.ReadCommandAsync(timeout.Token), "2") + "\r\n";
+        var first = client.ExecuteAsync("a", null, timeout.Token);
+        var second = client.ExecuteAsync("b", null, timeout.Token);
+        var text =
+            FakeQmpPeer.ReplyText(await peer.ReadCommandAsync(timeout.Token), "1")
+            + "\r\n"
+            + FakeQmpPeer.EventText(QmpEventNames.Reset, """{"guest": false, "reason": "host-qmp-system-reset"}""")
+            + "\r\n"
+            + FakeQmpPeer.ReplyText(await peer.ReadCommandAsync(timeout.Token), "2")
+            + "\r\n";
         // Cut so that one read ends mid-message and the next carries the rest plus the start of another.
         int[] cuts = [7, text.IndexOf('\n', StringComparison.Ordinal) + 3, text.Length - 5];
-        int previous = 0;
-        foreach (int cut in cuts.Append(text.Length))
+        var previous = 0;
+        foreach (var cut in cuts.Append(text.Length))
         {
             peer.SendRaw(text[previous..cut]);
             previous = cut;
@@ -69,11 +78,11 @@ public sealed class QmpFramingTests
     [Fact]
     public async Task BlankLinesAndBareNewlines_AreTolerated()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<JsonElement> call = client.ExecuteAsync("x", null, timeout.Token);
+        var call = client.ExecuteAsync("x", null, timeout.Token);
         peer.SendRaw("\r\n\n  \r\n" + FakeQmpPeer.ReplyText(await peer.ReadCommandAsync(timeout.Token), "true") + "\n");
 
         Assert.True((await call).GetBoolean());
@@ -82,11 +91,11 @@ public sealed class QmpFramingTests
     [Fact]
     public async Task MalformedJson_ClosesWithProtocolException_AndPendingCommandFailsWithClosed()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<JsonElement> call = client.ExecuteAsync("query-status", null, timeout.Token);
+        var call = client.ExecuteAsync("query-status", null, timeout.Token);
         await peer.ReadCommandAsync(timeout.Token);
         peer.SendLine("""{"return": {"status": "running", """);
 
@@ -101,9 +110,9 @@ public sealed class QmpFramingTests
     [Fact]
     public async Task InvalidUtf8_ClosesWithProtocolException()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
         peer.SendRaw([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}', (byte)'\n']);
 
@@ -117,11 +126,14 @@ public sealed class QmpFramingTests
     [InlineData("""{"error": {"class": "GenericError"}, "id": 1}""", "error reply: 'desc'")]
     [InlineData("""{"event": 42}""", "'event' is a Number")]
     [InlineData("""{"return": {}, "id": 1} {"return": {}, "id": 2}""", "data after its JSON value")]
-    public async Task UnexpectedMessageShape_ClosesWithProtocolExceptionSayingWhatWasWrong(string line, string expectedMessagePart)
+    public async Task UnexpectedMessageShape_ClosesWithProtocolExceptionSayingWhatWasWrong(
+        string line,
+        string expectedMessagePart
+    )
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
         peer.SendLine(line);
 
@@ -132,10 +144,10 @@ public sealed class QmpFramingTests
     [Fact]
     public async Task Message_LongerThanLimitWithoutNewline_ClosesWithProtocolExceptionBeforeBufferingMore()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token, maxMessageBytes: 1024);
-        await using QmpClient clientScope = client;
-        Task<JsonElement> call = client.ExecuteAsync("query-status", null, timeout.Token);
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token, maxMessageBytes: 1024);
+        await using var clientScope = client;
+        var call = client.ExecuteAsync("query-status", null, timeout.Token);
 
         // A never-ending string: without the limit the client would buffer forever.
         peer.SendRaw("{\"return\": \"" + new string('x', 600));
@@ -149,14 +161,14 @@ public sealed class QmpFramingTests
     [Fact]
     public async Task Message_ExactlyAtLimit_IsAccepted()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token, maxMessageBytes: 1024);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token, maxMessageBytes: 1024);
+        await using var clientScope = client;
 
-        Task<JsonElement> call = client.ExecuteAsync("x", null, timeout.Token);
-        JsonElement command = await peer.ReadCommandAsync(timeout.Token);
-        string shell = FakeQmpPeer.ReplyText(command, "\"\"");
-        string exact = FakeQmpPeer.ReplyText(command, "\"" + new string('y', 1024 - shell.Length) + "\"");
+        var call = client.ExecuteAsync("x", null, timeout.Token);
+        var command = await peer.ReadCommandAsync(timeout.Token);
+        var shell = FakeQmpPeer.ReplyText(command, "\"\"");
+        var exact = FakeQmpPeer.ReplyText(command, "\"" + new string('y', 1024 - shell.Length) + "\"");
         Assert.Equal(1024, exact.Length);
         peer.SendRaw(exact + "\n");
 
@@ -166,9 +178,9 @@ public sealed class QmpFramingTests
     [Fact]
     public async Task Message_OneByteOverLimitWithNewline_IsRefused()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token, maxMessageBytes: 1024);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token, maxMessageBytes: 1024);
+        await using var clientScope = client;
 
         peer.SendRaw("\"" + new string('z', 1023) + "\"\n");
 
@@ -178,12 +190,12 @@ public sealed class QmpFramingTests
     [Fact]
     public async Task LargeReply_BiggerThanInitialBuffer_IsReceivedWhole()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (QmpClient client, FakeQmpPeer peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
-        await using QmpClient clientScope = client;
+        using var timeout = TestTimeout.Start();
+        (var client, var peer, _) = await FakeQmpPeer.ConnectAsync(timeout.Token);
+        await using var clientScope = client;
 
-        Task<JsonElement> call = client.ExecuteAsync("query-qmp-schema", null, timeout.Token);
-        string items = string.Join(", ", Enumerable.Range(0, 20_000).Select(i => $$"""{"name": "item{{i}}"}"""));
+        var call = client.ExecuteAsync("query-qmp-schema", null, timeout.Token);
+        var items = string.Join(", ", Enumerable.Range(0, 20_000).Select(i => $$"""{"name": "item{{i}}"}"""));
         peer.Reply(await peer.ReadCommandAsync(timeout.Token), "[" + items + "]");
 
         Assert.Equal(20_000, (await call).GetArrayLength());

@@ -8,13 +8,13 @@ public sealed class QmpNegotiationTests
     [Fact]
     public async Task Negotiate_GreetingThenCapabilities_ExposesGreetingAndSendsQmpCapabilitiesWithId()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (InMemoryQmpTransport transport, FakeQmpPeer peer) = FakeQmpPeer.CreatePair();
+        using var timeout = TestTimeout.Start();
+        (var transport, var peer) = FakeQmpPeer.CreatePair();
         await using var client = new QmpClient(transport);
 
-        Task negotiation = client.NegotiateAsync(timeout.Token);
+        var negotiation = client.NegotiateAsync(timeout.Token);
         peer.SendLine(FakeQmpPeer.Greeting72);
-        JsonElement command = await peer.ReadCommandAsync(timeout.Token);
+        var command = await peer.ReadCommandAsync(timeout.Token);
         Assert.False(negotiation.IsCompleted, "negotiation must wait for the qmp_capabilities reply");
         peer.Reply(command, "{}");
         await negotiation;
@@ -30,7 +30,7 @@ public sealed class QmpNegotiationTests
     [Fact]
     public void Greeting_BeforeNegotiation_ThrowsInvalidOperation()
     {
-        (InMemoryQmpTransport transport, _) = FakeQmpPeer.CreatePair();
+        (var transport, _) = FakeQmpPeer.CreatePair();
         var client = new QmpClient(transport);
 
         Assert.Throws<InvalidOperationException>(() => client.Greeting);
@@ -39,8 +39,8 @@ public sealed class QmpNegotiationTests
     [Fact]
     public async Task Negotiate_FirstMessageIsAnEvent_ThrowsQmpProtocolExceptionAboutGreeting()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (InMemoryQmpTransport transport, FakeQmpPeer peer) = FakeQmpPeer.CreatePair();
+        using var timeout = TestTimeout.Start();
+        (var transport, var peer) = FakeQmpPeer.CreatePair();
         await using var client = new QmpClient(transport);
 
         peer.SendEvent("STOP");
@@ -54,8 +54,8 @@ public sealed class QmpNegotiationTests
     [Fact]
     public async Task Negotiate_GreetingWithoutVersion_ThrowsQmpProtocolExceptionNamingTheField()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (InMemoryQmpTransport transport, FakeQmpPeer peer) = FakeQmpPeer.CreatePair();
+        using var timeout = TestTimeout.Start();
+        (var transport, var peer) = FakeQmpPeer.CreatePair();
         await using var client = new QmpClient(transport);
 
         peer.SendLine("""{"QMP": {"capabilities": []}}""");
@@ -68,8 +68,8 @@ public sealed class QmpNegotiationTests
     [Fact]
     public async Task Negotiate_GreetingMajorIsAString_ThrowsQmpProtocolExceptionNamingTheField()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (InMemoryQmpTransport transport, FakeQmpPeer peer) = FakeQmpPeer.CreatePair();
+        using var timeout = TestTimeout.Start();
+        (var transport, var peer) = FakeQmpPeer.CreatePair();
         await using var client = new QmpClient(transport);
 
         peer.SendLine("""{"QMP": {"version": {"qemu": {"major": "7", "minor": 2, "micro": 0}}, "capabilities": []}}""");
@@ -81,8 +81,8 @@ public sealed class QmpNegotiationTests
     [Fact]
     public async Task Negotiate_PeerClosesBeforeGreeting_ThrowsQmpConnectionClosedException()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (InMemoryQmpTransport transport, FakeQmpPeer peer) = FakeQmpPeer.CreatePair();
+        using var timeout = TestTimeout.Start();
+        (var transport, var peer) = FakeQmpPeer.CreatePair();
         await using var client = new QmpClient(transport);
 
         peer.Close();
@@ -95,13 +95,17 @@ public sealed class QmpNegotiationTests
     [Fact]
     public async Task Negotiate_CapabilitiesRefused_ThrowsQmpErrorException()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (InMemoryQmpTransport transport, FakeQmpPeer peer) = FakeQmpPeer.CreatePair();
+        using var timeout = TestTimeout.Start();
+        (var transport, var peer) = FakeQmpPeer.CreatePair();
         await using var client = new QmpClient(transport);
 
-        Task negotiation = client.NegotiateAsync(timeout.Token);
+        var negotiation = client.NegotiateAsync(timeout.Token);
         peer.SendLine(FakeQmpPeer.Greeting72);
-        peer.ReplyError(await peer.ReadCommandAsync(timeout.Token), "CommandNotFound", "Capabilities negotiation is already complete");
+        peer.ReplyError(
+            await peer.ReadCommandAsync(timeout.Token),
+            "CommandNotFound",
+            "Capabilities negotiation is already complete"
+        );
         var ex = await Assert.ThrowsAsync<QmpErrorException>(() => negotiation);
 
         Assert.Equal("qmp_capabilities", ex.Command);
@@ -111,8 +115,8 @@ public sealed class QmpNegotiationTests
     [Fact]
     public async Task Negotiate_NoGreetingBeforeTokenFires_ThrowsOperationCanceled()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start();
-        (InMemoryQmpTransport transport, _) = FakeQmpPeer.CreatePair();
+        using var timeout = TestTimeout.Start();
+        (var transport, _) = FakeQmpPeer.CreatePair();
         await using var client = new QmpClient(transport);
         using var shortWait = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
         shortWait.CancelAfter(TimeSpan.FromMilliseconds(100));

@@ -5,7 +5,7 @@ internal static class ShortTempPaths
 {
     public static string NewDirectory(string prefix)
     {
-        string directory = Path.Combine("/tmp", $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}");
+        var directory = Path.Combine("/tmp", $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}");
         Directory.CreateDirectory(directory);
         return directory;
     }
@@ -16,11 +16,7 @@ internal static class ShortTempPaths
         {
             Directory.Delete(directory, recursive: true);
         }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }

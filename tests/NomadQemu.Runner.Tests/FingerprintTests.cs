@@ -13,7 +13,13 @@ public sealed class FingerprintTests : IDisposable
     [Fact]
     public async Task FingerprintJson_HealthyNode_HasTypedAttributes()
     {
-        var (code, stdout, stderr) = await RunnerProcess.RunAsync(TestEnvironment.Scaled(60), "fingerprint", "--json", "--data-dir", _dir.Path);
+        var (code, stdout, stderr) = await RunnerProcess.RunAsync(
+            TestEnvironment.Scaled(60),
+            "fingerprint",
+            "--json",
+            "--data-dir",
+            _dir.Path
+        );
 
         Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
         using var json = JsonDocument.Parse(stdout);
@@ -30,7 +36,12 @@ public sealed class FingerprintTests : IDisposable
     [Fact]
     public async Task Fingerprint_Human_ListsHealthAndAttributes()
     {
-        var (code, stdout, _) = await RunnerProcess.RunAsync(TestEnvironment.Scaled(60), "fingerprint", "--data-dir", _dir.Path);
+        var (code, stdout, _) = await RunnerProcess.RunAsync(
+            TestEnvironment.Scaled(60),
+            "fingerprint",
+            "--data-dir",
+            _dir.Path
+        );
 
         Assert.Equal(0, code);
         Assert.Contains("health:      healthy", stdout);

@@ -9,6 +9,7 @@ namespace NomadQemu.Runner.Tests;
 public sealed class RunTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_boot = TestEnvironment.Scaled(120);
+
     // The job's kill_timeout is 20 s; the guest powers off in far less, and the run must end within it.
     private static readonly TimeSpan s_killTimeout = TimeSpan.FromSeconds(20);
 
@@ -34,14 +35,27 @@ public sealed class RunTests : IAsyncLifetime
     [Fact]
     public async Task Run_ExampleJob_ServesGuestPageAndPowersOffOnSigint()
     {
-        await using var runner = RunnerProcess.Start(Guest.RunArguments(_server.ImageUrl, "sha256:" + Guest.Sha256, _data.Path), ownedPath: _data.Path);
+        await using var runner = RunnerProcess.Start(
+            Guest.RunArguments(_server.ImageUrl, "sha256:" + Guest.Sha256, _data.Path),
+            ownedPath: _data.Path
+        );
 
-        var urlLine = await runner.WaitForLineAsync(l => l.StartsWith("hello: http://127.0.0.1:", StringComparison.Ordinal), s_boot, "the forwarded URL");
+        var urlLine = await runner.WaitForLineAsync(
+            l => l.StartsWith("hello: http://127.0.0.1:", StringComparison.Ordinal),
+            s_boot,
+            "the forwarded URL"
+        );
         Assert.EndsWith("(port http → guest 80)", urlLine);
         var url = urlLine.Split(' ')[1];
         var page = await FetchPageAsync(url, s_boot);
         Assert.Contains(Guest.PageMarker, page);
-        await runner.WaitForLineAsync(l => l.StartsWith("hello | ", StringComparison.Ordinal) && l.Contains(Guest.ReadyMarker, StringComparison.Ordinal), s_boot, "the guest console");
+        await runner.WaitForLineAsync(
+            l =>
+                l.StartsWith("hello | ", StringComparison.Ordinal)
+                && l.Contains(Guest.ReadyMarker, StringComparison.Ordinal),
+            s_boot,
+            "the guest console"
+        );
         Assert.NotEmpty(QemuProcesses.Holding(_data.Path));
 
         var stopping = System.Diagnostics.Stopwatch.StartNew();
@@ -60,7 +74,10 @@ public sealed class RunTests : IAsyncLifetime
     public async Task Run_BadChecksum_FailsWithBothSumsAndStartsNothing()
     {
         var wrong = new string('0', 64);
-        await using var runner = RunnerProcess.Start(Guest.RunArguments(_server.ImageUrl, "sha256:" + wrong, _data.Path, "--keep-allocs"), ownedPath: _data.Path);
+        await using var runner = RunnerProcess.Start(
+            Guest.RunArguments(_server.ImageUrl, "sha256:" + wrong, _data.Path, "--keep-allocs"),
+            ownedPath: _data.Path
+        );
 
         var code = await runner.WaitForExitAsync(s_boot);
 
@@ -82,7 +99,11 @@ public sealed class RunTests : IAsyncLifetime
         var arguments = Guest.RunArguments(_server.ImageUrl, "sha256:" + Guest.Sha256, _data.Path);
         await using (var first = RunnerProcess.Start(arguments, ownedPath: _data.Path))
         {
-            var ready = await first.WaitForLineAsync(l => l.StartsWith("hello: artifact ready:", StringComparison.Ordinal), s_boot, "the artifact");
+            var ready = await first.WaitForLineAsync(
+                l => l.StartsWith("hello: artifact ready:", StringComparison.Ordinal),
+                s_boot,
+                "the artifact"
+            );
             Assert.DoesNotContain("from cache", ready);
             first.Signal(RunnerProcess.SIGINT);
             Assert.Equal(0, await first.WaitForExitAsync(s_killTimeout + TimeSpan.FromSeconds(30)));
@@ -90,7 +111,11 @@ public sealed class RunTests : IAsyncLifetime
         Assert.Equal(1, _server.ImageRequests);
 
         await using var second = RunnerProcess.Start(arguments, ownedPath: _data.Path);
-        var cached = await second.WaitForLineAsync(l => l.StartsWith("hello: artifact ready:", StringComparison.Ordinal), s_boot, "the artifact");
+        var cached = await second.WaitForLineAsync(
+            l => l.StartsWith("hello: artifact ready:", StringComparison.Ordinal),
+            s_boot,
+            "the artifact"
+        );
         second.Signal(RunnerProcess.SIGINT);
         Assert.Equal(0, await second.WaitForExitAsync(s_killTimeout + TimeSpan.FromSeconds(30)));
 
@@ -120,6 +145,8 @@ public sealed class RunTests : IAsyncLifetime
             }
             await Task.Delay(250);
         }
-        throw new TimeoutException($"{url} did not serve the guest page within {timeout.TotalSeconds} s: {last?.Message}");
+        throw new TimeoutException(
+            $"{url} did not serve the guest page within {timeout.TotalSeconds} s: {last?.Message}"
+        );
     }
 }

@@ -19,8 +19,15 @@ public sealed class ValidateTests : IDisposable
     [Fact]
     public async Task Validate_ExampleJob_IsValid()
     {
-        var (code, stdout, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", TestEnvironment.ExampleJob,
-            "--var", "image_url=http://127.0.0.1:9/disk.qcow2", "--var", "image_checksum=sha256:" + new string('0', 64));
+        var (code, stdout, stderr) = await RunnerProcess.RunAsync(
+            s_timeout,
+            "validate",
+            TestEnvironment.ExampleJob,
+            "--var",
+            "image_url=http://127.0.0.1:9/disk.qcow2",
+            "--var",
+            "image_checksum=sha256:" + new string('0', 64)
+        );
 
         Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
         Assert.Contains("task \"hello\": ok", stdout);
@@ -30,13 +37,17 @@ public sealed class ValidateTests : IDisposable
     [Fact]
     public async Task Validate_SyntaxError_ReportsFileLineColumnWithCaret()
     {
-        var job = _dir.File("syntax.nomad.hcl", Header + """
-                task "t" {
-                  driver = "qemu
+        var job = _dir.File(
+            "syntax.nomad.hcl",
+            Header
+                + """
+                    task "t" {
+                      driver = "qemu
+                    }
+                  }
                 }
-              }
-            }
-            """);
+                """
+        );
 
         var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", job);
 
@@ -49,16 +60,20 @@ public sealed class ValidateTests : IDisposable
     [Fact]
     public async Task Validate_OtherDriver_NamesTaskAndDriver()
     {
-        var job = _dir.File("docker.nomad.hcl", Header + """
-                task "web" {
-                  driver = "docker"
-                  config {
-                    image = "nginx"
+        var job = _dir.File(
+            "docker.nomad.hcl",
+            Header
+                + """
+                    task "web" {
+                      driver = "docker"
+                      config {
+                        image = "nginx"
+                      }
+                    }
                   }
                 }
-              }
-            }
-            """);
+                """
+        );
 
         var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", job);
 
@@ -69,17 +84,21 @@ public sealed class ValidateTests : IDisposable
     [Fact]
     public async Task Validate_UnknownConfigKey_PointsAtTheKey()
     {
-        var job = _dir.File("key.nomad.hcl", Header + """
-                task "vm" {
-                  driver = "qemu"
-                  config {
-                    image_path = "local/disk.img"
-                    imagepath  = "local/disk.img"
+        var job = _dir.File(
+            "key.nomad.hcl",
+            Header
+                + """
+                    task "vm" {
+                      driver = "qemu"
+                      config {
+                        image_path = "local/disk.img"
+                        imagepath  = "local/disk.img"
+                      }
+                    }
                   }
                 }
-              }
-            }
-            """);
+                """
+        );
 
         var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", job);
 
@@ -91,17 +110,21 @@ public sealed class ValidateTests : IDisposable
     [Fact]
     public async Task Validate_WrongValueType_NamesTaskAndKey()
     {
-        var job = _dir.File("type.nomad.hcl", Header + """
-                task "vm" {
-                  driver = "qemu"
-                  config {
-                    image_path        = "local/disk.img"
-                    graceful_shutdown = "sometimes"
+        var job = _dir.File(
+            "type.nomad.hcl",
+            Header
+                + """
+                    task "vm" {
+                      driver = "qemu"
+                      config {
+                        image_path        = "local/disk.img"
+                        graceful_shutdown = "sometimes"
+                      }
+                    }
                   }
                 }
-              }
-            }
-            """);
+                """
+        );
 
         var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", job);
 
@@ -112,21 +135,28 @@ public sealed class ValidateTests : IDisposable
     [Fact]
     public async Task Validate_MissingImage_IsAnErrorWithoutArtifact()
     {
-        var job = _dir.File("image.nomad.hcl", Header + """
-                task "vm" {
-                  driver = "qemu"
-                  config {
-                    image_path = "local/missing.qcow2"
+        var job = _dir.File(
+            "image.nomad.hcl",
+            Header
+                + """
+                    task "vm" {
+                      driver = "qemu"
+                      config {
+                        image_path = "local/missing.qcow2"
+                      }
+                    }
                   }
                 }
-              }
-            }
-            """);
+                """
+        );
 
         var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", job);
 
         Assert.Equal(2, code);
-        Assert.Contains($"{job}:6:9: task \"vm\": config key \"image_path\": image \"local/missing.qcow2\" does not exist", stderr);
+        Assert.Contains(
+            $"{job}:6:9: task \"vm\": config key \"image_path\": image \"local/missing.qcow2\" does not exist",
+            stderr
+        );
     }
 
     [Fact]

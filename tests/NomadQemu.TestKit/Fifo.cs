@@ -25,7 +25,11 @@ public sealed partial class Fifo : IDisposable
             throw new IOException($"mkfifo {path} failed: errno {Marshal.GetLastPInvokeError()}");
         }
         // O_RDWR keeps the FIFO open for reading even between writers (QEMU restarts, the supervisor's probe).
-        _reader = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(Open(path), ownsHandle: true), FileAccess.Read, 1);
+        _reader = new FileStream(
+            new Microsoft.Win32.SafeHandles.SafeFileHandle(Open(path), ownsHandle: true),
+            FileAccess.Read,
+            1
+        );
         _pump = Task.Run(PumpAsync);
     }
 
@@ -34,7 +38,10 @@ public sealed partial class Fifo : IDisposable
 
     private static nint Open(string path)
     {
-        var fd = OpenNative(path, 2 | 0x80000 /* O_RDWR | O_CLOEXEC: no child process inherits our reader */);
+        var fd = OpenNative(
+            path,
+            2 | 0x80000 /* O_RDWR | O_CLOEXEC: no child process inherits our reader */
+        );
         return fd >= 0 ? fd : throw new IOException($"open {path} failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
@@ -58,7 +65,9 @@ public sealed partial class Fifo : IDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"\"{marker}\" did not appear in {Path} within {timeout.TotalSeconds} s; got:\n{Text}");
+                throw new TimeoutException(
+                    $"\"{marker}\" did not appear in {Path} within {timeout.TotalSeconds} s; got:\n{Text}"
+                );
             }
             await Task.Delay(50, cancellationToken);
         }

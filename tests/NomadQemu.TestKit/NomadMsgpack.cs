@@ -84,39 +84,120 @@ public static class NomadMsgpack
         Span<byte> b = stackalloc byte[9];
         if (value >= 0)
         {
-            if (value < 128) { output.WriteByte((byte)value); return; }
-            if (value <= byte.MaxValue) { output.WriteByte(0xcc); output.WriteByte((byte)value); return; }
-            if (value <= ushort.MaxValue) { b[0] = 0xcd; BinaryPrimitives.WriteUInt16BigEndian(b[1..], (ushort)value); output.Write(b[..3]); return; }
-            if (value <= uint.MaxValue) { b[0] = 0xce; BinaryPrimitives.WriteUInt32BigEndian(b[1..], (uint)value); output.Write(b[..5]); return; }
-            b[0] = 0xcf; BinaryPrimitives.WriteUInt64BigEndian(b[1..], (ulong)value); output.Write(b); return;
+            if (value < 128)
+            {
+                output.WriteByte((byte)value);
+                return;
+            }
+            if (value <= byte.MaxValue)
+            {
+                output.WriteByte(0xcc);
+                output.WriteByte((byte)value);
+                return;
+            }
+            if (value <= ushort.MaxValue)
+            {
+                b[0] = 0xcd;
+                BinaryPrimitives.WriteUInt16BigEndian(b[1..], (ushort)value);
+                output.Write(b[..3]);
+                return;
+            }
+            if (value <= uint.MaxValue)
+            {
+                b[0] = 0xce;
+                BinaryPrimitives.WriteUInt32BigEndian(b[1..], (uint)value);
+                output.Write(b[..5]);
+                return;
+            }
+            b[0] = 0xcf;
+            BinaryPrimitives.WriteUInt64BigEndian(b[1..], (ulong)value);
+            output.Write(b);
+            return;
         }
-        if (value >= -32) { output.WriteByte((byte)(sbyte)value); return; }
-        if (value >= sbyte.MinValue) { output.WriteByte(0xd0); output.WriteByte((byte)(sbyte)value); return; }
-        if (value >= short.MinValue) { b[0] = 0xd1; BinaryPrimitives.WriteInt16BigEndian(b[1..], (short)value); output.Write(b[..3]); return; }
-        if (value >= int.MinValue) { b[0] = 0xd2; BinaryPrimitives.WriteInt32BigEndian(b[1..], (int)value); output.Write(b[..5]); return; }
-        b[0] = 0xd3; BinaryPrimitives.WriteInt64BigEndian(b[1..], value); output.Write(b);
+        if (value >= -32)
+        {
+            output.WriteByte((byte)(sbyte)value);
+            return;
+        }
+        if (value >= sbyte.MinValue)
+        {
+            output.WriteByte(0xd0);
+            output.WriteByte((byte)(sbyte)value);
+            return;
+        }
+        if (value >= short.MinValue)
+        {
+            b[0] = 0xd1;
+            BinaryPrimitives.WriteInt16BigEndian(b[1..], (short)value);
+            output.Write(b[..3]);
+            return;
+        }
+        if (value >= int.MinValue)
+        {
+            b[0] = 0xd2;
+            BinaryPrimitives.WriteInt32BigEndian(b[1..], (int)value);
+            output.Write(b[..5]);
+            return;
+        }
+        b[0] = 0xd3;
+        BinaryPrimitives.WriteInt64BigEndian(b[1..], value);
+        output.Write(b);
     }
 
     private static void WriteString(Stream output, string s)
     {
         var bytes = Encoding.UTF8.GetBytes(s);
-        if (bytes.Length < 32) output.WriteByte((byte)(0xa0 | bytes.Length));
-        else if (bytes.Length <= byte.MaxValue) { output.WriteByte(0xd9); output.WriteByte((byte)bytes.Length); }
-        else if (bytes.Length <= ushort.MaxValue) { output.WriteByte(0xda); output.WriteByte((byte)(bytes.Length >> 8)); output.WriteByte((byte)bytes.Length); }
-        else { output.WriteByte(0xdb); Span<byte> n = stackalloc byte[4]; BinaryPrimitives.WriteInt32BigEndian(n, bytes.Length); output.Write(n); }
+        if (bytes.Length < 32)
+        {
+            output.WriteByte((byte)(0xa0 | bytes.Length));
+        }
+        else if (bytes.Length <= byte.MaxValue)
+        {
+            output.WriteByte(0xd9);
+            output.WriteByte((byte)bytes.Length);
+        }
+        else if (bytes.Length <= ushort.MaxValue)
+        {
+            output.WriteByte(0xda);
+            output.WriteByte((byte)(bytes.Length >> 8));
+            output.WriteByte((byte)bytes.Length);
+        }
+        else
+        {
+            output.WriteByte(0xdb);
+            Span<byte> n = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(n, bytes.Length);
+            output.Write(n);
+        }
         output.Write(bytes);
     }
 
     private static void WriteMapHeader(Stream output, int count)
     {
-        if (count < 16) output.WriteByte((byte)(0x80 | count));
-        else { output.WriteByte(0xde); output.WriteByte((byte)(count >> 8)); output.WriteByte((byte)count); }
+        if (count < 16)
+        {
+            output.WriteByte((byte)(0x80 | count));
+        }
+        else
+        {
+            output.WriteByte(0xde);
+            output.WriteByte((byte)(count >> 8));
+            output.WriteByte((byte)count);
+        }
     }
 
     private static void WriteArrayHeader(Stream output, int count)
     {
-        if (count < 16) output.WriteByte((byte)(0x90 | count));
-        else { output.WriteByte(0xdc); output.WriteByte((byte)(count >> 8)); output.WriteByte((byte)count); }
+        if (count < 16)
+        {
+            output.WriteByte((byte)(0x90 | count));
+        }
+        else
+        {
+            output.WriteByte(0xdc);
+            output.WriteByte((byte)(count >> 8));
+            output.WriteByte((byte)count);
+        }
     }
 
     /// <summary>The full plugin config object as Nomad sends it: every schema key present.</summary>

@@ -132,7 +132,12 @@ public sealed class PluginProcess : IAsyncDisposable
         };
         return GrpcChannel.ForAddress(
             "http://unused",
-            new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = null, MaxSendMessageSize = null }
+            new GrpcChannelOptions
+            {
+                HttpHandler = handler,
+                MaxReceiveMessageSize = null,
+                MaxSendMessageSize = null,
+            }
         );
     }
 
@@ -159,7 +164,11 @@ public sealed class PluginProcess : IAsyncDisposable
                 }
             }
         }
-        _handshake.TrySetException(new InvalidOperationException("plugin closed stdout before the handshake; stderr: " + string.Join("\n", StderrLines)));
+        _handshake.TrySetException(
+            new InvalidOperationException(
+                "plugin closed stdout before the handshake; stderr: " + string.Join("\n", StderrLines)
+            )
+        );
     }
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)

@@ -21,16 +21,30 @@ public sealed class PluginSession : IAsyncDisposable
     public Driver.DriverClient Driver => Plugin.Driver;
     public IReadOnlyCollection<DriverTaskEvent> Events => _events;
 
-    public static async Task<PluginSession> StartAsync(byte[]? pluginConfig = null, IDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    public static async Task<PluginSession> StartAsync(
+        byte[]? pluginConfig = null,
+        IDictionary<string, string>? environment = null,
+        CancellationToken cancellationToken = default
+    )
     {
         var session = new PluginSession();
-        session.Plugin = await PluginProcess.StartAsync(session._socketDir.Path, environment, cancellationToken: cancellationToken);
+        session.Plugin = await PluginProcess.StartAsync(
+            session._socketDir.Path,
+            environment,
+            cancellationToken: cancellationToken
+        );
         await session.Plugin.Base.SetConfigAsync(
-            new SetConfigRequest { MsgpackConfig = ByteString.CopyFrom(pluginConfig ?? NomadMsgpack.PluginConfig()), PluginApiVersion = "v0.1.0" },
+            new SetConfigRequest
+            {
+                MsgpackConfig = ByteString.CopyFrom(pluginConfig ?? NomadMsgpack.PluginConfig()),
+                PluginApiVersion = "v0.1.0",
+            },
             cancellationToken: cancellationToken
         );
         // The first fingerprint also settles the KVM probe, as on a real node before any task starts.
-        using (var fingerprint = session.Driver.Fingerprint(new FingerprintRequest(), cancellationToken: cancellationToken))
+        using (
+            var fingerprint = session.Driver.Fingerprint(new FingerprintRequest(), cancellationToken: cancellationToken)
+        )
         {
             await fingerprint.ResponseStream.MoveNext(cancellationToken);
         }
@@ -54,19 +68,28 @@ public sealed class PluginSession : IAsyncDisposable
         return session;
     }
 
-    public async Task<DriverTaskEvent> WaitForEventAsync(string taskId, string fragment, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<DriverTaskEvent> WaitForEventAsync(
+        string taskId,
+        string fragment,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            var match = _events.FirstOrDefault(e => e.TaskId == taskId && e.Message.Contains(fragment, StringComparison.OrdinalIgnoreCase));
+            var match = _events.FirstOrDefault(e =>
+                e.TaskId == taskId && e.Message.Contains(fragment, StringComparison.OrdinalIgnoreCase)
+            );
             if (match is not null)
             {
                 return match;
             }
             await Task.Delay(50, cancellationToken);
         }
-        throw new TimeoutException($"no event containing \"{fragment}\" for {taskId}; events: {string.Join(" | ", _events.Select(e => e.Message))}");
+        throw new TimeoutException(
+            $"no event containing \"{fragment}\" for {taskId}; events: {string.Join(" | ", _events.Select(e => e.Message))}"
+        );
     }
 
     public async ValueTask DisposeAsync()

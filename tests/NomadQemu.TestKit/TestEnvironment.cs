@@ -6,18 +6,30 @@ public static class TestEnvironment
     public static string Binary =>
         Environment.GetEnvironmentVariable("NOMAD_QEMU_BINARY") is { Length: > 0 } path && File.Exists(path)
             ? path
-            : throw new InvalidOperationException("NOMAD_QEMU_BINARY must point at the published nomad-driver-qemu (run scripts/test.sh)");
+            : throw new InvalidOperationException(
+                "NOMAD_QEMU_BINARY must point at the published nomad-driver-qemu (run scripts/test.sh)"
+            );
 
     public static string GuestDir =>
-        Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_GUEST") is { Length: > 0 } dir && File.Exists(Path.Combine(dir, "disk.qcow2"))
+        Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_GUEST") is { Length: > 0 } dir
+        && File.Exists(Path.Combine(dir, "disk.qcow2"))
             ? dir
-            : throw new InvalidOperationException("NOMAD_QEMU_TEST_GUEST must point at the built test guest (run scripts/test.sh)");
+            : throw new InvalidOperationException(
+                "NOMAD_QEMU_TEST_GUEST must point at the built test guest (run scripts/test.sh)"
+            );
 
     public const string MagicCookie = "e4327c2e01eabfd75a8a67adb114fb34a757d57eee7728d857a8cec6e91a7255";
 
     /// <summary>One multiplier for every timeout, for slow machines.</summary>
     public static double TimeoutScale =>
-        double.TryParse(Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_TIMEOUT_SCALE"), System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0 ? s : 1.0;
+        double.TryParse(
+            Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_TIMEOUT_SCALE"),
+            System.Globalization.CultureInfo.InvariantCulture,
+            out var s
+        )
+        && s > 0
+            ? s
+            : 1.0;
 
     public static TimeSpan Scaled(double seconds) => TimeSpan.FromSeconds(seconds * TimeoutScale);
 }

@@ -80,9 +80,22 @@ public sealed class VmTask : IDisposable
     /// <summary>Direct kernel boot of the test guest, with extra kernel flags (e.g. to ignore power-down).</summary>
     public (string Key, object? Value)[] DirectKernelBoot(string extraArgs = "")
     {
-        File.Copy(Path.Combine(TestEnvironment.GuestDir, "vmlinuz"), Path.Combine(TaskDir, "local", "vmlinuz"), overwrite: true);
-        File.Copy(Path.Combine(TestEnvironment.GuestDir, "initrd.gz"), Path.Combine(TaskDir, "local", "initrd.gz"), overwrite: true);
-        return [("kernel", "local/vmlinuz"), ("initrd", "local/initrd.gz"), ("kernel_args", ("console=ttyS0 quiet " + extraArgs).Trim())];
+        File.Copy(
+            Path.Combine(TestEnvironment.GuestDir, "vmlinuz"),
+            Path.Combine(TaskDir, "local", "vmlinuz"),
+            overwrite: true
+        );
+        File.Copy(
+            Path.Combine(TestEnvironment.GuestDir, "initrd.gz"),
+            Path.Combine(TaskDir, "local", "initrd.gz"),
+            overwrite: true
+        );
+        return
+        [
+            ("kernel", "local/vmlinuz"),
+            ("initrd", "local/initrd.gz"),
+            ("kernel_args", ("console=ttyS0 quiet " + extraArgs).Trim()),
+        ];
     }
 
     public TaskConfig TaskConfig(byte[] driverConfig, long memoryMb = 256, bool groupPort = true) =>
@@ -100,8 +113,25 @@ public sealed class VmTask : IDisposable
             Env = { ["NOMAD_TASK_DIR"] = Path.Combine(TaskDir, "local"), ["NOMAD_ALLOC_ID"] = AllocId },
             Resources = new Resources
             {
-                AllocatedResources = new AllocatedTaskResources { Memory = new AllocatedMemoryResources { MemoryMb = memoryMb } },
-                Ports = { groupPort ? [new PortMapping { Label = "http", Value = HostPort, To = 80, HostIp = "127.0.0.1" }] : Array.Empty<PortMapping>() },
+                AllocatedResources = new AllocatedTaskResources
+                {
+                    Memory = new AllocatedMemoryResources { MemoryMb = memoryMb },
+                },
+                Ports =
+                {
+                    groupPort
+                        ?
+                        [
+                            new PortMapping
+                            {
+                                Label = "http",
+                                Value = HostPort,
+                                To = 80,
+                                HostIp = "127.0.0.1",
+                            },
+                        ]
+                        : Array.Empty<PortMapping>(),
+                },
             },
         };
 
@@ -125,7 +155,9 @@ public sealed class VmTask : IDisposable
                 await Task.Delay(200, cancellationToken);
             }
         }
-        throw new TimeoutException($"the guest's {path} did not answer on {Url} within {timeout.TotalSeconds} s (last: {last?.Message}); console:\n{Stdout.Text}\nstderr:\n{Stderr.Text}");
+        throw new TimeoutException(
+            $"the guest's {path} did not answer on {Url} within {timeout.TotalSeconds} s (last: {last?.Message}); console:\n{Stdout.Text}\nstderr:\n{Stderr.Text}"
+        );
     }
 
     public static int FreePort()

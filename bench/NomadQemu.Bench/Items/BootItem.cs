@@ -31,27 +31,51 @@ public static class BootItem
             compat.Add(await OursAsync(context, session, task => VmTask.DriverConfig()));
             fast.Add(await OursAsync(context, session, DriverVm.FastConfig));
         }
-        section.Add("(b) our driver, same job (profile compat), StartTask → HTTP 200", compat, "(a) built-in command line → HTTP 200", builtin);
-        section.Add("(c) our fast profile (q35, virtio, direct kernel boot), StartTask → HTTP 200", fast, "(a) built-in command line → HTTP 200", builtin);
-        section.Note($"(a) is the built-in driver's argv from feature-anchors §1.3, run by the suite on a fresh qcow2 overlay made before the clock starts (the built-in writes the image in place, so it has no disk step): `{string.Join(' ', builtinArgv.Skip(1))}`.");
-        section.Note($"All three: {MemoryMb} MB guest, TCG, fresh disk per boot, HTTP polled with a raw GET every 50 ms (0.3 s per attempt). (b) and (c) include everything StartTask does (validation, overlay, supervisor, QMP handshake).");
+        section.Add(
+            "(b) our driver, same job (profile compat), StartTask → HTTP 200",
+            compat,
+            "(a) built-in command line → HTTP 200",
+            builtin
+        );
+        section.Add(
+            "(c) our fast profile (q35, virtio, direct kernel boot), StartTask → HTTP 200",
+            fast,
+            "(a) built-in command line → HTTP 200",
+            builtin
+        );
+        section.Note(
+            $"(a) is the built-in driver's argv from feature-anchors §1.3, run by the suite on a fresh qcow2 overlay made before the clock starts (the built-in writes the image in place, so it has no disk step): `{string.Join(' ', builtinArgv.Skip(1))}`."
+        );
+        section.Note(
+            $"All three: {MemoryMb} MB guest, TCG, fresh disk per boot, HTTP polled with a raw GET every 50 ms (0.3 s per attempt). (b) and (c) include everything StartTask does (validation, overlay, supervisor, QMP handshake)."
+        );
     }
 
     private static async Task<(double Seconds, string[] Argv)> BuiltinAsync(BenchContext context)
     {
         using var task = new VmTask();
         var overlay = Path.Combine(task.TaskDir, "overlay.qcow2");
-        await Command.RunAsync("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", task.ImagePath, overlay], context.Cancellation);
+        await Command.RunAsync(
+            "qemu-img",
+            ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", task.ImagePath, overlay],
+            context.Cancellation
+        );
         string[] argv =
         [
             QemuArgv.FindOnPath("qemu-system-x86_64"),
-            "-machine", "type=pc,accel=tcg",
-            "-name", "disk.qcow2",
-            "-m", $"{MemoryMb}M",
-            "-drive", $"file={overlay},if=ide,id=image0",
+            "-machine",
+            "type=pc,accel=tcg",
+            "-name",
+            "disk.qcow2",
+            "-m",
+            $"{MemoryMb}M",
+            "-drive",
+            $"file={overlay},if=ide,id=image0",
             "-nographic",
-            "-netdev", $"user,id=user.0,hostfwd=tcp::{task.HostPort}-:80",
-            "-device", "virtio-net,netdev=user.0",
+            "-netdev",
+            $"user,id=user.0,hostfwd=tcp::{task.HostPort}-:80",
+            "-device",
+            "virtio-net,netdev=user.0",
         ];
         var watch = Stopwatch.StartNew();
         await using var vm = RawVm.Start(argv, task.TaskDir);
@@ -59,13 +83,22 @@ public static class BootItem
         return (watch.Elapsed.TotalSeconds, argv);
     }
 
-    private static async Task<double> OursAsync(BenchContext context, PluginSession session, Func<VmTask, byte[]> config)
+    private static async Task<double> OursAsync(
+        BenchContext context,
+        PluginSession session,
+        Func<VmTask, byte[]> config
+    )
     {
         var task = new VmTask();
         var bytes = config(task);
         var watch = Stopwatch.StartNew();
         await using var vm = await DriverVm.StartAsync(session, task, bytes, MemoryMb, context.Cancellation);
-        await HttpProbe.WaitFor200Async(task.HostPort, context.BootTimeout, () => task.Stdout.Text + task.Stderr.Text, context.Cancellation);
+        await HttpProbe.WaitFor200Async(
+            task.HostPort,
+            context.BootTimeout,
+            () => task.Stdout.Text + task.Stderr.Text,
+            context.Cancellation
+        );
         return watch.Elapsed.TotalSeconds;
     }
 }

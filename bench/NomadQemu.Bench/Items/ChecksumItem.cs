@@ -14,7 +14,8 @@ public static class ChecksumItem
         var megabytes = new FileInfo(file).Length / 1048576.0;
         var ours = new Sample("MiB/s");
         var baseline = new Sample("MiB/s");
-        string? ourHex = null, theirHex = null;
+        string? ourHex = null,
+            theirHex = null;
         // Round 0 is an uncounted warm-up: the file in the page cache for both, our code JIT-compiled.
         for (var round = 0; round <= context.Options.ChecksumRounds; round++)
         {
@@ -34,8 +35,16 @@ public static class ChecksumItem
         {
             throw new InvalidOperationException($"checksums differ for {file}: ours {ourHex}, sha256sum {theirHex}");
         }
-        section.Add($"sha256 of a {megabytes:0} MiB file (page-cached)", ours, "`sha256sum` (coreutils)", baseline, higherIsBetter: true);
-        section.Note("Ours: `ChecksumVerifier.ComputeHexAsync` in the suite's process (1 MiB reads, IncrementalHash, i.e. the platform's OpenSSL); sha256sum timed as a whole process including its start. Interleaved, one uncounted warm-up each. Both digests were checked equal.");
+        section.Add(
+            $"sha256 of a {megabytes:0} MiB file (page-cached)",
+            ours,
+            "`sha256sum` (coreutils)",
+            baseline,
+            higherIsBetter: true
+        );
+        section.Note(
+            "Ours: `ChecksumVerifier.ComputeHexAsync` in the suite's process (1 MiB reads, IncrementalHash, i.e. the platform's OpenSSL); sha256sum timed as a whole process including its start. Interleaved, one uncounted warm-up each. Both digests were checked equal."
+        );
     }
 
     private static async Task<string> Sha256SumAsync(string file, CancellationToken cancellationToken)
@@ -45,6 +54,8 @@ public static class ChecksumItem
         using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start sha256sum");
         var output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
-        return process.ExitCode == 0 ? output.Split(' ')[0] : throw new InvalidOperationException($"sha256sum exited {process.ExitCode}");
+        return process.ExitCode == 0
+            ? output.Split(' ')[0]
+            : throw new InvalidOperationException($"sha256sum exited {process.ExitCode}");
     }
 }

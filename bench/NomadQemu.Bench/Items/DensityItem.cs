@@ -74,18 +74,44 @@ public sealed class DensityItem
         }
         if (_allOurs.Count == 0 || _allRaw.Count == 0)
         {
-            throw new InvalidOperationException($"no complete round on one side (ours {_allOurs.Count}, by hand {_allRaw.Count}); see the notes");
+            throw new InvalidOperationException(
+                $"no complete round on one side (ours {_allOurs.Count}, by hand {_allRaw.Count}); see the notes"
+            );
         }
 
-        section.Add($"{_vms} VMs started at once → all answer HTTP", _allOurs, $"{_vms} × the same QEMU command line by hand (qemu-img + spawn)", _allRaw);
-        section.Add($"plugin RSS with {_vms} VMs running", _pluginAfter, "same plugin before the VMs (configured, idle)", _pluginBefore);
+        section.Add(
+            $"{_vms} VMs started at once → all answer HTTP",
+            _allOurs,
+            $"{_vms} × the same QEMU command line by hand (qemu-img + spawn)",
+            _allRaw
+        );
+        section.Add(
+            $"plugin RSS with {_vms} VMs running",
+            _pluginAfter,
+            "same plugin before the VMs (configured, idle)",
+            _pluginBefore
+        );
         section.Add("plugin RSS per VM (RSS / N)", _pluginRssPerVm, "QEMU RSS per VM", _qemuRss);
         section.Add("supervisor RSS per VM", _supervisorRss, "QEMU RSS per VM", _qemuRss);
         section.Add("supervisor PSS per VM (shared pages split)", _supervisorPss, "QEMU PSS per VM", _qemuPss);
-        section.Add("plugin CPU per VM over the whole start", _pluginCpuPerVm, "QEMU CPU per VM over the same start (guest boot)", _qemuCpu);
-        section.Add("supervisor CPU per VM over the whole start", _supervisorCpu, "QEMU CPU per VM over the same start (guest boot)", _qemuCpu);
-        section.Note($"{_vms} guests of {MemoryMb} MB, fast profile with direct kernel boot, TCG, on {Environment.ProcessorCount} shared cores; a fresh plugin per round; {rounds} round(s) of each side, alternating which goes first. Memory read 2 s after the last guest answered; per-VM figures have one value per VM and round.");
-        section.Note("RSS counts the pages of the shared executable in every supervisor; PSS divides them among the processes that map them (the supervisor is the plugin's own binary re-executed).");
+        section.Add(
+            "plugin CPU per VM over the whole start",
+            _pluginCpuPerVm,
+            "QEMU CPU per VM over the same start (guest boot)",
+            _qemuCpu
+        );
+        section.Add(
+            "supervisor CPU per VM over the whole start",
+            _supervisorCpu,
+            "QEMU CPU per VM over the same start (guest boot)",
+            _qemuCpu
+        );
+        section.Note(
+            $"{_vms} guests of {MemoryMb} MB, fast profile with direct kernel boot, TCG, on {Environment.ProcessorCount} shared cores; a fresh plugin per round; {rounds} round(s) of each side, alternating which goes first. Memory read 2 s after the last guest answered; per-VM figures have one value per VM and round."
+        );
+        section.Note(
+            "RSS counts the pages of the shared executable in every supervisor; PSS divides them among the processes that map them (the supervisor is the plugin's own binary re-executed)."
+        );
         return last;
     }
 
@@ -104,7 +130,13 @@ public sealed class DensityItem
         await using var _ = session;
         using var __ = stateDir;
         var task = new VmTask("vm0");
-        await using var vm = await DriverVm.StartAsync(session, task, DriverVm.FastConfig(task), MemoryMb, _context.Cancellation);
+        await using var vm = await DriverVm.StartAsync(
+            session,
+            task,
+            DriverVm.FastConfig(task),
+            MemoryMb,
+            _context.Cancellation
+        );
         _template = QemuArgv.Capture(vm.QemuPid);
         _templateTaskDir = task.TaskDir;
         _templatePort = task.HostPort;
@@ -112,7 +144,9 @@ public sealed class DensityItem
 
     /// <summary>A guest that never answers (it happens under TCG on an overloaded host) voids its round, with its console in the notes.</summary>
     private static void NoteHungRound(ReportSection section, string side, int round, TimeoutException e) =>
-        section.Note($"round {round + 1}, {side}: a guest did not answer, round not counted: {e.Message[..Math.Min(e.Message.Length, 600)].ReplaceLineEndings(" / ")}");
+        section.Note(
+            $"round {round + 1}, {side}: a guest did not answer, round not counted: {e.Message[..Math.Min(e.Message.Length, 600)].ReplaceLineEndings(" / ")}"
+        );
 
     private async Task<LiveFleet?> OursRoundAsync(int round, ReportSection section)
     {
@@ -126,16 +160,25 @@ public sealed class DensityItem
         var cpuBefore = ProcFs.CpuSeconds(pluginPid);
         var watch = Stopwatch.StartNew();
         var started = new List<DriverVm>();
-        var booting = tasks.Select(async (task, i) =>
-        {
-            var vm = await DriverVm.StartAsync(session, task, configs[i], MemoryMb, _context.Cancellation);
-            lock (started)
-            {
-                started.Add(vm);
-            }
-            await HttpProbe.WaitFor200Async(task.HostPort, s_roundTimeout, () => Tail(task.Stdout.Text + task.Stderr.Text), _context.Cancellation);
-            return vm;
-        }).ToList();
+        var booting = tasks
+            .Select(
+                async (task, i) =>
+                {
+                    var vm = await DriverVm.StartAsync(session, task, configs[i], MemoryMb, _context.Cancellation);
+                    lock (started)
+                    {
+                        started.Add(vm);
+                    }
+                    await HttpProbe.WaitFor200Async(
+                        task.HostPort,
+                        s_roundTimeout,
+                        () => Tail(task.Stdout.Text + task.Stderr.Text),
+                        _context.Cancellation
+                    );
+                    return vm;
+                }
+            )
+            .ToList();
         DriverVm[] vms;
         try
         {
@@ -182,16 +225,40 @@ public sealed class DensityItem
                 Directory.CreateDirectory(task.RunDir);
             }
             var watch = Stopwatch.StartNew();
-            await Task.WhenAll(tasks.Select(async task =>
-            {
-                await Command.RunAsync("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", task.ImagePath, Path.Combine(task.RunDir, "overlay.qcow2")], _context.Cancellation);
-                var vm = RawVm.Start(QemuArgv.Retarget(_template!, _templateTaskDir, task.TaskDir, _templatePort, task.HostPort), task.TaskDir);
-                lock (raws)
+            await Task.WhenAll(
+                tasks.Select(async task =>
                 {
-                    raws.Add(vm);
-                }
-                await HttpProbe.WaitFor200Async(task.HostPort, s_roundTimeout, () => Tail(vm.Output), _context.Cancellation);
-            }));
+                    await Command.RunAsync(
+                        "qemu-img",
+                        [
+                            "create",
+                            "-q",
+                            "-f",
+                            "qcow2",
+                            "-F",
+                            "qcow2",
+                            "-b",
+                            task.ImagePath,
+                            Path.Combine(task.RunDir, "overlay.qcow2"),
+                        ],
+                        _context.Cancellation
+                    );
+                    var vm = RawVm.Start(
+                        QemuArgv.Retarget(_template!, _templateTaskDir, task.TaskDir, _templatePort, task.HostPort),
+                        task.TaskDir
+                    );
+                    lock (raws)
+                    {
+                        raws.Add(vm);
+                    }
+                    await HttpProbe.WaitFor200Async(
+                        task.HostPort,
+                        s_roundTimeout,
+                        () => Tail(vm.Output),
+                        _context.Cancellation
+                    );
+                })
+            );
             _allRaw.Add(watch.Elapsed.TotalSeconds);
         }
         catch (TimeoutException e)
@@ -213,7 +280,8 @@ public sealed class DensityItem
 }
 
 /// <summary>Running VMs and the plugin that owns them.</summary>
-public sealed class LiveFleet(PluginSession session, ShortTempDir stateDir, IReadOnlyList<DriverVm> vms) : IAsyncDisposable
+public sealed class LiveFleet(PluginSession session, ShortTempDir stateDir, IReadOnlyList<DriverVm> vms)
+    : IAsyncDisposable
 {
     public PluginSession Session { get; } = session;
     public IReadOnlyList<DriverVm> Vms { get; } = vms;

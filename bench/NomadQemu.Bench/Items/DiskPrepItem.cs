@@ -1,4 +1,3 @@
-using System.Globalization;
 using NomadQemu.Bench.Measure;
 using NomadQemu.Bench.Report;
 
@@ -15,7 +14,9 @@ public static class DiskPrepItem
             var free = new DriveInfo(context.Options.CacheDir).AvailableFreeSpace;
             if (size > 1L << 30 && free < BenchOptions.LargeImageMinFreeBytes)
             {
-                section.Note($"{label} image skipped: only {free / (1L << 30)} GB free under {context.Options.CacheDir} (needs {BenchOptions.LargeImageMinFreeBytes >> 30} GB).");
+                section.Note(
+                    $"{label} image skipped: only {free / (1L << 30)} GB free under {context.Options.CacheDir} (needs {BenchOptions.LargeImageMinFreeBytes >> 30} GB)."
+                );
                 continue;
             }
             var image = await TestImages.EnsureAsync(context, size);
@@ -32,16 +33,26 @@ public static class DiskPrepItem
             for (var i = 0; i < context.Options.DiskPrepRuns; i++)
             {
                 // Exactly the driver's overlay command (QemuDriver.PrepareDiskAsync).
-                ours.Add(await Command.TimeAsync("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, overlay], context.Cancellation));
+                ours.Add(
+                    await Command.TimeAsync(
+                        "qemu-img",
+                        ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, overlay],
+                        context.Cancellation
+                    )
+                );
                 overlayBytes = new FileInfo(overlay).Length;
                 await ResetAsync(context, overlay);
                 baseline.Add(await Command.TimeAsync("cp", [image, copy], context.Cancellation));
                 await ResetAsync(context, copy);
             }
             section.Add($"per-task disk, {label} image (random data)", ours, "full copy (`cp`)", baseline);
-            section.Note($"{label}: the overlay file is {overlayBytes / 1024} KiB, the copy {new FileInfo(image).Length >> 20} MiB.");
+            section.Note(
+                $"{label}: the overlay file is {overlayBytes / 1024} KiB, the copy {new FileInfo(image).Length >> 20} MiB."
+            );
         }
-        section.Note("Both timed as whole processes; the destination is on the same filesystem as the image, and each result is deleted and `sync`ed before the next run (untimed).");
+        section.Note(
+            "Both timed as whole processes; the destination is on the same filesystem as the image, and each result is deleted and `sync`ed before the next run (untimed)."
+        );
     }
 
     private static async Task ResetAsync(BenchContext context, string path)

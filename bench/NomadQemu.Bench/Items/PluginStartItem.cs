@@ -40,7 +40,12 @@ public static class PluginStartItem
             }
         }
         section.Add("launch → handshake line", ours, "native C program → first line", baseline);
-        section.Add("p95 launch → handshake line", Sample.Of("ms", [ours.P95]), "native p95", Sample.Of("ms", [baseline.P95]));
+        section.Add(
+            "p95 launch → handshake line",
+            Sample.Of("ms", [ours.P95]),
+            "native p95",
+            Sample.Of("ms", [baseline.P95])
+        );
         section.Add("idle RSS 1 s after handshake", oursRss, "native C program RSS", floorRss);
 
         // A plugin on a node is configured and fingerprinting: its idle memory is what an operator pays.
@@ -57,9 +62,18 @@ public static class PluginStartItem
                 }
             }
         }
-        section.Add("idle RSS, configured (SetConfig + fingerprint, 2 s idle)", configured, "native C program RSS", floorRss);
-        section.Note($"Both launched by the same harness code (.NET Process.Start with go-plugin environment, piped stdio); the native floor is `{Path.GetFileName(floor)}` built from bench/NomadQemu.Bench/native/handshake-floor.c with `cc -O2`.");
-        section.Note($"Published executable: {new FileInfo(context.Options.Binary).Length / 1048576.0:0.0} MiB on disk.");
+        section.Add(
+            "idle RSS, configured (SetConfig + fingerprint, 2 s idle)",
+            configured,
+            "native C program RSS",
+            floorRss
+        );
+        section.Note(
+            $"Both launched by the same harness code (.NET Process.Start with go-plugin environment, piped stdio); the native floor is `{Path.GetFileName(floor)}` built from bench/NomadQemu.Bench/native/handshake-floor.c with `cc -O2`."
+        );
+        section.Note(
+            $"Published executable: {new FileInfo(context.Options.Binary).Length / 1048576.0:0.0} MiB on disk."
+        );
     }
 }
 

@@ -16,13 +16,15 @@ public static class StartTaskItem
         var ours = new Sample("ms");
         var baseline = new Sample("ms");
         string[]? template = null;
-        string templateTaskDir = "";
+        var templateTaskDir = "";
         var templatePort = 0;
         // One uncounted warm-up of each path (first QEMU exec, page cache), then interleaved pairs.
         for (var i = -1; i < context.Options.StartTasks; i++)
         {
             var task = new VmTask();
-            await using (var vm = await DriverVm.StartAsync(session, task, VmTask.DriverConfig(), 256, context.Cancellation))
+            await using (
+                var vm = await DriverVm.StartAsync(session, task, VmTask.DriverConfig(), 256, context.Cancellation)
+            )
             {
                 if (i >= 0)
                 {
@@ -41,18 +43,44 @@ public static class StartTaskItem
                 baseline.Add(seconds * 1000);
             }
         }
-        section.Add("StartTask → returns (QEMU running, QMP answering)", ours, "by hand: qemu-img create + spawn QEMU + poll QMP", baseline);
-        section.Note($"Both use the driver's own QEMU command line for a compat-profile job (captured from /proc/<qemu>/cmdline): `{string.Join(' ', template!.Skip(1))}`.");
+        section.Add(
+            "StartTask → returns (QEMU running, QMP answering)",
+            ours,
+            "by hand: qemu-img create + spawn QEMU + poll QMP",
+            baseline
+        );
+        section.Note(
+            $"Both use the driver's own QEMU command line for a compat-profile job (captured from /proc/<qemu>/cmdline): `{string.Join(' ', template!.Skip(1))}`."
+        );
     }
 
-    private static async Task<double> RawStartAsync(BenchContext context, string[] template, string templateTaskDir, int templatePort)
+    private static async Task<double> RawStartAsync(
+        BenchContext context,
+        string[] template,
+        string templateTaskDir,
+        int templatePort
+    )
     {
         using var task = new VmTask();
         var argv = QemuArgv.Retarget(template, templateTaskDir, task.TaskDir, templatePort, task.HostPort);
         var qmp = QmpSocket(argv);
         var watch = Stopwatch.StartNew();
         Directory.CreateDirectory(task.RunDir);
-        await Command.RunAsync("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", task.ImagePath, Path.Combine(task.RunDir, "overlay.qcow2")], context.Cancellation);
+        await Command.RunAsync(
+            "qemu-img",
+            [
+                "create",
+                "-q",
+                "-f",
+                "qcow2",
+                "-F",
+                "qcow2",
+                "-b",
+                task.ImagePath,
+                Path.Combine(task.RunDir, "overlay.qcow2"),
+            ],
+            context.Cancellation
+        );
         await using var vm = RawVm.Start(argv, task.TaskDir);
         while (!await RawQmp.AnswersAsync(qmp, context.Cancellation))
         {
@@ -72,7 +100,9 @@ public static class StartTaskItem
     /// <summary>The path in <c>-qmp unix:PATH,server=on,...</c>.</summary>
     public static string QmpSocket(IReadOnlyList<string> argv)
     {
-        var value = QemuArgv.ValueOf(argv, "-qmp") ?? throw new InvalidOperationException("the driver's command line has no -qmp");
+        var value =
+            QemuArgv.ValueOf(argv, "-qmp")
+            ?? throw new InvalidOperationException("the driver's command line has no -qmp");
         return value["unix:".Length..value.IndexOf(",server", StringComparison.Ordinal)];
     }
 }

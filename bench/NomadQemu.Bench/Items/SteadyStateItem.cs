@@ -31,7 +31,9 @@ public static class SteadyStateItem
 
             using var streams = new CancellationTokenSource();
             var counters = new long[fleet.Vms.Count];
-            var pumps = fleet.Vms.Select((vm, i) => PumpAsync(fleet.Session, vm.Task.TaskId, counters, i, streams.Token)).ToList();
+            var pumps = fleet
+                .Vms.Select((vm, i) => PumpAsync(fleet.Session, vm.Task.TaskId, counters, i, streams.Token))
+                .ToList();
             await Task.Delay(TimeSpan.FromSeconds(2), context.Cancellation); // streams open and past their first sample
             var countBefore = counters.Sum();
             streaming.Add(await PluginCpuPerSecondAsync(pluginPid, window, context.Cancellation));
@@ -41,12 +43,28 @@ public static class SteadyStateItem
             await Task.WhenAll(pumps);
         }
         var vms = fleet.Vms.Count;
-        section.Add($"plugin CPU, {vms} TaskStats streams at 1 s", streaming, "same plugin, same VMs, no streams", idle);
-        section.Add($"plugin CPU, {vms} TaskStats streams at 1 s", streaming, $"the {vms} guests' own QEMU CPU (idle guests, TCG)", guests);
-        section.Note($"Windows of {window.TotalSeconds:0} s, {context.Options.SteadyWindows} of each, alternating idle → streaming; CPU = utime + stime of the plugin process from /proc (10 ms ticks). Stats received while measured: {received} of about {expected:0} expected.");
+        section.Add(
+            $"plugin CPU, {vms} TaskStats streams at 1 s",
+            streaming,
+            "same plugin, same VMs, no streams",
+            idle
+        );
+        section.Add(
+            $"plugin CPU, {vms} TaskStats streams at 1 s",
+            streaming,
+            $"the {vms} guests' own QEMU CPU (idle guests, TCG)",
+            guests
+        );
+        section.Note(
+            $"Windows of {window.TotalSeconds:0} s, {context.Options.SteadyWindows} of each, alternating idle → streaming; CPU = utime + stime of the plugin process from /proc (10 ms ticks). Stats received while measured: {received} of about {expected:0} expected."
+        );
     }
 
-    private static async Task<double> PluginCpuPerSecondAsync(int pid, TimeSpan window, CancellationToken cancellationToken)
+    private static async Task<double> PluginCpuPerSecondAsync(
+        int pid,
+        TimeSpan window,
+        CancellationToken cancellationToken
+    )
     {
         var before = ProcFs.CpuSeconds(pid);
         var watch = Stopwatch.StartNew();
@@ -54,11 +72,20 @@ public static class SteadyStateItem
         return (ProcFs.CpuSeconds(pid) - before) / watch.Elapsed.TotalSeconds;
     }
 
-    private static async Task PumpAsync(PluginSession session, string taskId, long[] counters, int index, CancellationToken cancellationToken)
+    private static async Task PumpAsync(
+        PluginSession session,
+        string taskId,
+        long[] counters,
+        int index,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
-            using var call = session.Driver.TaskStats(new TaskStatsRequest { TaskId = taskId, CollectionInterval = VmTask.Seconds(1) }, cancellationToken: cancellationToken);
+            using var call = session.Driver.TaskStats(
+                new TaskStatsRequest { TaskId = taskId, CollectionInterval = VmTask.Seconds(1) },
+                cancellationToken: cancellationToken
+            );
             await foreach (var _ in call.ResponseStream.ReadAllAsync(cancellationToken))
             {
                 Interlocked.Increment(ref counters[index]);

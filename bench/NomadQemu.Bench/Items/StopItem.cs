@@ -35,9 +35,22 @@ public static class StopItem
         {
             context.Log($"stop round {round + 1}/{context.Options.StopRounds}");
             var task = new VmTask();
-            await using (var vm = await DriverVm.StartAsync(session, task, DriverVm.FastConfig(task), BootItem.MemoryMb, context.Cancellation))
+            await using (
+                var vm = await DriverVm.StartAsync(
+                    session,
+                    task,
+                    DriverVm.FastConfig(task),
+                    BootItem.MemoryMb,
+                    context.Cancellation
+                )
+            )
             {
-                await HttpProbe.WaitFor200Async(task.HostPort, context.BootTimeout, () => task.Stdout.Text, context.Cancellation);
+                await HttpProbe.WaitFor200Async(
+                    task.HostPort,
+                    context.BootTimeout,
+                    () => task.Stdout.Text,
+                    context.Cancellation
+                );
                 await task.Stdout.WaitForAsync(ReadyMarker, context.BootTimeout, context.Cancellation);
                 await Task.Delay(s_armSettle, context.Cancellation);
                 if (template is null)
@@ -50,25 +63,59 @@ public static class StopItem
                 var (seconds, result) = await vm.StopGracefullyAsync(context.Cancellation);
                 ours.Add(seconds);
                 exits.Add($"exit {result.ExitCode} signal {result.Signal}");
-                if (result.ExitCode != 0 || result.Signal != 0 || !task.Stdout.Text.Contains("TEST-GUEST-POWERDOWN", StringComparison.Ordinal))
+                if (
+                    result.ExitCode != 0
+                    || result.Signal != 0
+                    || !task.Stdout.Text.Contains("TEST-GUEST-POWERDOWN", StringComparison.Ordinal)
+                )
                 {
-                    section.Note($"round {round + 1}: our stop did not end in a guest power-down (exit {result.ExitCode}, signal {result.Signal}).");
+                    section.Note(
+                        $"round {round + 1}: our stop did not end in a guest power-down (exit {result.ExitCode}, signal {result.Signal})."
+                    );
                 }
             }
             baseline.Add(await RawStopAsync(context, template, templateTaskDir, templatePort));
         }
-        section.Add("graceful stop: StopTask → WaitTask returns", ours, "bare QMP system_powerdown → QEMU exits", baseline);
-        section.Note($"Guest: the test guest, fast profile with direct kernel boot, {BootItem.MemoryMb} MB, stopped once it answers HTTP and printed TEST-GUEST-READY (+0.5 s, untimed): the guest starts httpd before it arms its power button, so HTTP alone is too early. Our exits: {string.Join(", ", exits.Distinct())}.");
-        section.Note("Baseline: the same QEMU command line the driver used (from /proc), started by the suite; the clock runs from connecting to the QMP socket until QEMU has exited.");
+        section.Add(
+            "graceful stop: StopTask → WaitTask returns",
+            ours,
+            "bare QMP system_powerdown → QEMU exits",
+            baseline
+        );
+        section.Note(
+            $"Guest: the test guest, fast profile with direct kernel boot, {BootItem.MemoryMb} MB, stopped once it answers HTTP and printed TEST-GUEST-READY (+0.5 s, untimed): the guest starts httpd before it arms its power button, so HTTP alone is too early. Our exits: {string.Join(", ", exits.Distinct())}."
+        );
+        section.Note(
+            "Baseline: the same QEMU command line the driver used (from /proc), started by the suite; the clock runs from connecting to the QMP socket until QEMU has exited."
+        );
     }
 
-    private static async Task<double> RawStopAsync(BenchContext context, string[] template, string templateTaskDir, int templatePort)
+    private static async Task<double> RawStopAsync(
+        BenchContext context,
+        string[] template,
+        string templateTaskDir,
+        int templatePort
+    )
     {
         using var task = new VmTask();
         task.DirectKernelBoot();
         var argv = QemuArgv.Retarget(template, templateTaskDir, task.TaskDir, templatePort, task.HostPort);
         Directory.CreateDirectory(task.RunDir);
-        await Command.RunAsync("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", task.ImagePath, Path.Combine(task.RunDir, "overlay.qcow2")], context.Cancellation);
+        await Command.RunAsync(
+            "qemu-img",
+            [
+                "create",
+                "-q",
+                "-f",
+                "qcow2",
+                "-F",
+                "qcow2",
+                "-b",
+                task.ImagePath,
+                Path.Combine(task.RunDir, "overlay.qcow2"),
+            ],
+            context.Cancellation
+        );
         await using var vm = RawVm.Start(argv, task.TaskDir);
         await HttpProbe.WaitFor200Async(task.HostPort, context.BootTimeout, () => vm.Output, context.Cancellation);
         await vm.WaitForOutputAsync(ReadyMarker, context.BootTimeout, context.Cancellation);
@@ -83,7 +130,9 @@ public static class StopItem
         }
         catch (OperationCanceledException) when (!context.Cancellation.IsCancellationRequested)
         {
-            throw new TimeoutException($"QEMU did not exit within 30 s of system_powerdown; argv: {string.Join(' ', argv)}; console:\n{vm.Output}");
+            throw new TimeoutException(
+                $"QEMU did not exit within 30 s of system_powerdown; argv: {string.Join(' ', argv)}; console:\n{vm.Output}"
+            );
         }
         return watch.Elapsed.TotalSeconds;
     }

@@ -45,7 +45,9 @@ public sealed class HandshakeLaunch : IAsyncDisposable
         process.BeginErrorReadLine();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException($"{executable} closed stdout before printing its handshake");
+        var line =
+            await process.StandardOutput.ReadLineAsync(timeout.Token)
+            ?? throw new InvalidOperationException($"{executable} closed stdout before printing its handshake");
         var seconds = watch.Elapsed.TotalSeconds;
         return new HandshakeLaunch(process, socketDir, seconds, line);
     }

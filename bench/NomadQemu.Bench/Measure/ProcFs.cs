@@ -17,7 +17,10 @@ public static class ProcFs
             return double.NaN;
         }
         // Fields after the command: index 0 = state (field 3), so utime (14) is 11 and stime (15) is 12.
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        return (
+                long.Parse(fields[11], CultureInfo.InvariantCulture)
+                + long.Parse(fields[12], CultureInfo.InvariantCulture)
+            ) / TicksPerSecond;
     }
 
     public static int ParentPid(int pid)
@@ -30,7 +33,9 @@ public static class ProcFs
     public static long RssBytes(int pid) => StatusKilobytes(pid, "VmRSS:") * 1024;
 
     /// <summary>Proportional set size (shared pages divided among their users), bytes.</summary>
-    public static long PssBytes(int pid) => KilobytesField(Path.Combine("/proc", pid.ToString(CultureInfo.InvariantCulture), "smaps_rollup"), "Pss:") * 1024;
+    public static long PssBytes(int pid) =>
+        KilobytesField(Path.Combine("/proc", pid.ToString(CultureInfo.InvariantCulture), "smaps_rollup"), "Pss:")
+        * 1024;
 
     private static long StatusKilobytes(int pid, string field) =>
         KilobytesField(Path.Combine("/proc", pid.ToString(CultureInfo.InvariantCulture), "status"), field);

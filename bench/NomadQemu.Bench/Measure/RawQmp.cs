@@ -55,7 +55,9 @@ public static class RawQmp
     {
         while (true)
         {
-            var line = await reader.ReadLineAsync(cancellationToken) ?? throw new IOException($"QMP closed before a line with {fragment}");
+            var line =
+                await reader.ReadLineAsync(cancellationToken)
+                ?? throw new IOException($"QMP closed before a line with {fragment}");
             if (line.Contains(fragment, StringComparison.Ordinal))
             {
                 return;

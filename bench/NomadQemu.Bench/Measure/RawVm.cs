@@ -43,7 +43,9 @@ public sealed class RawVm : IAsyncDisposable
         {
             if (watch.Elapsed > timeout || _process.HasExited)
             {
-                throw new TimeoutException($"\"{marker}\" did not appear on QEMU's console within {timeout.TotalSeconds:0} s; console:\n{Output}");
+                throw new TimeoutException(
+                    $"\"{marker}\" did not appear on QEMU's console within {timeout.TotalSeconds:0} s; console:\n{Output}"
+                );
             }
             await Task.Delay(50, cancellationToken);
         }
@@ -64,6 +66,7 @@ public sealed class RawVm : IAsyncDisposable
             }
         }
     }
+
     public bool HasExited => _process.HasExited;
 
     public static RawVm Start(IReadOnlyList<string> argv, string workingDirectory)
@@ -83,7 +86,8 @@ public sealed class RawVm : IAsyncDisposable
         return new RawVm(Process.Start(start) ?? throw new InvalidOperationException($"cannot start {argv[0]}"));
     }
 
-    public async Task WaitForExitAsync(CancellationToken cancellationToken) => await _process.WaitForExitAsync(cancellationToken);
+    public async Task WaitForExitAsync(CancellationToken cancellationToken) =>
+        await _process.WaitForExitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -104,16 +108,30 @@ public static class QemuArgv
         File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline").TrimEnd('\0').Split('\0');
 
     /// <summary>The same command line for another task dir and host port (paths and the forward are the only per-task parts).</summary>
-    public static string[] Retarget(IEnumerable<string> argv, string oldTaskDir, string newTaskDir, int oldPort, int newPort) =>
-        argv.Select(a => a.Replace(oldTaskDir, newTaskDir, StringComparison.Ordinal)
-                .Replace($":{oldPort.ToString(CultureInfo.InvariantCulture)}-", $":{newPort.ToString(CultureInfo.InvariantCulture)}-", StringComparison.Ordinal))
+    public static string[] Retarget(
+        IEnumerable<string> argv,
+        string oldTaskDir,
+        string newTaskDir,
+        int oldPort,
+        int newPort
+    ) =>
+        argv.Select(a =>
+                a.Replace(oldTaskDir, newTaskDir, StringComparison.Ordinal)
+                    .Replace(
+                        $":{oldPort.ToString(CultureInfo.InvariantCulture)}-",
+                        $":{newPort.ToString(CultureInfo.InvariantCulture)}-",
+                        StringComparison.Ordinal
+                    )
+            )
             .ToArray();
 
     /// <summary>Absolute path of a program found on PATH (as the built-in driver resolves the emulator).</summary>
     public static string FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists) ?? throw new InvalidOperationException($"{name} not found on PATH");
+            .FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException($"{name} not found on PATH");
 
     /// <summary>The argv value after <paramref name="flag"/>, or null.</summary>
     public static string? ValueOf(IReadOnlyList<string> argv, string flag)
@@ -134,7 +152,12 @@ public static class Command
 {
     public static async Task RunAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -145,12 +168,18 @@ public static class Command
         await process.WaitForExitAsync(cancellationToken);
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{file} {string.Join(' ', start.ArgumentList)} exited {process.ExitCode}: {await stderr}{await stdout}");
+            throw new InvalidOperationException(
+                $"{file} {string.Join(' ', start.ArgumentList)} exited {process.ExitCode}: {await stderr}{await stdout}"
+            );
         }
     }
 
     /// <summary>Wall time of one run, in seconds.</summary>
-    public static async Task<double> TimeAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken)
+    public static async Task<double> TimeAsync(
+        string file,
+        IEnumerable<string> args,
+        CancellationToken cancellationToken
+    )
     {
         var watch = Stopwatch.StartNew();
         await RunAsync(file, args, cancellationToken);

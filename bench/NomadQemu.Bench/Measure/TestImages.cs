@@ -11,7 +11,10 @@ public static class TestImages
     public static async Task<string> EnsureAsync(BenchContext context, long bytes)
     {
         var megabytes = bytes >> 20;
-        var path = Path.Combine(context.Options.CacheDir, $"random-{megabytes.ToString(CultureInfo.InvariantCulture)}m.qcow2");
+        var path = Path.Combine(
+            context.Options.CacheDir,
+            $"random-{megabytes.ToString(CultureInfo.InvariantCulture)}m.qcow2"
+        );
         if (File.Exists(path))
         {
             return path;
@@ -22,7 +25,17 @@ public static class TestImages
         var tmp = path + ".tmp";
         try
         {
-            await Command.RunAsync("dd", ["if=/dev/urandom", $"of={raw}", "bs=1M", $"count={megabytes.ToString(CultureInfo.InvariantCulture)}", "status=none"], context.Cancellation);
+            await Command.RunAsync(
+                "dd",
+                [
+                    "if=/dev/urandom",
+                    $"of={raw}",
+                    "bs=1M",
+                    $"count={megabytes.ToString(CultureInfo.InvariantCulture)}",
+                    "status=none",
+                ],
+                context.Cancellation
+            );
             await Command.RunAsync("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", raw, tmp], context.Cancellation);
             File.Move(tmp, path);
         }

@@ -6,12 +6,19 @@ namespace NomadQemu.Bench.Report;
 /// One compared figure: ours against a baseline measured in the same run. The ratio is ours/baseline of the
 /// medians, so above 1 means ours is bigger (slower, heavier) unless <see cref="HigherIsBetter"/>.
 /// </summary>
-public sealed record ResultRow(string Metric, Sample Ours, string BaselineName, Sample Baseline, bool HigherIsBetter = false)
+public sealed record ResultRow(
+    string Metric,
+    Sample Ours,
+    string BaselineName,
+    Sample Baseline,
+    bool HigherIsBetter = false
+)
 {
     public double Ratio => Ours.Median / Baseline.Median;
 
     /// <summary>True when ours is worse than the baseline by more than the noise allowance.</summary>
-    public bool WeLose(double allowance = 1.10) => double.IsFinite(Ratio) && (HigherIsBetter ? Ratio < 1 / allowance : Ratio > allowance);
+    public bool WeLose(double allowance = 1.10) =>
+        double.IsFinite(Ratio) && (HigherIsBetter ? Ratio < 1 / allowance : Ratio > allowance);
 }
 
 /// <summary>One numbered item of the suite.</summary>

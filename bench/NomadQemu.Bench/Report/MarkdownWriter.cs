@@ -11,16 +11,27 @@ public static class MarkdownWriter
     {
         var m = report.Machine;
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Run: {m.Date}{(report.Quick ? " (**quick mode: tiny counts, figures are not meaningful**)" : "")}, suite time {report.Duration.TotalMinutes:0.0} min.");
+        text.AppendLine(
+            CultureInfo.InvariantCulture,
+            $"Run: {m.Date}{(report.Quick ? " (**quick mode: tiny counts, figures are not meaningful**)" : "")}, suite time {report.Duration.TotalMinutes:0.0} min."
+        );
         text.AppendLine();
         text.AppendLine("| | |");
         text.AppendLine("| --- | --- |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| commit | `{m.Commit}`{(m.Dirty ? " (src/ has uncommitted changes)" : "")} |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| machine | {m.Processors} vCPU ({m.CpuModel}), {m.MemoryMb} MiB RAM, Linux {m.Kernel} |");
+        text.AppendLine(
+            CultureInfo.InvariantCulture,
+            $"| commit | `{m.Commit}`{(m.Dirty ? " (src/ has uncommitted changes)" : "")} |"
+        );
+        text.AppendLine(
+            CultureInfo.InvariantCulture,
+            $"| machine | {m.Processors} vCPU ({m.CpuModel}), {m.MemoryMb} MiB RAM, Linux {m.Kernel} |"
+        );
         text.AppendLine(CultureInfo.InvariantCulture, $"| QEMU | {m.QemuVersion} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| accelerator | {m.Accelerator} |");
         text.AppendLine();
-        text.AppendLine("Each cell: median [min–max] (n). Ratio = our median / baseline median (below 1: ours is smaller, i.e. faster or lighter; for throughput, above 1 is better). **Bold** ratio: we lose by more than 10 %.");
+        text.AppendLine(
+            "Each cell: median [min–max] (n). Ratio = our median / baseline median (below 1: ours is smaller, i.e. faster or lighter; for throughput, above 1 is better). **Bold** ratio: we lose by more than 10 %."
+        );
         text.AppendLine();
         foreach (var section in report.Sections)
         {
@@ -39,8 +50,13 @@ public static class MarkdownWriter
                 text.AppendLine("| --- | --- | --- | --- | --- |");
                 foreach (var row in section.Rows)
                 {
-                    var ratio = double.IsFinite(row.Ratio) ? row.Ratio.ToString(row.Ratio >= 100 ? "0" : "0.00", CultureInfo.InvariantCulture) + "×" : "n/a (baseline 0)";
-                    text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Metric} | {Cell(row.Ours)} | {row.BaselineName} | {Cell(row.Baseline)} | {(row.WeLose() ? $"**{ratio}**" : ratio)} |");
+                    var ratio = double.IsFinite(row.Ratio)
+                        ? row.Ratio.ToString(row.Ratio >= 100 ? "0" : "0.00", CultureInfo.InvariantCulture) + "×"
+                        : "n/a (baseline 0)";
+                    text.AppendLine(
+                        CultureInfo.InvariantCulture,
+                        $"| {row.Metric} | {Cell(row.Ours)} | {row.BaselineName} | {Cell(row.Baseline)} | {(row.WeLose() ? $"**{ratio}**" : ratio)} |"
+                    );
                 }
                 text.AppendLine();
             }

@@ -23,15 +23,19 @@ public static class ConfigCoercion
     /// </summary>
     internal static CtyMap Coerce(CtyValue raw, ObjectSchema schema, IDictionary<string, CtyValue>? unknownKeys)
     {
-        CtyMap input = raw switch
+        var input = raw switch
         {
             CtyNull => CtyMap.Empty,
             CtyMap map => map,
             _ => throw new ConfigException(null, $"config must be a map of keys to values, got {raw.Description}"),
         };
 
-        Dictionary<string, string> inputNameToKey = schema.Attributes.ToDictionary(a => InputName(a.Key, a.Value), a => a.Key, StringComparer.Ordinal);
-        foreach ((string key, CtyValue value) in input.Entries)
+        var inputNameToKey = schema.Attributes.ToDictionary(
+            a => InputName(a.Key, a.Value),
+            a => a.Key,
+            StringComparer.Ordinal
+        );
+        foreach ((var key, var value) in input.Entries)
         {
             if (inputNameToKey.ContainsKey(key))
             {
@@ -40,7 +44,7 @@ public static class ConfigCoercion
 
             if (unknownKeys is null)
             {
-                string known = string.Join(", ", inputNameToKey.Keys.Order(StringComparer.Ordinal));
+                var known = string.Join(", ", inputNameToKey.Keys.Order(StringComparer.Ordinal));
                 throw new ConfigException(key, $"unknown config key \"{key}\"; known keys: {known}");
             }
 
@@ -48,7 +52,7 @@ public static class ConfigCoercion
         }
 
         List<KeyValuePair<string, CtyValue>> output = [];
-        foreach ((string key, SchemaNode node) in schema.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+        foreach ((var key, var node) in schema.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             output.Add(KeyValuePair.Create(key, CoerceAttribute(key, node, input[InputName(key, node)])));
         }
@@ -77,10 +81,13 @@ public static class ConfigCoercion
                 return ConvertTo(value, HclType.Parse(attr.Type), key, path: "");
             case DefaultSchema { Primary: AttrSchema attr } withDefault:
                 // Defaults apply both when Nomad sent the literal and when the key arrives as nil (older clients, RecoverTask).
-                CtyValue effective = value.IsNull ? HclLiteral.Parse(withDefault.LiteralHcl) : value;
+                var effective = value.IsNull ? HclLiteral.Parse(withDefault.LiteralHcl) : value;
                 return CoerceAttribute(key, attr, effective);
             default:
-                throw new ArgumentException($"schema node {node.GetType().Name} for \"{key}\" is not supported", nameof(node));
+                throw new ArgumentException(
+                    $"schema node {node.GetType().Name} for \"{key}\" is not supported",
+                    nameof(node)
+                );
         }
     }
 
@@ -98,14 +105,22 @@ public static class ConfigCoercion
             ("string", CtyNumber n) => new CtyString(n.Text),
             ("string", CtyBool b) => new CtyString(b.Value ? "true" : "false"),
             ("number", CtyNumber) => value,
-            ("number", CtyString s) when CtyNumber.TryParse(s.Value, out CtyNumber parsed) => parsed,
+            ("number", CtyString s) when CtyNumber.TryParse(s.Value, out var parsed) => parsed,
             ("bool", CtyBool) => value,
             ("bool", CtyString { Value: "true" }) => CtyBool.True,
             ("bool", CtyString { Value: "false" }) => CtyBool.False,
-            ("list" or "set", CtyList list) => new CtyList([.. list.Items.Select((item, i) => ConvertTo(item, type.Element!, key, $"{path}element {i}: "))]),
+            ("list" or "set", CtyList list) => new CtyList([
+                .. list.Items.Select((item, i) => ConvertTo(item, type.Element!, key, $"{path}element {i}: ")),
+            ]),
             // HCL1 style: a block such as `port_map { http = 80 }` is a list of one map.
-            ("list" or "set", CtyMap map) when type.Element!.Name is "map" or "any" => new CtyList([ConvertTo(map, type.Element, key, $"{path}element 0: ")]),
-            ("map", CtyMap map) => new CtyMap(map.Entries.Select(e => KeyValuePair.Create(e.Key, ConvertTo(e.Value, type.Element!, key, $"{path}[\"{e.Key}\"]: ")))),
+            ("list" or "set", CtyMap map) when type.Element!.Name is "map" or "any" => new CtyList([
+                ConvertTo(map, type.Element, key, $"{path}element 0: "),
+            ]),
+            ("map", CtyMap map) => new CtyMap(
+                map.Entries.Select(e =>
+                    KeyValuePair.Create(e.Key, ConvertTo(e.Value, type.Element!, key, $"{path}[\"{e.Key}\"]: "))
+                )
+            ),
             _ => throw ConfigException.ForKey(key, $"{path}expected {type.Description}, got {Describe(value)}"),
         };
     }
@@ -114,7 +129,8 @@ public static class ConfigCoercion
         value switch
         {
             CtyString s when s.Value.Length <= 40 => $"a string (\"{s.Value}\")",
-            CtyNumber n => $"a number ({(n.Text.Length <= 40 ? n.Text : n.Double.ToString(System.Globalization.CultureInfo.InvariantCulture))})",
+            CtyNumber n =>
+                $"a number ({(n.Text.Length <= 40 ? n.Text : n.Double.ToString(System.Globalization.CultureInfo.InvariantCulture))})",
             CtyBool b => $"a bool ({b})",
             _ => value.Description,
         };

@@ -33,7 +33,8 @@ internal sealed class ConfigReader(CtyMap map)
         map[key] switch
         {
             CtyNull => null,
-            CtyNumber n => ToInt(n, min, max) ?? throw ConfigException.ForKey(key, $"must be a whole number in {min}..{max}, got {n.Text}"),
+            CtyNumber n => ToInt(n, min, max)
+                ?? throw ConfigException.ForKey(key, $"must be a whole number in {min}..{max}, got {n.Text}"),
             CtyValue other => throw ConfigException.ForKey(key, $"expected a number, got {other.Description}"),
         };
 
@@ -49,25 +50,34 @@ internal sealed class ConfigReader(CtyMap map)
             throw ConfigException.ForKey(key, $"expected a list of strings, got {map[key].Description}");
         }
 
-        return [.. list.Items.Select((item, i) => item is CtyString s
-            ? s.Value
-            : throw ConfigException.ForKey(key, $"element {i}: expected a string, got {item.Description}"))];
+        return
+        [
+            .. list.Items.Select(
+                (item, i) =>
+                    item is CtyString s
+                        ? s.Value
+                        : throw ConfigException.ForKey(key, $"element {i}: expected a string, got {item.Description}")
+            ),
+        ];
     }
 
     /// <summary>An enum-like string: absent/empty gives <paramref name="whenAbsent"/>, anything unlisted is refused.</summary>
     public T Choice<T>(string key, IReadOnlyDictionary<string, T> choices, T whenAbsent)
     {
-        string? text = OptionalString(key);
+        var text = OptionalString(key);
         if (text is null)
         {
             return whenAbsent;
         }
 
-        return choices.TryGetValue(text, out T? value)
+        return choices.TryGetValue(text, out var value)
             ? value
-            : throw ConfigException.ForKey(key, $"must be one of {string.Join(", ", choices.Keys.Select(k => $"\"{k}\""))}, got \"{text}\"");
+            : throw ConfigException.ForKey(
+                key,
+                $"must be one of {string.Join(", ", choices.Keys.Select(k => $"\"{k}\""))}, got \"{text}\""
+            );
     }
 
     internal static int? ToInt(CtyNumber number, int min, int max) =>
-        number.TryGetInt64(out long value) && value >= min && value <= max ? (int)value : null;
+        number.TryGetInt64(out var value) && value >= min && value <= max ? (int)value : null;
 }

@@ -14,12 +14,15 @@ public static class PluginConfigSchema
     public const string KvmProbe = "kvm_probe";
     public const string StateDir = "state_dir";
 
-    public static ObjectSchema Spec { get; } = new(new Dictionary<string, SchemaNode>
-    {
-        [ImagePaths] = new AttrSchema(ImagePaths, "list(string)"),
-        [ArgsAllowlist] = new AttrSchema(ArgsAllowlist, "list(string)"),
-        [EmulatorsAllowlist] = new AttrSchema(EmulatorsAllowlist, "list(string)"),
-        [KvmProbe] = new DefaultSchema(new AttrSchema(KvmProbe, "bool"), "true"),
-        [StateDir] = new AttrSchema(StateDir, "string"),
-    });
+    public static ObjectSchema Spec { get; } =
+        new(
+            new Dictionary<string, SchemaNode>
+            {
+                [ImagePaths] = new AttrSchema(ImagePaths, "list(string)"),
+                [ArgsAllowlist] = new AttrSchema(ArgsAllowlist, "list(string)"),
+                [EmulatorsAllowlist] = new AttrSchema(EmulatorsAllowlist, "list(string)"),
+                [KvmProbe] = new DefaultSchema(new AttrSchema(KvmProbe, "bool"), "true"),
+                [StateDir] = new AttrSchema(StateDir, "string"),
+            }
+        );
 }

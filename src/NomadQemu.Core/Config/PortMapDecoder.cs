@@ -22,18 +22,22 @@ internal static class PortMapDecoder
             throw ConfigException.ForKey(Key, $"expected a list of maps of numbers, got {value.Description}");
         }
 
-        foreach (CtyValue block in blocks.Items)
+        foreach (var block in blocks.Items)
         {
             if (block is not CtyMap map)
             {
                 throw ConfigException.ForKey(Key, $"expected a map of label = guest port, got {block.Description}");
             }
 
-            foreach ((string label, CtyValue port) in map.Entries)
+            foreach ((var label, var port) in map.Entries)
             {
-                int guestPort = port is CtyNumber n && ConfigReader.ToInt(n, 1, 65535) is int p
-                    ? p
-                    : throw ConfigException.ForKey(Key, $"guest port for label \"{label}\" must be 1..65535, got {Show(port)}");
+                var guestPort =
+                    port is CtyNumber n && ConfigReader.ToInt(n, 1, 65535) is int p
+                        ? p
+                        : throw ConfigException.ForKey(
+                            Key,
+                            $"guest port for label \"{label}\" must be 1..65535, got {Show(port)}"
+                        );
                 if (!ports.TryAdd(label, guestPort))
                 {
                     throw ConfigException.ForKey(Key, $"label \"{label}\" is mapped more than once");

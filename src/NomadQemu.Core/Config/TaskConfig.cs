@@ -77,9 +77,9 @@ public sealed record TaskConfig
     public static TaskConfig FromCty(CtyValue raw)
     {
         Dictionary<string, CtyValue> unknown = new(StringComparer.Ordinal);
-        CtyMap coerced = ConfigCoercion.Coerce(raw, TaskConfigSchema.Spec, unknown);
+        var coerced = ConfigCoercion.Coerce(raw, TaskConfigSchema.Spec, unknown);
         ConfigReader read = new(coerced);
-        string? driveInterface = read.OptionalString(TaskConfigSchema.DriveInterface);
+        var driveInterface = read.OptionalString(TaskConfigSchema.DriveInterface);
         if (driveInterface is not null)
         {
             DriveInterfaceGuard.Check(driveInterface);

@@ -29,29 +29,32 @@ public static class TaskConfigSchema
     public const string CpuModel = "cpu_model";
     public const string Vcpus = "vcpus";
 
-    public static ObjectSchema Spec { get; } = new(new Dictionary<string, SchemaNode>
-    {
-        [ImagePath] = new AttrSchema(ImagePath, "string", Required: true),
-        [Emulator] = WithDefault(Emulator, "string", "\"x86_64\""),
-        // No schema default: the effective default depends on the profile (compat "pc", fast "q35").
-        [MachineType] = new AttrSchema(MachineType, "string"),
-        [Accelerator] = WithDefault(Accelerator, "string", "\"auto\""),
-        // No schema default: compat "ide", fast "virtio".
-        [DriveInterface] = new AttrSchema(DriveInterface, "string"),
-        [GracefulShutdown] = WithDefault(GracefulShutdown, "bool", "true"),
-        [GuestAgent] = WithDefault(GuestAgent, "bool", "false"),
-        // Exactly the built-in's type: HCL1-style `port_map { http = 80 }` arrives as a list holding one map.
-        [PortMap] = new AttrSchema(PortMap, "list(map(number))"),
-        [Args] = new AttrSchema(Args, "list(string)"),
-        [DiskMode] = WithDefault(DiskMode, "string", "\"overlay\""),
-        [ImageFormat] = new AttrSchema(ImageFormat, "string"),
-        [Profile] = WithDefault(Profile, "string", "\"compat\""),
-        [Kernel] = new AttrSchema(Kernel, "string"),
-        [Initrd] = new AttrSchema(Initrd, "string"),
-        [KernelArgs] = new AttrSchema(KernelArgs, "string"),
-        [CpuModel] = new AttrSchema(CpuModel, "string"),
-        [Vcpus] = new AttrSchema(Vcpus, "number"),
-    });
+    public static ObjectSchema Spec { get; } =
+        new(
+            new Dictionary<string, SchemaNode>
+            {
+                [ImagePath] = new AttrSchema(ImagePath, "string", Required: true),
+                [Emulator] = WithDefault(Emulator, "string", "\"x86_64\""),
+                // No schema default: the effective default depends on the profile (compat "pc", fast "q35").
+                [MachineType] = new AttrSchema(MachineType, "string"),
+                [Accelerator] = WithDefault(Accelerator, "string", "\"auto\""),
+                // No schema default: compat "ide", fast "virtio".
+                [DriveInterface] = new AttrSchema(DriveInterface, "string"),
+                [GracefulShutdown] = WithDefault(GracefulShutdown, "bool", "true"),
+                [GuestAgent] = WithDefault(GuestAgent, "bool", "false"),
+                // Exactly the built-in's type: HCL1-style `port_map { http = 80 }` arrives as a list holding one map.
+                [PortMap] = new AttrSchema(PortMap, "list(map(number))"),
+                [Args] = new AttrSchema(Args, "list(string)"),
+                [DiskMode] = WithDefault(DiskMode, "string", "\"overlay\""),
+                [ImageFormat] = new AttrSchema(ImageFormat, "string"),
+                [Profile] = WithDefault(Profile, "string", "\"compat\""),
+                [Kernel] = new AttrSchema(Kernel, "string"),
+                [Initrd] = new AttrSchema(Initrd, "string"),
+                [KernelArgs] = new AttrSchema(KernelArgs, "string"),
+                [CpuModel] = new AttrSchema(CpuModel, "string"),
+                [Vcpus] = new AttrSchema(Vcpus, "number"),
+            }
+        );
 
     private static DefaultSchema WithDefault(string name, string type, string literalHcl) =>
         new(new AttrSchema(name, type), literalHcl);

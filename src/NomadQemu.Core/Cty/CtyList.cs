@@ -16,7 +16,7 @@ public sealed record CtyList(IReadOnlyList<CtyValue> Items) : CtyValue
     public override int GetHashCode()
     {
         HashCode hash = default;
-        foreach (CtyValue item in Items)
+        foreach (var item in Items)
         {
             hash.Add(item);
         }

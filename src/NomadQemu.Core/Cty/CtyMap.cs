@@ -12,7 +12,7 @@ public sealed record CtyMap : CtyValue
     {
         List<KeyValuePair<string, CtyValue>> list = [.. entries];
         _index = new Dictionary<string, CtyValue>(list.Count, StringComparer.Ordinal);
-        foreach ((string key, CtyValue value) in list)
+        foreach ((var key, var value) in list)
         {
             if (!_index.TryAdd(key, value))
             {
@@ -37,7 +37,7 @@ public sealed record CtyMap : CtyValue
 
     public bool TryGetValue(string key, out CtyValue value)
     {
-        if (_index.TryGetValue(key, out CtyValue? found))
+        if (_index.TryGetValue(key, out var found))
         {
             value = found;
             return true;
@@ -48,17 +48,19 @@ public sealed record CtyMap : CtyValue
     }
 
     /// <summary>The value for <paramref name="key"/>, or <see cref="CtyValue.Null"/> when absent.</summary>
-    public CtyValue this[string key] => _index.TryGetValue(key, out CtyValue? value) ? value : Null;
+    public CtyValue this[string key] => _index.TryGetValue(key, out var value) ? value : Null;
 
     public bool Equals(CtyMap? other) =>
         other is not null
         && Entries.Count == other.Entries.Count
-        && Entries.Zip(other.Entries).All(pair => pair.First.Key == pair.Second.Key && pair.First.Value.Equals(pair.Second.Value));
+        && Entries
+            .Zip(other.Entries)
+            .All(pair => pair.First.Key == pair.Second.Key && pair.First.Value.Equals(pair.Second.Value));
 
     public override int GetHashCode()
     {
         HashCode hash = default;
-        foreach ((string key, CtyValue value) in Entries)
+        foreach ((var key, var value) in Entries)
         {
             hash.Add(key);
             hash.Add(value);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using MessagePack;
 using NomadQemu.Core.Config;
@@ -11,7 +10,10 @@ namespace NomadQemu.Core.Cty;
 /// </summary>
 internal sealed class CtyMsgpackDecoder
 {
-    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding s_strictUtf8 = new(
+        encoderShouldEmitUTF8Identifier: false,
+        throwOnInvalidBytes: true
+    );
 
     private int _elements;
 
@@ -25,7 +27,7 @@ internal sealed class CtyMsgpackDecoder
         try
         {
             MessagePackReader reader = new(bytes);
-            CtyValue value = new CtyMsgpackDecoder().ReadValue(ref reader, depth: 0);
+            var value = new CtyMsgpackDecoder().ReadValue(ref reader, depth: 0);
             if (!reader.End)
             {
                 throw Invalid($"{bytes.Length - reader.Consumed} trailing bytes after the config value");
@@ -33,7 +35,15 @@ internal sealed class CtyMsgpackDecoder
 
             return value;
         }
-        catch (Exception ex) when (ex is EndOfStreamException or MessagePackSerializationException or OverflowException or DecoderFallbackException or InvalidOperationException or ArgumentException)
+        catch (Exception ex)
+            when (ex
+                    is EndOfStreamException
+                        or MessagePackSerializationException
+                        or OverflowException
+                        or DecoderFallbackException
+                        or InvalidOperationException
+                        or ArgumentException
+            )
         {
             throw new ConfigException(null, $"config is not valid msgpack: {ex.Message}", ex);
         }
@@ -71,8 +81,11 @@ internal sealed class CtyMsgpackDecoder
                 throw Invalid("unexpected binary value outside a dynamic-type wrapper");
             case MessagePackType.Extension:
                 // cty marks unknown values with an extension; Nomad only encodes known values.
-                sbyte type = reader.ReadExtensionFormatHeader().TypeCode;
-                throw new ConfigException(null, $"config contains an unknown (not yet computed) value (msgpack extension type {type})");
+                var type = reader.ReadExtensionFormatHeader().TypeCode;
+                throw new ConfigException(
+                    null,
+                    $"config contains an unknown (not yet computed) value (msgpack extension type {type})"
+                );
             default:
                 throw Invalid($"unsupported msgpack code 0x{reader.NextCode:x2}");
         }
@@ -80,7 +93,7 @@ internal sealed class CtyMsgpackDecoder
 
     private static CtyNumber ReadFloat(ref MessagePackReader reader)
     {
-        double value = reader.ReadDouble();
+        var value = reader.ReadDouble();
         if (!double.IsFinite(value))
         {
             throw new ConfigException(null, $"config contains a number that is not finite ({value})");
@@ -92,10 +105,13 @@ internal sealed class CtyMsgpackDecoder
     private static string ReadString(ref MessagePackReader reader)
     {
         // Read the slice first (no allocation) so an oversized string is refused before it is materialised.
-        ReadOnlySequence<byte> bytes = reader.ReadStringSequence() ?? default;
+        var bytes = reader.ReadStringSequence() ?? default;
         if (bytes.Length > CtyLimits.MaxStringBytes)
         {
-            throw new ConfigException(null, $"config contains a string of {bytes.Length} bytes; the limit is {CtyLimits.MaxStringBytes}");
+            throw new ConfigException(
+                null,
+                $"config contains a string of {bytes.Length} bytes; the limit is {CtyLimits.MaxStringBytes}"
+            );
         }
 
         return s_strictUtf8.GetString(bytes);
@@ -103,12 +119,12 @@ internal sealed class CtyMsgpackDecoder
 
     private CtyValue ReadArray(ref MessagePackReader reader, int depth)
     {
-        int count = ReadCollectionHeader(ref reader, depth, isMap: false);
+        var count = ReadCollectionHeader(ref reader, depth, isMap: false);
         if (count == 2 && reader.NextMessagePackType == MessagePackType.Binary)
         {
             // cty's wrapper for values whose declared type is "dynamic": [bin(JSON type), value].
             // The value carries its own shape, so the type JSON is only bounds-checked and skipped.
-            ReadOnlySequence<byte> typeJson = reader.ReadBytes() ?? default;
+            var typeJson = reader.ReadBytes() ?? default;
             if (typeJson.Length > CtyLimits.MaxStringBytes)
             {
                 throw Invalid("oversized dynamic type descriptor");
@@ -118,7 +134,7 @@ internal sealed class CtyMsgpackDecoder
         }
 
         List<CtyValue> items = new(Math.Min(count, 64));
-        for (int i = 0; i < count; i++)
+        for (var i = 0; i < count; i++)
         {
             items.Add(ReadValue(ref reader, depth + 1));
         }
@@ -128,10 +144,10 @@ internal sealed class CtyMsgpackDecoder
 
     private CtyMap ReadMap(ref MessagePackReader reader, int depth)
     {
-        int count = ReadCollectionHeader(ref reader, depth, isMap: true);
+        var count = ReadCollectionHeader(ref reader, depth, isMap: true);
         List<KeyValuePair<string, CtyValue>> entries = new(Math.Min(count, 64));
         HashSet<string> seen = new(StringComparer.Ordinal);
-        for (int i = 0; i < count; i++)
+        for (var i = 0; i < count; i++)
         {
             if (reader.NextMessagePackType != MessagePackType.String)
             {
@@ -139,7 +155,7 @@ internal sealed class CtyMsgpackDecoder
             }
 
             _elements++;
-            string key = ReadString(ref reader);
+            var key = ReadString(ref reader);
             if (!seen.Add(key))
             {
                 throw Invalid($"duplicate map key \"{key}\"");
@@ -158,10 +174,10 @@ internal sealed class CtyMsgpackDecoder
             throw new ConfigException(null, $"config is nested more than {CtyLimits.MaxDepth} levels deep");
         }
 
-        int count = isMap ? reader.ReadMapHeader() : reader.ReadArrayHeader();
+        var count = isMap ? reader.ReadMapHeader() : reader.ReadArrayHeader();
 
         // Each element takes at least one byte; a larger count is a truncated or forged header.
-        long minimumBytes = isMap ? 2L * count : count;
+        var minimumBytes = isMap ? 2L * count : count;
         if (count < 0 || minimumBytes > reader.Sequence.Length - reader.Consumed)
         {
             throw Invalid($"{(isMap ? "map" : "array")} header announces {count} elements but the input ends first");

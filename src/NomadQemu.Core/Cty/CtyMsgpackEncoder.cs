@@ -41,7 +41,7 @@ internal static class CtyMsgpackEncoder
                 break;
             case CtyList list:
                 writer.WriteArrayHeader(list.Count);
-                foreach (CtyValue item in list.Items)
+                foreach (var item in list.Items)
                 {
                     Write(ref writer, item, depth + 1);
                 }
@@ -49,7 +49,7 @@ internal static class CtyMsgpackEncoder
                 break;
             case CtyMap map:
                 writer.WriteMapHeader(map.Count);
-                foreach ((string key, CtyValue item) in map.Entries.OrderBy(e => e.Key, Utf8BytewiseComparer.Instance))
+                foreach ((var key, var item) in map.Entries.OrderBy(e => e.Key, Utf8BytewiseComparer.Instance))
                 {
                     writer.Write(key);
                     Write(ref writer, item, depth + 1);
@@ -63,7 +63,7 @@ internal static class CtyMsgpackEncoder
 
     private static void WriteNumber(ref MessagePackWriter writer, CtyNumber number)
     {
-        if (number.TryGetInt64(out long integer))
+        if (number.TryGetInt64(out var integer))
         {
             WriteInteger(ref writer, integer);
         }

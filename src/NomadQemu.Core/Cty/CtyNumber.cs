@@ -50,22 +50,25 @@ public sealed record CtyNumber : CtyValue
         {
             if (Exponent >= 0)
             {
-                return Significand.IsZero ? "0" : Significand.ToString(CultureInfo.InvariantCulture) + new string('0', Exponent);
+                return Significand.IsZero
+                    ? "0"
+                    : Significand.ToString(CultureInfo.InvariantCulture) + new string('0', Exponent);
             }
 
-            string digits = BigInteger.Abs(Significand).ToString(CultureInfo.InvariantCulture);
-            int fractionDigits = -Exponent;
+            var digits = BigInteger.Abs(Significand).ToString(CultureInfo.InvariantCulture);
+            var fractionDigits = -Exponent;
             if (digits.Length <= fractionDigits)
             {
                 digits = new string('0', fractionDigits - digits.Length + 1) + digits;
             }
 
-            string sign = Significand.Sign < 0 ? "-" : "";
+            var sign = Significand.Sign < 0 ? "-" : "";
             return $"{sign}{digits[..^fractionDigits]}.{digits[^fractionDigits..]}";
         }
     }
 
-    private string ScientificText => $"{Significand.ToString(CultureInfo.InvariantCulture)}E{Exponent.ToString(CultureInfo.InvariantCulture)}";
+    private string ScientificText =>
+        $"{Significand.ToString(CultureInfo.InvariantCulture)}E{Exponent.ToString(CultureInfo.InvariantCulture)}";
 
     public static CtyNumber FromInt64(long value) => new(value, 0);
 
@@ -79,10 +82,10 @@ public sealed record CtyNumber : CtyValue
             throw new ArgumentOutOfRangeException(nameof(value), value, "config numbers must be finite");
         }
 
-        long bits = BitConverter.DoubleToInt64Bits(value);
-        bool negative = bits < 0;
-        int rawExponent = (int)((bits >> 52) & 0x7FF);
-        long mantissa = bits & 0xF_FFFF_FFFF_FFFFL;
+        var bits = BitConverter.DoubleToInt64Bits(value);
+        var negative = bits < 0;
+        var rawExponent = (int)((bits >> 52) & 0x7FF);
+        var mantissa = bits & 0xF_FFFF_FFFF_FFFFL;
         if (rawExponent == 0)
         {
             rawExponent = 1; // subnormal: no implicit leading bit
@@ -92,9 +95,9 @@ public sealed record CtyNumber : CtyValue
             mantissa |= 1L << 52;
         }
 
-        int binaryExponent = rawExponent - 1075;
+        var binaryExponent = rawExponent - 1075;
         BigInteger significand = mantissa;
-        int exponent = 0;
+        var exponent = 0;
         if (binaryExponent >= 0)
         {
             significand <<= binaryExponent;
@@ -122,33 +125,46 @@ public sealed record CtyNumber : CtyValue
         }
 
         ReadOnlySpan<char> s = text;
-        bool negative = s[0] == '-';
+        var negative = s[0] == '-';
         if (s[0] is '-' or '+')
         {
             s = s[1..];
         }
 
-        int mantissaEnd = s.IndexOfAny('e', 'E');
-        ReadOnlySpan<char> mantissa = mantissaEnd < 0 ? s : s[..mantissaEnd];
-        int exponent = 0;
+        var mantissaEnd = s.IndexOfAny('e', 'E');
+        var mantissa = mantissaEnd < 0 ? s : s[..mantissaEnd];
+        var exponent = 0;
         if (mantissaEnd >= 0)
         {
-            ReadOnlySpan<char> exponentText = s[(mantissaEnd + 1)..];
-            if (!IsSignedDigits(exponentText) || !int.TryParse(exponentText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out exponent) || Math.Abs(exponent) > MaxExponent)
+            var exponentText = s[(mantissaEnd + 1)..];
+            if (
+                !IsSignedDigits(exponentText)
+                || !int.TryParse(
+                    exponentText,
+                    NumberStyles.AllowLeadingSign,
+                    CultureInfo.InvariantCulture,
+                    out exponent
+                )
+                || Math.Abs(exponent) > MaxExponent
+            )
             {
                 return false;
             }
         }
 
-        int dot = mantissa.IndexOf('.');
-        ReadOnlySpan<char> whole = dot < 0 ? mantissa : mantissa[..dot];
-        ReadOnlySpan<char> fraction = dot < 0 ? [] : mantissa[(dot + 1)..];
+        var dot = mantissa.IndexOf('.');
+        var whole = dot < 0 ? mantissa : mantissa[..dot];
+        var fraction = dot < 0 ? [] : mantissa[(dot + 1)..];
         if (whole.Length + fraction.Length == 0 || !IsDigits(whole) || !IsDigits(fraction))
         {
             return false;
         }
 
-        BigInteger significand = BigInteger.Parse(string.Concat(whole, fraction), NumberStyles.None, CultureInfo.InvariantCulture);
+        var significand = BigInteger.Parse(
+            string.Concat(whole, fraction),
+            NumberStyles.None,
+            CultureInfo.InvariantCulture
+        );
         number = new CtyNumber(negative ? -significand : significand, exponent - fraction.Length);
         return true;
     }
@@ -161,7 +177,7 @@ public sealed record CtyNumber : CtyValue
             return false;
         }
 
-        BigInteger whole = Significand * BigInteger.Pow(10, Exponent);
+        var whole = Significand * BigInteger.Pow(10, Exponent);
         if (whole < long.MinValue || whole > long.MaxValue)
         {
             return false;
@@ -176,7 +192,7 @@ public sealed record CtyNumber : CtyValue
     {
         get
         {
-            double d = Double;
+            var d = Double;
             return double.IsFinite(d) && FromDouble(d) == this;
         }
     }
@@ -185,7 +201,7 @@ public sealed record CtyNumber : CtyValue
 
     private static bool IsDigits(ReadOnlySpan<char> s)
     {
-        foreach (char c in s)
+        foreach (var c in s)
         {
             if (c is < '0' or > '9')
             {

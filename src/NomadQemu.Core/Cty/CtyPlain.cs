@@ -27,7 +27,9 @@ internal static class CtyPlain
             CtyValue cty => cty,
             string s => new CtyString(s),
             bool b => b ? CtyBool.True : CtyBool.False,
-            sbyte or byte or short or ushort or int or uint or long => CtyNumber.FromInt64(System.Convert.ToInt64(value, CultureInfo.InvariantCulture)),
+            sbyte or byte or short or ushort or int or uint or long => CtyNumber.FromInt64(
+                System.Convert.ToInt64(value, CultureInfo.InvariantCulture)
+            ),
             ulong u => CtyNumber.FromBigInteger(u),
             BigInteger big => CtyNumber.FromBigInteger(big),
             // A job author who writes 0.1 means 0.1, not the nearest double: go through the shortest round-trip text.
@@ -35,15 +37,20 @@ internal static class CtyPlain
             float f => FromText(f.ToString("R", CultureInfo.InvariantCulture)),
             decimal m => FromText(m.ToString(CultureInfo.InvariantCulture)),
             JsonElement json => FromJson(json, depth),
-            IEnumerable<KeyValuePair<string, object?>> map => new CtyMap(map.Select(e => KeyValuePair.Create(e.Key, Convert(e.Value, depth + 1)))),
+            IEnumerable<KeyValuePair<string, object?>> map => new CtyMap(
+                map.Select(e => KeyValuePair.Create(e.Key, Convert(e.Value, depth + 1)))
+            ),
             IDictionary map => FromDictionary(map, depth),
             IEnumerable list => new CtyList([.. list.Cast<object?>().Select(item => Convert(item, depth + 1))]),
-            _ => throw new ArgumentException($"cannot convert a {value.GetType().Name} to a config value", nameof(value)),
+            _ => throw new ArgumentException(
+                $"cannot convert a {value.GetType().Name} to a config value",
+                nameof(value)
+            ),
         };
     }
 
     private static CtyNumber FromText(string text) =>
-        CtyNumber.TryParse(text, out CtyNumber number)
+        CtyNumber.TryParse(text, out var number)
             ? number
             : throw new ConfigException(null, $"config contains a number that is not finite ({text})");
 
@@ -73,6 +80,8 @@ internal static class CtyPlain
             // The raw text keeps the number exact, as HCL's JSON parser does.
             JsonValueKind.Number => FromText(json.GetRawText()),
             JsonValueKind.Array => new CtyList([.. json.EnumerateArray().Select(item => Convert(item, depth + 1))]),
-            _ => new CtyMap(json.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, Convert(p.Value, depth + 1)))),
+            _ => new CtyMap(
+                json.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, Convert(p.Value, depth + 1)))
+            ),
         };
 }

@@ -17,19 +17,21 @@ public static class PortForwardResolver
     public static IReadOnlyList<PortForward> Resolve(
         IReadOnlyDictionary<string, int> portMap,
         IReadOnlyList<GroupPort> groupPorts,
-        IReadOnlyList<LegacyNetwork> legacyNetworks)
+        IReadOnlyList<LegacyNetwork> legacyNetworks
+    )
     {
         List<PortForward> forwards = [];
         HashSet<string> seen = new(StringComparer.Ordinal);
 
-        foreach (GroupPort port in groupPorts)
+        foreach (var port in groupPorts)
         {
             if (!seen.Add(port.Label))
             {
                 continue;
             }
 
-            int? guestPort = portMap.TryGetValue(port.Label, out int mapped) ? mapped
+            int? guestPort =
+                portMap.TryGetValue(port.Label, out var mapped) ? mapped
                 : port.To > 0 ? port.To
                 : port.To < 0 ? port.HostPort
                 : null;
@@ -39,22 +41,28 @@ public static class PortForwardResolver
             }
         }
 
-        foreach (LegacyNetwork network in legacyNetworks)
+        foreach (var network in legacyNetworks)
         {
-            foreach (LegacyPort port in network.ReservedPorts.Concat(network.DynamicPorts))
+            foreach (var port in network.ReservedPorts.Concat(network.DynamicPorts))
             {
-                if (seen.Add(port.Label) && portMap.TryGetValue(port.Label, out int guest))
+                if (seen.Add(port.Label) && portMap.TryGetValue(port.Label, out var guest))
                 {
                     forwards.Add(new PortForward(port.Label, network.Ip ?? "", port.Value, guest));
                 }
             }
         }
 
-        string? unknown = portMap.Keys.Order(StringComparer.Ordinal).FirstOrDefault(label => !seen.Contains(label));
+        var unknown = portMap.Keys.Order(StringComparer.Ordinal).FirstOrDefault(label => !seen.Contains(label));
         if (unknown is not null)
         {
-            string available = seen.Count == 0 ? "(none: the task has no network ports)" : string.Join(", ", seen.Order(StringComparer.Ordinal));
-            throw new ConfigException(TaskConfigSchema.PortMap, $"port_map label \"{unknown}\" is not a port of this task's network; available: {available}");
+            var available =
+                seen.Count == 0
+                    ? "(none: the task has no network ports)"
+                    : string.Join(", ", seen.Order(StringComparer.Ordinal));
+            throw new ConfigException(
+                TaskConfigSchema.PortMap,
+                $"port_map label \"{unknown}\" is not a port of this task's network; available: {available}"
+            );
         }
 
         return forwards;
@@ -64,7 +72,7 @@ public static class PortForwardResolver
     public static IReadOnlyDictionary<string, int> GuestPortMap(IReadOnlyList<PortForward> forwards)
     {
         Dictionary<string, int> map = new(StringComparer.Ordinal);
-        foreach (PortForward forward in forwards)
+        foreach (var forward in forwards)
         {
             map.TryAdd(forward.Label, forward.GuestPort);
         }

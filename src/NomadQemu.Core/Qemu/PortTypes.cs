@@ -13,7 +13,11 @@ public sealed record GroupPort(string Label, int HostPort, int To, string HostIp
 public sealed record LegacyPort(string Label, int Value);
 
 /// <summary>A legacy task-level network (proto <c>NetworkResource</c>), deprecated in Nomad but still read by the built-in driver.</summary>
-public sealed record LegacyNetwork(string Ip, IReadOnlyList<LegacyPort> ReservedPorts, IReadOnlyList<LegacyPort> DynamicPorts);
+public sealed record LegacyNetwork(
+    string Ip,
+    IReadOnlyList<LegacyPort> ReservedPorts,
+    IReadOnlyList<LegacyPort> DynamicPorts
+);
 
 /// <summary>DNS settings from the task's <c>DNSConfig</c>.</summary>
 public sealed record DnsSettings(IReadOnlyList<string> Servers, IReadOnlyList<string> Searches);

@@ -17,12 +17,15 @@ public static class QemuCommandLineBuilder
     /// <exception cref="ArgumentException">The spec is inconsistent (guest agent on without a socket path).</exception>
     public static QemuCommandLine Build(QemuLaunchSpec spec)
     {
-        TaskConfig config = spec.Config;
-        bool fast = config.Profile == GuestProfile.Fast;
+        var config = spec.Config;
+        var fast = config.Profile == GuestProfile.Fast;
         List<string> args = [];
         List<string> warnings = [];
 
-        args.AddRange(["-machine", $"type={QemuOptionText.Escape(config.EffectiveMachineType)},accel={QemuOptionText.Escape(spec.Accelerator)}"]);
+        args.AddRange([
+            "-machine",
+            $"type={QemuOptionText.Escape(config.EffectiveMachineType)},accel={QemuOptionText.Escape(spec.Accelerator)}",
+        ]);
         if (fast)
         {
             // No default NIC, VGA, parallel/serial, CD-ROM or monitor; no host-wide /etc/qemu config.
@@ -60,9 +63,10 @@ public static class QemuCommandLineBuilder
     private static string DriveValue(QemuLaunchSpec spec)
     {
         // virtio-blk has no CD-ROM media: an ISO goes on IDE (AHCI on q35) unless the job chose a bus.
-        bool cdrom = spec.Drive.Media == DriveMedia.Cdrom;
-        string driveInterface = cdrom && spec.Config.DriveInterface is null ? "ide" : spec.Config.EffectiveDriveInterface;
-        string value = $"file={QemuOptionText.Escape(spec.Drive.Path)},if={driveInterface},id={DriveId},format={QemuOptionText.Escape(spec.Drive.Format)}";
+        var cdrom = spec.Drive.Media == DriveMedia.Cdrom;
+        var driveInterface = cdrom && spec.Config.DriveInterface is null ? "ide" : spec.Config.EffectiveDriveInterface;
+        var value =
+            $"file={QemuOptionText.Escape(spec.Drive.Path)},if={driveInterface},id={DriveId},format={QemuOptionText.Escape(spec.Drive.Format)}";
         return cdrom ? value + ",media=cdrom" : value;
     }
 
@@ -104,8 +108,12 @@ public static class QemuCommandLineBuilder
             return;
         }
 
-        string socket = spec.GuestAgentSocketPath
-            ?? throw new ArgumentException("guest_agent is enabled but no guest agent socket path was given", nameof(spec));
+        var socket =
+            spec.GuestAgentSocketPath
+            ?? throw new ArgumentException(
+                "guest_agent is enabled but no guest agent socket path was given",
+                nameof(spec)
+            );
         args.AddRange(["-chardev", $"socket,path={QemuOptionText.Escape(socket)},server=on,wait=off,id=qga0"]);
         args.AddRange(["-device", "virtio-serial"]);
         args.AddRange(["-device", $"virtserialport,chardev=qga0,name={GuestAgentChannel}"]);
@@ -113,7 +121,7 @@ public static class QemuCommandLineBuilder
 
     private static void AddNetwork(QemuLaunchSpec spec, bool fast, List<string> args, List<string> warnings)
     {
-        bool hasDns = spec.Dns is { } dns && (dns.Servers.Count > 0 || dns.Searches.Count > 0);
+        var hasDns = spec.Dns is { } dns && (dns.Servers.Count > 0 || dns.Searches.Count > 0);
 
         // compat: like the built-in, no -netdev without forwards or DNS, so QEMU adds its default NIC.
         // fast: -nodefaults removed that NIC, so the user network is always added.

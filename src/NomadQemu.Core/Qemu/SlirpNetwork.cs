@@ -19,7 +19,7 @@ internal static class SlirpNetwork
     public static string NetdevValue(IReadOnlyList<PortForward> forwards, DnsSettings? dns, List<string> warnings)
     {
         List<string> parts = ["user", $"id={NetdevId}"];
-        string? server = dns?.Servers.FirstOrDefault(s => !string.IsNullOrWhiteSpace(s));
+        var server = dns?.Servers.FirstOrDefault(s => !string.IsNullOrWhiteSpace(s));
         if (server is not null)
         {
             if (IsGuestVisibleDns(server))
@@ -28,18 +28,20 @@ internal static class SlirpNetwork
             }
             else
             {
-                warnings.Add($"DNS server {server} is not used: QEMU user networking only offers its own resolver inside 10.0.2.0/24 (10.0.2.3 by default), which forwards to the host's resolvers");
+                warnings.Add(
+                    $"DNS server {server} is not used: QEMU user networking only offers its own resolver inside 10.0.2.0/24 (10.0.2.3 by default), which forwards to the host's resolvers"
+                );
             }
         }
 
-        foreach (string search in dns?.Searches ?? [])
+        foreach (var search in dns?.Searches ?? [])
         {
             parts.Add($"dnssearch={QemuOptionText.Escape(search)}");
         }
 
-        foreach (PortForward forward in forwards)
+        foreach (var forward in forwards)
         {
-            string hostIp = FormatHostIp(forward.HostIp);
+            var hostIp = FormatHostIp(forward.HostIp);
             parts.Add($"hostfwd=tcp:{hostIp}:{forward.HostPort}-:{forward.GuestPort}");
             parts.Add($"hostfwd=udp:{hostIp}:{forward.HostPort}-:{forward.GuestPort}");
         }
@@ -49,13 +51,17 @@ internal static class SlirpNetwork
 
     private static bool IsGuestVisibleDns(string server)
     {
-        if (!IPAddress.TryParse(server, out IPAddress? address) || address.AddressFamily != AddressFamily.InterNetwork || address.Equals(s_host))
+        if (
+            !IPAddress.TryParse(server, out var address)
+            || address.AddressFamily != AddressFamily.InterNetwork
+            || address.Equals(s_host)
+        )
         {
             return false;
         }
 
-        byte[] a = address.GetAddressBytes();
-        byte[] n = s_network.GetAddressBytes();
+        var a = address.GetAddressBytes();
+        var n = s_network.GetAddressBytes();
         return a[0] == n[0] && a[1] == n[1] && a[2] == n[2];
     }
 

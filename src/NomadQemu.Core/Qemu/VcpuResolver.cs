@@ -14,7 +14,7 @@ public static class VcpuResolver
             return configured.Value;
         }
 
-        int cores = CountCpus(reservedCpuset);
+        var cores = CountCpus(reservedCpuset);
         return cores > 0 ? cores : 1;
     }
 
@@ -22,15 +22,23 @@ public static class VcpuResolver
     public static int CountCpus(string? cpuset)
     {
         HashSet<int> cpus = [];
-        foreach (string part in (cpuset ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (
+            var part in (cpuset ?? "").Split(
+                ',',
+                StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries
+            )
+        )
         {
-            string[] range = part.Split('-');
-            if (range.Length is 1 or 2
-                && int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first)
-                && int.TryParse(range[^1], NumberStyles.None, CultureInfo.InvariantCulture, out int last)
-                && last >= first && last - first < 65_536)
+            var range = part.Split('-');
+            if (
+                range.Length is 1 or 2
+                && int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out var first)
+                && int.TryParse(range[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var last)
+                && last >= first
+                && last - first < 65_536
+            )
             {
-                for (int cpu = first; cpu <= last; cpu++)
+                for (var cpu = first; cpu <= last; cpu++)
                 {
                     cpus.Add(cpu);
                 }

@@ -15,26 +15,26 @@ public static class ArgsGuard
     /// after start-up, so the driver's sockets and files stop working). Extra monitors (<c>-qmp</c>, <c>-monitor</c>,
     /// <c>-mon</c>) are left to the allowlist: QEMU serves several, and the driver's own QMP socket keeps working.
     /// </summary>
-    public static IReadOnlyList<string> AlwaysRefused { get; } = ["-daemonize", "-pidfile", "-runas", "-chroot", "-run-with"];
+    public static IReadOnlyList<string> AlwaysRefused { get; } =
+    ["-daemonize", "-pidfile", "-runas", "-chroot", "-run-with"];
 
     /// <summary>Trims and maps QEMU's equivalent <c>--flag</c> spelling to <c>-flag</c>.</summary>
     public static string NormalizeFlag(string arg)
     {
-        string trimmed = arg.Trim();
+        var trimmed = arg.Trim();
         return trimmed.StartsWith("--", StringComparison.Ordinal) ? trimmed[1..] : trimmed;
     }
 
     /// <summary>True when the user's args already contain <paramref name="flag"/> (either spelling).</summary>
-    public static bool Contains(IReadOnlyList<string> args, string flag) =>
-        args.Any(a => NormalizeFlag(a) == flag);
+    public static bool Contains(IReadOnlyList<string> args, string flag) => args.Any(a => NormalizeFlag(a) == flag);
 
     /// <exception cref="ConfigException">A refused flag, or a flag outside a non-empty allowlist.</exception>
     public static void Check(IReadOnlyList<string> args, IReadOnlyList<string> allowlist)
     {
         HashSet<string> allowed = [.. allowlist.Select(NormalizeFlag)];
-        foreach (string arg in args)
+        foreach (var arg in args)
         {
-            string flag = NormalizeFlag(arg);
+            var flag = NormalizeFlag(arg);
             if (!flag.StartsWith('-'))
             {
                 continue; // a value, e.g. "file=...": only flags are checked, as in the built-in driver
@@ -42,12 +42,18 @@ public static class ArgsGuard
 
             if (AlwaysRefused.Contains(flag, StringComparer.Ordinal))
             {
-                throw ConfigException.ForKey(TaskConfigSchema.Args, $"\"{arg.Trim()}\" is never allowed: it takes the VM out of the driver's supervision");
+                throw ConfigException.ForKey(
+                    TaskConfigSchema.Args,
+                    $"\"{arg.Trim()}\" is never allowed: it takes the VM out of the driver's supervision"
+                );
             }
 
             if (allowed.Count > 0 && !allowed.Contains(flag))
             {
-                throw ConfigException.ForKey(TaskConfigSchema.Args, $"\"{arg.Trim()}\" is not in the plugin's args_allowlist; allowed: {string.Join(", ", allowlist)}");
+                throw ConfigException.ForKey(
+                    TaskConfigSchema.Args,
+                    $"\"{arg.Trim()}\" is not in the plugin's args_allowlist; allowed: {string.Join(", ", allowlist)}"
+                );
             }
         }
     }

@@ -15,7 +15,7 @@ public static class EmulatorGuard
     /// <summary><c>null</c>/<c>""</c> → <c>x86_64</c>; <c>qemu-system-aarch64</c> → <c>aarch64</c>.</summary>
     public static string Normalize(string? emulator)
     {
-        string value = (emulator ?? "").Trim();
+        var value = (emulator ?? "").Trim();
         if (value.StartsWith(BinaryPrefix, StringComparison.Ordinal))
         {
             value = value[BinaryPrefix.Length..];
@@ -32,16 +32,25 @@ public static class EmulatorGuard
     /// <exception cref="ConfigException">Not a plain arch name, or not allowed.</exception>
     public static string Check(string? emulator, IReadOnlyList<string> allowlist)
     {
-        string arch = Normalize(emulator);
-        if (!char.IsAsciiLetterOrDigit(arch[0]) || !arch.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+        var arch = Normalize(emulator);
+        if (
+            !char.IsAsciiLetterOrDigit(arch[0])
+            || !arch.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')
+        )
         {
-            throw ConfigException.ForKey(TaskConfigSchema.Emulator, $"\"{emulator}\" is not an emulator arch name such as x86_64 or aarch64");
+            throw ConfigException.ForKey(
+                TaskConfigSchema.Emulator,
+                $"\"{emulator}\" is not an emulator arch name such as x86_64 or aarch64"
+            );
         }
 
         List<string> allowed = [.. allowlist.Select(Normalize).Distinct(StringComparer.Ordinal)];
         if (allowed.Count > 0 && !allowed.Contains(arch, StringComparer.Ordinal))
         {
-            throw ConfigException.ForKey(TaskConfigSchema.Emulator, $"\"{arch}\" is not in the plugin's emulators_allowlist; allowed: {string.Join(", ", allowed)}");
+            throw ConfigException.ForKey(
+                TaskConfigSchema.Emulator,
+                $"\"{arch}\" is not in the plugin's emulators_allowlist; allowed: {string.Join(", ", allowed)}"
+            );
         }
 
         return arch;

@@ -15,7 +15,13 @@ public static class ImagePathGuard
     /// <param name="taskDir">Absolute task dir (QEMU's working directory).</param>
     /// <returns>The absolute, symlink-free path QEMU should be given.</returns>
     /// <exception cref="ConfigException">The resolved path is outside every allowed root.</exception>
-    public static string Resolve(string key, string path, string taskDir, string allocDir, IReadOnlyList<string> imagePaths)
+    public static string Resolve(
+        string key,
+        string path,
+        string taskDir,
+        string allocDir,
+        IReadOnlyList<string> imagePaths
+    )
     {
         if (string.IsNullOrWhiteSpace(path))
         {
@@ -24,17 +30,26 @@ public static class ImagePathGuard
 
         // No lexical ".." folding first: "link/../x" must climb from the link's target, as the kernel does when
         // QEMU opens the path, or a directory link could smuggle the file out of the allowed roots.
-        string resolved = SymlinkResolver.RealPath(Path.IsPathRooted(path) ? path : Path.Join(Path.GetFullPath(taskDir), path));
+        var resolved = SymlinkResolver.RealPath(
+            Path.IsPathRooted(path) ? path : Path.Join(Path.GetFullPath(taskDir), path)
+        );
         List<string> roots = [SymlinkResolver.RealPath(Path.GetFullPath(allocDir))];
-        roots.AddRange(imagePaths.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => SymlinkResolver.RealPath(Path.GetFullPath(p))));
+        roots.AddRange(
+            imagePaths
+                .Where(p => !string.IsNullOrWhiteSpace(p))
+                .Select(p => SymlinkResolver.RealPath(Path.GetFullPath(p)))
+        );
 
         if (roots.Any(root => IsWithin(resolved, root)))
         {
             return resolved;
         }
 
-        string shown = resolved == path ? $"\"{path}\"" : $"\"{path}\" (resolves to \"{resolved}\")";
-        throw ConfigException.ForKey(key, $"{shown} is outside the allowed directories: {string.Join(", ", roots)} (the alloc dir and the plugin's image_paths)");
+        var shown = resolved == path ? $"\"{path}\"" : $"\"{path}\" (resolves to \"{resolved}\")";
+        throw ConfigException.ForKey(
+            key,
+            $"{shown} is outside the allowed directories: {string.Join(", ", roots)} (the alloc dir and the plugin's image_paths)"
+        );
     }
 
     /// <summary>
@@ -43,7 +58,7 @@ public static class ImagePathGuard
     /// </summary>
     public static bool IsWithin(string path, string root)
     {
-        string trimmedRoot = root.Length > 1 ? root.TrimEnd('/') : root;
+        var trimmedRoot = root.Length > 1 ? root.TrimEnd('/') : root;
         if (trimmedRoot == "/")
         {
             return path.StartsWith('/');

@@ -13,7 +13,10 @@ public static class MemoryGuard
     {
         if (memoryMb is < MinMb or > MaxMb)
         {
-            throw new ConfigException("memory", $"resources.memory = {memoryMb} MB is outside what a QEMU task allows: {MinMb}..{MaxMb} MB");
+            throw new ConfigException(
+                "memory",
+                $"resources.memory = {memoryMb} MB is outside what a QEMU task allows: {MinMb}..{MaxMb} MB"
+            );
         }
     }
 }

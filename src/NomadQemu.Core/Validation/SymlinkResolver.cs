@@ -14,9 +14,9 @@ internal static class SymlinkResolver
     public static string RealPath(string absolutePath)
     {
         Stack<string> pending = new(absolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
-        string current = "/";
-        int hops = 0;
-        while (pending.TryPop(out string? part))
+        var current = "/";
+        var hops = 0;
+        while (pending.TryPop(out var part))
         {
             if (part == ".")
             {
@@ -29,8 +29,8 @@ internal static class SymlinkResolver
                 continue;
             }
 
-            string candidate = Path.Join(current, part);
-            string? target = ReadLink(candidate);
+            var candidate = Path.Join(current, part);
+            var target = ReadLink(candidate);
             if (target is null)
             {
                 current = candidate;
@@ -47,7 +47,7 @@ internal static class SymlinkResolver
                 current = "/";
             }
 
-            foreach (string targetPart in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse())
+            foreach (var targetPart in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse())
             {
                 pending.Push(targetPart);
             }

@@ -25,13 +25,14 @@ public static class UnixSocketPathGuard
     /// <exception cref="ConfigException">The path's UTF-8 length plus its NUL does not fit.</exception>
     public static void Check(string path, int sunPathBytes = LinuxSunPathBytes)
     {
-        int length = Encoding.UTF8.GetByteCount(path);
+        var length = Encoding.UTF8.GetByteCount(path);
         if (length >= sunPathBytes)
         {
             throw new ConfigException(
                 null,
                 $"unix socket path \"{path}\" is {length} bytes; at most {sunPathBytes - 1} fit (the socket address holds {sunPathBytes} bytes including the terminator). "
-                    + "Shorten the Nomad client's data_dir or the task name.");
+                    + "Shorten the Nomad client's data_dir or the task name."
+            );
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace NomadQemu.Native;
+namespace NomadQemu.Driver.Native;
 
 /// <summary>
 /// The few libc calls the supervisor needs that .NET does not expose: a new session, descriptor
@@ -82,7 +82,14 @@ internal static unsafe partial class LibC
     public static partial int sigfillset(void* set);
 
     [LibraryImport("libc", SetLastError = true)]
-    public static partial int posix_spawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
+    public static partial int posix_spawn(
+        int* pid,
+        byte* path,
+        void* fileActions,
+        void* attr,
+        byte** argv,
+        byte** envp
+    );
 
     public static bool WIFEXITED(int status) => (status & 0x7f) == 0;
 

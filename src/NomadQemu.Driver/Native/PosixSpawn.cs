@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace NomadQemu.Native;
+namespace NomadQemu.Driver.Native;
 
 /// <summary>
 /// Starts a program with exactly the three descriptors we choose as its stdio, default signal
@@ -14,7 +14,14 @@ internal static unsafe class PosixSpawn
     // Generous buffers keep us safe from layout differences between libc builds.
     private const int OpaqueBufferBytes = 1024;
 
-    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> environment, int stdin, int stdout, int stderr)
+    public static int Spawn(
+        string path,
+        IReadOnlyList<string> argv,
+        IReadOnlyList<string> environment,
+        int stdin,
+        int stdout,
+        int stderr
+    )
     {
         var actions = NativeMemory.AllocZeroed(OpaqueBufferBytes);
         var attr = NativeMemory.AllocZeroed(OpaqueBufferBytes);

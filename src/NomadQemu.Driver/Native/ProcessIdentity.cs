@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NomadQemu.Native;
+namespace NomadQemu.Driver.Native;
 
 /// <summary>
 /// A pid plus its start time (clock ticks since boot, field 22 of /proc/pid/stat). Pids are recycled;
@@ -8,7 +8,8 @@ namespace NomadQemu.Native;
 /// </summary>
 public readonly record struct ProcessIdentity(int Pid, ulong StartTicks)
 {
-    public static ProcessIdentity? Of(int pid) => ReadStartTicks(pid) is { } ticks ? new ProcessIdentity(pid, ticks) : null;
+    public static ProcessIdentity? Of(int pid) =>
+        ReadStartTicks(pid) is { } ticks ? new ProcessIdentity(pid, ticks) : null;
 
     /// <summary>True while the very process we recorded is alive (not a zombie, not a recycled pid).</summary>
     public bool IsAlive()
@@ -22,7 +23,8 @@ public readonly record struct ProcessIdentity(int Pid, ulong StartTicks)
         return ticks == StartTicks && state != 'Z' && state != 'X';
     }
 
-    public static ulong? ReadStartTicks(int pid) => ReadStat(pid) is { } stat ? ParseStateAndStart(stat).StartTicks : null;
+    public static ulong? ReadStartTicks(int pid) =>
+        ReadStat(pid) is { } stat ? ParseStateAndStart(stat).StartTicks : null;
 
     private static string? ReadStat(int pid)
     {

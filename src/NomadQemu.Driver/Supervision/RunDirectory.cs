@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
-namespace NomadQemu.Supervision;
+namespace NomadQemu.Driver.Supervision;
 
 /// <summary>
 /// The files one VM's supervision leaves in its run dir. Every write is atomic (temp file, fsync,
@@ -15,12 +15,14 @@ public sealed class RunDirectory(string path)
     public string ExitFile => System.IO.Path.Combine(Path, "exit.json");
     public string SupervisorLog => System.IO.Path.Combine(Path, "supervisor.log");
 
-    public void WriteLaunch(LaunchRequest request) => WriteAtomic(LaunchFile, request, SupervisorJson.Default.LaunchRequest);
+    public void WriteLaunch(LaunchRequest request) =>
+        WriteAtomic(LaunchFile, request, SupervisorJson.Default.LaunchRequest);
 
     public LaunchRequest ReadLaunch() =>
         Read(LaunchFile, SupervisorJson.Default.LaunchRequest) ?? throw new IOException($"no launch request in {Path}");
 
-    public void WriteStarted(SupervisorStarted started) => WriteAtomic(StartedFile, started, SupervisorJson.Default.SupervisorStarted);
+    public void WriteStarted(SupervisorStarted started) =>
+        WriteAtomic(StartedFile, started, SupervisorJson.Default.SupervisorStarted);
 
     public SupervisorStarted? ReadStarted() => Read(StartedFile, SupervisorJson.Default.SupervisorStarted);
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using NomadQemu.Native;
+using NomadQemu.Driver.Native;
 
-namespace NomadQemu.Supervision;
+namespace NomadQemu.Driver.Supervision;
 
 /// <summary>
 /// Overview. One tiny supervisor process per VM, started by the driver as <c>nomad-driver-qemu __supervise DIR</c>.
@@ -37,7 +37,10 @@ public static class Supervisor
             if (!string.IsNullOrEmpty(cgroup))
             {
                 // QEMU inherits the cgroup from us, so it is inside from its first instruction.
-                File.WriteAllText(Path.Combine(cgroup, "cgroup.procs"), LibC.getpid().ToString(CultureInfo.InvariantCulture));
+                File.WriteAllText(
+                    Path.Combine(cgroup, "cgroup.procs"),
+                    LibC.getpid().ToString(CultureInfo.InvariantCulture)
+                );
             }
             oomKillsBefore = ReadOomKills(cgroup);
             Directory.SetCurrentDirectory(request.WorkingDirectory);
@@ -126,7 +129,11 @@ public static class Supervisor
     private static int OpenOrThrow(string path, int flags)
     {
         var fd = LibC.open(path, flags, 0);
-        return fd >= 0 ? fd : throw new IOException($"cannot open {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        return fd >= 0
+            ? fd
+            : throw new IOException(
+                $"cannot open {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}"
+            );
     }
 
     /// <summary>Our own stdio must not be the plugin's pipes: they break when the plugin dies.</summary>

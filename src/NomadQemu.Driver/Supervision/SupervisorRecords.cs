@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace NomadQemu.Supervision;
+namespace NomadQemu.Driver.Supervision;
 
 /// <summary>What the driver asks a supervisor to run. Written to the task's run dir before the supervisor starts.</summary>
 public sealed record LaunchRequest(
@@ -14,7 +14,13 @@ public sealed record LaunchRequest(
 );
 
 /// <summary>Written by the supervisor once QEMU runs: who to watch, with pid-recycling-proof identities.</summary>
-public sealed record SupervisorStarted(int SupervisorPid, ulong SupervisorStartTicks, int QemuPid, ulong QemuStartTicks, DateTimeOffset StartedAt);
+public sealed record SupervisorStarted(
+    int SupervisorPid,
+    ulong SupervisorStartTicks,
+    int QemuPid,
+    ulong QemuStartTicks,
+    DateTimeOffset StartedAt
+);
 
 /// <summary>
 /// Written by the supervisor when QEMU is gone (or could not start). This file is how the true outcome

@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using NomadQemu.Native;
+using NomadQemu.Driver.Native;
 
-namespace NomadQemu.Supervision;
+namespace NomadQemu.Driver.Supervision;
 
 /// <summary>Where a task stands in the ledger: still starting (Nomad has no handle yet) or handed to Nomad.</summary>
 public enum LedgerPhase
@@ -14,9 +14,19 @@ public enum LedgerPhase
 }
 
 /// <summary>One ledger entry: which plugin process owns the task and where its files are.</summary>
-public sealed record LedgerEntry(string TaskId, string RunDir, int OwnerPid, ulong OwnerStartTicks, LedgerPhase Phase, DateTimeOffset UpdatedAt);
+public sealed record LedgerEntry(
+    string TaskId,
+    string RunDir,
+    int OwnerPid,
+    ulong OwnerStartTicks,
+    LedgerPhase Phase,
+    DateTimeOffset UpdatedAt
+);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UseStringEnumConverter = true
+)]
 [JsonSerializable(typeof(LedgerEntry))]
 internal sealed partial class LedgerJson : JsonSerializerContext;
 
@@ -42,7 +52,14 @@ public sealed class TaskLedger
     public void Record(string taskId, string runDir, LedgerPhase phase)
     {
         var self = Environment.ProcessId;
-        var entry = new LedgerEntry(taskId, runDir, self, ProcessIdentity.ReadStartTicks(self) ?? 0, phase, DateTimeOffset.UtcNow);
+        var entry = new LedgerEntry(
+            taskId,
+            runDir,
+            self,
+            ProcessIdentity.ReadStartTicks(self) ?? 0,
+            phase,
+            DateTimeOffset.UtcNow
+        );
         var file = FileFor(taskId);
         // The writer's pid in the temp name: a plugin killed between write and rename leaves a temp file that
         // the next instance can recognise as dead and remove (see RemoveDeadWritersTemps).
@@ -76,7 +93,10 @@ public sealed class TaskLedger
             {
                 continue;
             }
-            if (entry is { Phase: LedgerPhase.Starting } && !new ProcessIdentity(entry.OwnerPid, entry.OwnerStartTicks).IsAlive())
+            if (
+                entry is { Phase: LedgerPhase.Starting }
+                && !new ProcessIdentity(entry.OwnerPid, entry.OwnerStartTicks).IsAlive()
+            )
             {
                 orphans.Add(entry);
             }
@@ -90,8 +110,14 @@ public sealed class TaskLedger
         foreach (var temp in System.IO.Directory.EnumerateFiles(_dir, "*.tmp"))
         {
             var parts = Path.GetFileName(temp).Split('.');
-            var writerDead = parts.Length < 3
-                || !int.TryParse(parts[^2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+            var writerDead =
+                parts.Length < 3
+                || !int.TryParse(
+                    parts[^2],
+                    System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    out var pid
+                )
                 || ProcessIdentity.ReadStartTicks(pid) is null;
             if (writerDead)
             {
@@ -117,7 +143,12 @@ public sealed class TaskLedger
         }
         var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
         return string.IsNullOrEmpty(xdg)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state", "nomad-driver-qemu")
+            ? Path.Combine(
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+                ".local",
+                "state",
+                "nomad-driver-qemu"
+            )
             : Path.Combine(xdg, "nomad-driver-qemu");
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
 using MessagePack;
 
-namespace NomadQemu.Tasks;
+namespace NomadQemu.Driver.Tasks;
 
 /// <summary>
 /// Everything needed to find a VM again after the plugin restarts. Nomad stores these bytes in its client
@@ -116,7 +116,9 @@ public sealed record DriverState
             }
             if (fields.GetValueOrDefault("version") is not long version || version != Version)
             {
-                throw new FormatException($"driver_state version {fields.GetValueOrDefault("version")} is not supported (want {Version})");
+                throw new FormatException(
+                    $"driver_state version {fields.GetValueOrDefault("version")} is not supported (want {Version})"
+                );
             }
             return new DriverState
             {

@@ -1,4 +1,4 @@
-namespace NomadQemu.Tasks;
+namespace NomadQemu.Driver.Tasks;
 
 /// <summary>How a VM ended, as Nomad's ExitResult wants it. Signals use the shell convention exit code 128+n.</summary>
 public sealed record TaskExit(int ExitCode, int Signal, bool OomKilled, string? Error)

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using NomadQemu.Native;
-using NomadQemu.Supervision;
+using NomadQemu.Driver.Native;
+using NomadQemu.Driver.Supervision;
 
-namespace NomadQemu.Tasks;
+namespace NomadQemu.Driver.Tasks;
 
 /// <summary>
 /// One VM this driver controls. Immutable facts first; mutable state below <see cref="_gate"/> and only
@@ -104,7 +104,10 @@ public sealed class TaskHandle
             }
             if (supervisorLost && !Qemu.IsAlive())
             {
-                Complete(TaskExit.Unknown("QEMU exited while its supervisor was gone; its exit status is unknown"), DateTimeOffset.UtcNow);
+                Complete(
+                    TaskExit.Unknown("QEMU exited while its supervisor was gone; its exit status is unknown"),
+                    DateTimeOffset.UtcNow
+                );
                 return;
             }
             try

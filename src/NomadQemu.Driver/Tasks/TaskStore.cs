@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 
-namespace NomadQemu.Tasks;
+namespace NomadQemu.Driver.Tasks;
 
 /// <summary>The tasks this driver instance knows, by Nomad task id. Nothing more.</summary>
 public sealed class TaskStore
@@ -10,7 +10,8 @@ public sealed class TaskStore
 
     public bool TryAdd(TaskHandle handle) => _tasks.TryAdd(handle.TaskId, handle);
 
-    public bool TryGet(string taskId, [NotNullWhen(true)] out TaskHandle? handle) => _tasks.TryGetValue(taskId, out handle);
+    public bool TryGet(string taskId, [NotNullWhen(true)] out TaskHandle? handle) =>
+        _tasks.TryGetValue(taskId, out handle);
 
     public bool Remove(string taskId) => _tasks.TryRemove(taskId, out _);
 

@@ -1,6 +1,6 @@
 using NomadQemu.Qmp;
 
-namespace NomadQemu.Tasks;
+namespace NomadQemu.Driver.Tasks;
 
 /// <summary>
 /// The driver's QMP line to one VM. QEMU's QMP socket serves one client at a time, so the driver keeps
@@ -64,13 +64,17 @@ public sealed class VmControl(string socketPath) : IAsyncDisposable
         }
     }
 
-    public async Task PowerdownAsync(CancellationToken cancellationToken) => await (await ClientAsync(cancellationToken)).SystemPowerdownAsync(cancellationToken);
+    public async Task PowerdownAsync(CancellationToken cancellationToken) =>
+        await (await ClientAsync(cancellationToken)).SystemPowerdownAsync(cancellationToken);
 
-    public async Task PauseAsync(CancellationToken cancellationToken) => await (await ClientAsync(cancellationToken)).StopAsync(cancellationToken);
+    public async Task PauseAsync(CancellationToken cancellationToken) =>
+        await (await ClientAsync(cancellationToken)).StopAsync(cancellationToken);
 
-    public async Task ResumeAsync(CancellationToken cancellationToken) => await (await ClientAsync(cancellationToken)).ContAsync(cancellationToken);
+    public async Task ResumeAsync(CancellationToken cancellationToken) =>
+        await (await ClientAsync(cancellationToken)).ContAsync(cancellationToken);
 
-    public async Task ResetAsync(CancellationToken cancellationToken) => await (await ClientAsync(cancellationToken)).SystemResetAsync(cancellationToken);
+    public async Task ResetAsync(CancellationToken cancellationToken) =>
+        await (await ClientAsync(cancellationToken)).SystemResetAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -17,13 +17,17 @@ internal sealed class TupleExpression(SourceFile source, int start, int end, IRe
 {
     internal override IEnumerable<HclExpression> Children => items;
 
-    internal override HclValue Eval(HclEvalContext context) => new HclList(items.Select(i => i.Eval(context)).ToArray());
+    internal override HclValue Eval(HclEvalContext context) =>
+        new HclList(items.Select(i => i.Eval(context)).ToArray());
 }
 
 /// <summary><c>{ key = value, "key2" : value }</c>. A bare identifier key is the literal name, as in HCL.</summary>
 internal sealed class ObjectExpression(
-    SourceFile source, int start, int end, IReadOnlyList<(HclExpression Key, HclExpression Value)> items)
-    : HclExpression(source, start, end)
+    SourceFile source,
+    int start,
+    int end,
+    IReadOnlyList<(HclExpression Key, HclExpression Value)> items
+) : HclExpression(source, start, end)
 {
     internal override IEnumerable<HclExpression> Children => items.SelectMany(i => new[] { i.Key, i.Value });
 
@@ -33,7 +37,8 @@ internal sealed class ObjectExpression(
         foreach (var (keyExpression, valueExpression) in items)
         {
             var key = keyExpression.Eval(context);
-            var keyText = HclValueText.AsString(key)
+            var keyText =
+                HclValueText.AsString(key)
                 ?? throw keyExpression.Error($"an object key must be a string, not {key.TypeName}");
             entries.Add(new(keyText, valueExpression.Eval(context)));
         }
@@ -43,13 +48,20 @@ internal sealed class ObjectExpression(
 
 /// <summary><c>cond ? a : b</c>; only the chosen branch is evaluated.</summary>
 internal sealed class ConditionalExpression(
-    SourceFile source, int start, int end, HclExpression condition, HclExpression whenTrue, HclExpression whenFalse)
-    : HclExpression(source, start, end)
+    SourceFile source,
+    int start,
+    int end,
+    HclExpression condition,
+    HclExpression whenTrue,
+    HclExpression whenFalse
+) : HclExpression(source, start, end)
 {
     internal override IEnumerable<HclExpression> Children => [condition, whenTrue, whenFalse];
 
     internal override HclValue Eval(HclEvalContext context) =>
-        Operators.ToBool(condition, condition.Eval(context), "the condition") ? whenTrue.Eval(context) : whenFalse.Eval(context);
+        Operators.ToBool(condition, condition.Eval(context), "the condition")
+            ? whenTrue.Eval(context)
+            : whenFalse.Eval(context);
 }
 
 /// <summary><c>-x</c> or <c>!x</c>.</summary>
@@ -58,13 +70,19 @@ internal sealed class UnaryExpression(SourceFile source, int start, int end, Tok
 {
     internal override IEnumerable<HclExpression> Children => [operand];
 
-    internal override HclValue Eval(HclEvalContext context) => Operators.Unary(this, op, operand, operand.Eval(context));
+    internal override HclValue Eval(HclEvalContext context) =>
+        Operators.Unary(this, op, operand, operand.Eval(context));
 }
 
 /// <summary><c>a op b</c>; <c>&amp;&amp;</c> and <c>||</c> short-circuit.</summary>
 internal sealed class BinaryExpression(
-    SourceFile source, int start, int end, TokenKind op, HclExpression left, HclExpression right)
-    : HclExpression(source, start, end)
+    SourceFile source,
+    int start,
+    int end,
+    TokenKind op,
+    HclExpression left,
+    HclExpression right
+) : HclExpression(source, start, end)
 {
     internal override IEnumerable<HclExpression> Children => [left, right];
 
@@ -73,8 +91,13 @@ internal sealed class BinaryExpression(
 
 /// <summary><c>name(arg, ...)</c>, with <c>...</c> after the last argument expanding a list.</summary>
 internal sealed class FunctionCallExpression(
-    SourceFile source, int start, int end, string name, IReadOnlyList<HclExpression> arguments, bool expandLast)
-    : HclExpression(source, start, end)
+    SourceFile source,
+    int start,
+    int end,
+    string name,
+    IReadOnlyList<HclExpression> arguments,
+    bool expandLast
+) : HclExpression(source, start, end)
 {
     internal override IEnumerable<HclExpression> Children => arguments;
 

@@ -101,5 +101,7 @@ public sealed record HclObject : HclValue
     }
 
     public override string ToString() =>
-        "{" + string.Join(", ", Entries.Select(e => HclValueText.Quote(e.Key) + " = " + HclValueText.Render(e.Value))) + "}";
+        "{"
+        + string.Join(", ", Entries.Select(e => HclValueText.Quote(e.Key) + " = " + HclValueText.Render(e.Value)))
+        + "}";
 }

@@ -11,19 +11,20 @@ namespace NomadQemu.JobFiles.Hcl;
 /// </summary>
 public static class HclStandardFunctions
 {
-    public static IReadOnlyDictionary<string, HclFunction> All { get; } = new Dictionary<string, HclFunction>(StringComparer.Ordinal)
-    {
-        ["env"] = (args, context) => new HclString(context.ReadEnvironment(StringArgument(args, 0, 1)) ?? ""),
-        ["upper"] = (args, _) => new HclString(StringArgument(args, 0, 1).ToUpperInvariant()),
-        ["lower"] = (args, _) => new HclString(StringArgument(args, 0, 1).ToLowerInvariant()),
-        ["format"] = (args, _) => new HclString(Format(args)),
-        ["concat"] = (args, _) => new HclList(args.SelectMany((a, i) => ListArgument(a, i).Items).ToArray()),
-        ["join"] = (args, _) => new HclString(Join(args)),
-        ["length"] = (args, _) => new HclNumber(Length(args)),
-        ["tostring"] = (args, _) => ToStringValue(args),
-        ["tonumber"] = (args, _) => ToNumberValue(args),
-        ["file"] = (args, context) => new HclString(ReadFile(StringArgument(args, 0, 1), context.BaseDirectory)),
-    };
+    public static IReadOnlyDictionary<string, HclFunction> All { get; } =
+        new Dictionary<string, HclFunction>(StringComparer.Ordinal)
+        {
+            ["env"] = (args, context) => new HclString(context.ReadEnvironment(StringArgument(args, 0, 1)) ?? ""),
+            ["upper"] = (args, _) => new HclString(StringArgument(args, 0, 1).ToUpperInvariant()),
+            ["lower"] = (args, _) => new HclString(StringArgument(args, 0, 1).ToLowerInvariant()),
+            ["format"] = (args, _) => new HclString(Format(args)),
+            ["concat"] = (args, _) => new HclList(args.SelectMany((a, i) => ListArgument(a, i).Items).ToArray()),
+            ["join"] = (args, _) => new HclString(Join(args)),
+            ["length"] = (args, _) => new HclNumber(Length(args)),
+            ["tostring"] = (args, _) => ToStringValue(args),
+            ["tonumber"] = (args, _) => ToNumberValue(args),
+            ["file"] = (args, context) => new HclString(ReadFile(StringArgument(args, 0, 1), context.BaseDirectory)),
+        };
 
     private static void ExpectCount(IReadOnlyList<HclValue> args, int count)
     {
@@ -41,7 +42,8 @@ public static class HclStandardFunctions
     }
 
     private static HclList ListArgument(HclValue value, int index) =>
-        value as HclList ?? throw new HclFunctionException($"argument {index + 1} must be a list, not {value.TypeName}");
+        value as HclList
+        ?? throw new HclFunctionException($"argument {index + 1} must be a list, not {value.TypeName}");
 
     private static string Join(IReadOnlyList<HclValue> args)
     {
@@ -49,10 +51,15 @@ public static class HclStandardFunctions
         {
             throw new HclFunctionException("expected a separator and at least one list");
         }
-        var separator = HclValueText.AsString(args[0]) ?? throw new HclFunctionException("the separator must be a string");
+        var separator =
+            HclValueText.AsString(args[0]) ?? throw new HclFunctionException("the separator must be a string");
         var items = args.Skip(1).SelectMany((a, i) => ListArgument(a, i + 1).Items);
-        return string.Join(separator, items.Select(item => HclValueText.AsString(item)
-            ?? throw new HclFunctionException($"cannot join a {item.TypeName} element")));
+        return string.Join(
+            separator,
+            items.Select(item =>
+                HclValueText.AsString(item) ?? throw new HclFunctionException($"cannot join a {item.TypeName} element")
+            )
+        );
     }
 
     private static int Length(IReadOnlyList<HclValue> args)
@@ -73,7 +80,10 @@ public static class HclStandardFunctions
         ExpectCount(args, 1);
         return args[0] is HclNull
             ? args[0]
-            : new HclString(HclValueText.AsString(args[0]) ?? throw new HclFunctionException($"cannot convert a {args[0].TypeName} to a string"));
+            : new HclString(
+                HclValueText.AsString(args[0])
+                    ?? throw new HclFunctionException($"cannot convert a {args[0].TypeName} to a string")
+            );
     }
 
     private static HclValue ToNumberValue(IReadOnlyList<HclValue> args)
@@ -133,18 +143,22 @@ public static class HclStandardFunctions
                 throw new HclFunctionException($"not enough arguments for %{verb}");
             }
             var value = args[next++];
-            output.Append(verb switch
-            {
-                's' or 'v' => HclValueText.AsString(value) ?? HclValueText.Render(value),
-                'q' => HclValueText.Quote(HclValueText.AsString(value) ?? throw new HclFunctionException("%q needs a string")),
-                'd' => value is HclNumber { Value: var d } && d == decimal.Truncate(d)
-                    ? d.ToString("0", CultureInfo.InvariantCulture)
-                    : throw new HclFunctionException($"%d needs a whole number, got {HclValueText.Render(value)}"),
-                'f' => value is HclNumber { Value: var f }
-                    ? f.ToString("0.000000", CultureInfo.InvariantCulture)
-                    : throw new HclFunctionException($"%f needs a number, got {HclValueText.Render(value)}"),
-                _ => throw new HclFunctionException($"unsupported format verb %{verb}"),
-            });
+            output.Append(
+                verb switch
+                {
+                    's' or 'v' => HclValueText.AsString(value) ?? HclValueText.Render(value),
+                    'q' => HclValueText.Quote(
+                        HclValueText.AsString(value) ?? throw new HclFunctionException("%q needs a string")
+                    ),
+                    'd' => value is HclNumber { Value: var d } && d == decimal.Truncate(d)
+                        ? d.ToString("0", CultureInfo.InvariantCulture)
+                        : throw new HclFunctionException($"%d needs a whole number, got {HclValueText.Render(value)}"),
+                    'f' => value is HclNumber { Value: var f }
+                        ? f.ToString("0.000000", CultureInfo.InvariantCulture)
+                        : throw new HclFunctionException($"%f needs a number, got {HclValueText.Render(value)}"),
+                    _ => throw new HclFunctionException($"unsupported format verb %{verb}"),
+                }
+            );
         }
         if (next < args.Count)
         {

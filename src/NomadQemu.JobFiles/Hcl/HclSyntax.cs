@@ -6,7 +6,12 @@ namespace NomadQemu.JobFiles.Hcl;
 /// </summary>
 public sealed class HclBody
 {
-    internal HclBody(SourceFile source, int start, IReadOnlyList<HclAttribute> attributes, IReadOnlyList<HclBlock> blocks)
+    internal HclBody(
+        SourceFile source,
+        int start,
+        IReadOnlyList<HclAttribute> attributes,
+        IReadOnlyList<HclBlock> blocks
+    )
     {
         Source = source;
         Attributes = attributes;
@@ -43,18 +48,22 @@ public sealed class HclBody
         {
             if (Attribute(group.Key) is { } clash)
             {
-                throw Source.Error(group.First().StartOffset,
-                    $"\"{group.Key}\" is both an attribute (at {clash.Position}) and a block here; use one form");
+                throw Source.Error(
+                    group.First().StartOffset,
+                    $"\"{group.Key}\" is both an attribute (at {clash.Position}) and a block here; use one form"
+                );
             }
-            var items = group.Select(block =>
-            {
-                HclValue value = block.Body.ToValue(context);
-                for (var i = block.Labels.Count - 1; i >= 0; i--)
+            var items = group
+                .Select(block =>
                 {
-                    value = new HclObject([new(block.Labels[i], value)]);
-                }
-                return value;
-            }).ToArray();
+                    HclValue value = block.Body.ToValue(context);
+                    for (var i = block.Labels.Count - 1; i >= 0; i--)
+                    {
+                        value = new HclObject([new(block.Labels[i], value)]);
+                    }
+                    return value;
+                })
+                .ToArray();
             entries.Add(new(group.Key, new HclList(items)));
         }
         return new HclObject(entries);
@@ -82,8 +91,14 @@ public sealed class HclAttribute
 /// <summary>A block: <c>type "label" label2 { body }</c>.</summary>
 public sealed class HclBlock
 {
-    internal HclBlock(string type, IReadOnlyList<string> labels, IReadOnlyList<HclPosition> labelPositions,
-        HclBody body, HclPosition position, int startOffset)
+    internal HclBlock(
+        string type,
+        IReadOnlyList<string> labels,
+        IReadOnlyList<HclPosition> labelPositions,
+        HclBody body,
+        HclPosition position,
+        int startOffset
+    )
     {
         Type = type;
         Labels = labels;

@@ -114,7 +114,10 @@ internal sealed class Lexer
         {
             // "1." is a number missing its fraction; "1.x" or "1..." are left to the parser to reject.
             Position++;
-            throw _source.Error(start, $"invalid number \"{_text[start..Position]}\": expected digits after the decimal point");
+            throw _source.Error(
+                start,
+                $"invalid number \"{_text[start..Position]}\": expected digits after the decimal point"
+            );
         }
         if (Peek(0) is 'e' or 'E')
         {
@@ -183,7 +186,10 @@ internal sealed class Lexer
         }
         else
         {
-            throw _source.Error(Position, $"invalid heredoc: the line must end right after <<{(flush ? "-" : "")}{marker}");
+            throw _source.Error(
+                Position,
+                $"invalid heredoc: the line must end right after <<{(flush ? "-" : "")}{marker}"
+            );
         }
         return new Token(TokenKind.HeredocStart, start, Position, _text[start..Position], marker, flush);
     }

@@ -3,23 +3,34 @@ namespace NomadQemu.JobFiles.Hcl;
 /// <summary>The meaning of HCL's unary and binary operators on values.</summary>
 internal static class Operators
 {
-    public static HclValue Unary(HclExpression node, TokenKind op, HclExpression operand, HclValue value) => op switch
-    {
-        TokenKind.Minus => new HclNumber(-ToNumber(operand, value, "the operand of -")),
-        TokenKind.Bang => HclValue.Of(!ToBool(operand, value, "the operand of !")),
-        _ => throw node.Error($"unsupported unary operator {op}"),
-    };
+    public static HclValue Unary(HclExpression node, TokenKind op, HclExpression operand, HclValue value) =>
+        op switch
+        {
+            TokenKind.Minus => new HclNumber(-ToNumber(operand, value, "the operand of -")),
+            TokenKind.Bang => HclValue.Of(!ToBool(operand, value, "the operand of !")),
+            _ => throw node.Error($"unsupported unary operator {op}"),
+        };
 
-    public static HclValue Binary(HclExpression node, TokenKind op, HclExpression left, HclExpression right, HclEvalContext context)
+    public static HclValue Binary(
+        HclExpression node,
+        TokenKind op,
+        HclExpression left,
+        HclExpression right,
+        HclEvalContext context
+    )
     {
         switch (op)
         {
             case TokenKind.And:
-                return HclValue.Of(ToBool(left, left.Eval(context), "the left side of &&")
-                    && ToBool(right, right.Eval(context), "the right side of &&"));
+                return HclValue.Of(
+                    ToBool(left, left.Eval(context), "the left side of &&")
+                        && ToBool(right, right.Eval(context), "the right side of &&")
+                );
             case TokenKind.Or:
-                return HclValue.Of(ToBool(left, left.Eval(context), "the left side of ||")
-                    || ToBool(right, right.Eval(context), "the right side of ||"));
+                return HclValue.Of(
+                    ToBool(left, left.Eval(context), "the left side of ||")
+                        || ToBool(right, right.Eval(context), "the right side of ||")
+                );
             case TokenKind.Equal:
                 return HclValue.Of(left.Eval(context).Equals(right.Eval(context)));
             case TokenKind.NotEqual:
@@ -51,36 +62,39 @@ internal static class Operators
     }
 
     /// <summary>A number, or a string that holds one (HCL converts such strings automatically).</summary>
-    public static decimal ToNumber(HclExpression where, HclValue value, string role) => value switch
-    {
-        HclNumber n => n.Value,
-        HclString s when NumberText.TryParse(s.Value, out var parsed) => parsed,
-        _ => throw where.Error($"{role} must be a number, not {Describe(value)}"),
-    };
+    public static decimal ToNumber(HclExpression where, HclValue value, string role) =>
+        value switch
+        {
+            HclNumber n => n.Value,
+            HclString s when NumberText.TryParse(s.Value, out var parsed) => parsed,
+            _ => throw where.Error($"{role} must be a number, not {Describe(value)}"),
+        };
 
     /// <summary>A bool, or the strings "true"/"false" (HCL converts those automatically).</summary>
-    public static bool ToBool(HclExpression where, HclValue value, string role) => value switch
-    {
-        HclBool b => b.Value,
-        HclString { Value: "true" } => true,
-        HclString { Value: "false" } => false,
-        _ => throw where.Error($"{role} must be a bool, not {Describe(value)}"),
-    };
+    public static bool ToBool(HclExpression where, HclValue value, string role) =>
+        value switch
+        {
+            HclBool b => b.Value,
+            HclString { Value: "true" } => true,
+            HclString { Value: "false" } => false,
+            _ => throw where.Error($"{role} must be a bool, not {Describe(value)}"),
+        };
 
     private static string Describe(HclValue value) =>
         value is HclString s ? $"the string {HclValueText.Quote(s.Value)}" : value.TypeName;
 
-    private static string Symbol(TokenKind op) => op switch
-    {
-        TokenKind.Plus => "+",
-        TokenKind.Minus => "-",
-        TokenKind.Star => "*",
-        TokenKind.Slash => "/",
-        TokenKind.Percent => "%",
-        TokenKind.Less => "<",
-        TokenKind.LessEqual => "<=",
-        TokenKind.Greater => ">",
-        TokenKind.GreaterEqual => ">=",
-        _ => op.ToString(),
-    };
+    private static string Symbol(TokenKind op) =>
+        op switch
+        {
+            TokenKind.Plus => "+",
+            TokenKind.Minus => "-",
+            TokenKind.Star => "*",
+            TokenKind.Slash => "/",
+            TokenKind.Percent => "%",
+            TokenKind.Less => "<",
+            TokenKind.LessEqual => "<=",
+            TokenKind.Greater => ">",
+            TokenKind.GreaterEqual => ">=",
+            _ => op.ToString(),
+        };
 }

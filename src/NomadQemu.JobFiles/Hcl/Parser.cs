@@ -109,7 +109,10 @@ internal sealed partial class Parser
                 case TokenKind.EndOfFile when opener is null:
                     return new HclBody(_source, start, attributes, blocks);
                 case TokenKind.EndOfFile:
-                    throw Error(token, $"unclosed block \"{opener!.Type}\" opened at {_source.PositionOf(opener.BraceOffset)}: expected '}}' before end of file");
+                    throw Error(
+                        token,
+                        $"unclosed block \"{opener!.Type}\" opened at {_source.PositionOf(opener.BraceOffset)}: expected '}}' before end of file"
+                    );
                 case TokenKind.RightBrace when opener is null:
                     throw Error(token, "unexpected '}': no block is open here");
                 case TokenKind.RightBrace:
@@ -152,9 +155,10 @@ internal sealed partial class Parser
         var brace = Peek();
         if (brace.Kind != TokenKind.LeftBrace)
         {
-            var expected = labels.Count == 0
-                ? $"expected '=' or '{{' after \"{name.Text}\""
-                : $"expected '{{' to open block \"{name.Text}\" (or '=' if \"{name.Text}\" is an attribute)";
+            var expected =
+                labels.Count == 0
+                    ? $"expected '=' or '{{' after \"{name.Text}\""
+                    : $"expected '{{' to open block \"{name.Text}\" (or '=' if \"{name.Text}\" is an attribute)";
             throw Error(brace, $"{expected}, found {brace.Describe()}");
         }
         Take();

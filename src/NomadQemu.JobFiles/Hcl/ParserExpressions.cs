@@ -4,7 +4,7 @@ namespace NomadQemu.JobFiles.Hcl;
 internal sealed partial class Parser
 {
     /// <summary>Binary operators from loosest to tightest binding, as HCL defines them.</summary>
-    private static readonly TokenKind[][] PrecedenceLevels =
+    private static readonly TokenKind[][] s_precedenceLevels =
     [
         [TokenKind.Or],
         [TokenKind.And],
@@ -25,7 +25,14 @@ internal sealed partial class Parser
             var whenTrue = ParseExpression();
             Expect(TokenKind.Colon, "':' in the conditional expression");
             var whenFalse = ParseExpression();
-            condition = new ConditionalExpression(_source, condition.Start, whenFalse.End, condition, whenTrue, whenFalse);
+            condition = new ConditionalExpression(
+                _source,
+                condition.Start,
+                whenFalse.End,
+                condition,
+                whenTrue,
+                whenFalse
+            );
         }
         Exit();
         return condition;
@@ -33,12 +40,12 @@ internal sealed partial class Parser
 
     private HclExpression ParseBinary(int level)
     {
-        if (level == PrecedenceLevels.Length)
+        if (level == s_precedenceLevels.Length)
         {
             return ParseUnary();
         }
         var left = ParseBinary(level + 1);
-        while (PrecedenceLevels[level].Contains(Peek().Kind))
+        while (s_precedenceLevels[level].Contains(Peek().Kind))
         {
             var op = Take();
             var right = ParseBinary(level + 1);
@@ -148,13 +155,17 @@ internal sealed partial class Parser
                 {
                     throw Error(name, "splat expressions (.*) are not supported");
                 }
-                steps.Add(name.Kind switch
-                {
-                    TokenKind.Identifier => new AttributeStep(token.Start, name.Text),
-                    TokenKind.Number when NumberText.TryParse(name.Text, out var index) =>
-                        new IndexStep(token.Start, new LiteralExpression(_source, name.Start, name.End, new HclNumber(index))),
-                    _ => throw Error(name, $"expected an attribute name after '.', found {name.Describe()}"),
-                });
+                steps.Add(
+                    name.Kind switch
+                    {
+                        TokenKind.Identifier => new AttributeStep(token.Start, name.Text),
+                        TokenKind.Number when NumberText.TryParse(name.Text, out var index) => new IndexStep(
+                            token.Start,
+                            new LiteralExpression(_source, name.Start, name.End, new HclNumber(index))
+                        ),
+                        _ => throw Error(name, $"expected an attribute name after '.', found {name.Describe()}"),
+                    }
+                );
                 end = name.End;
             }
             else if (token.Kind == TokenKind.LeftBracket)
@@ -227,14 +238,21 @@ internal sealed partial class Parser
             }
             if (token.Kind == TokenKind.EndOfFile)
             {
-                throw Error(token, $"unclosed object opened at {_source.PositionOf(open.Start)}: expected '}}' before end of file");
+                throw Error(
+                    token,
+                    $"unclosed object opened at {_source.PositionOf(open.Start)}: expected '}}' before end of file"
+                );
             }
-            HclExpression key = token.Kind == TokenKind.Identifier
-                ? new LiteralExpression(_source, token.Start, Take().End, new HclString(token.Text))
-                : ParseExpression();
+            var key =
+                token.Kind == TokenKind.Identifier
+                    ? new LiteralExpression(_source, token.Start, Take().End, new HclString(token.Text))
+                    : ParseExpression();
             var separator = Peek();
-            if (token is { Kind: TokenKind.Identifier, Text: "for" } && items.Count == 0
-                && separator.Kind is not (TokenKind.Assign or TokenKind.Colon))
+            if (
+                token is { Kind: TokenKind.Identifier, Text: "for" }
+                && items.Count == 0
+                && separator.Kind is not (TokenKind.Assign or TokenKind.Colon)
+            )
             {
                 throw Error(token, "for expressions ({for ...}) are not supported");
             }

@@ -15,7 +15,11 @@ internal sealed partial class Parser
         var p = _lexer.Position;
         while (true)
         {
-            if (p >= _lexer.Limit || Text[p] == '\n' || (Text[p] == '\r' && p + 1 < _lexer.Limit && Text[p + 1] == '\n'))
+            if (
+                p >= _lexer.Limit
+                || Text[p] == '\n'
+                || (Text[p] == '\r' && p + 1 < _lexer.Limit && Text[p + 1] == '\n')
+            )
             {
                 throw Error(quote, "unterminated string: expected a closing '\"' before the end of the line");
             }
@@ -52,7 +56,10 @@ internal sealed partial class Parser
         }
         if (c == '%' && next == '{')
         {
-            throw _source.Error(p, "template directives (%{ if }, %{ for }) are not supported; write %%{ for a literal %{");
+            throw _source.Error(
+                p,
+                "template directives (%{ if }, %{ for }) are not supported; write %%{ for a literal %{"
+            );
         }
         builder.Literal.Append(c);
         return p + 1;
@@ -86,7 +93,10 @@ internal sealed partial class Parser
         var close = Peek();
         if (close.Kind != TokenKind.RightBrace)
         {
-            throw Error(close, $"expected '}}' to close the interpolation opened at {_source.PositionOf(open)}, found {close.Describe()}");
+            throw Error(
+                close,
+                $"expected '}}' to close the interpolation opened at {_source.PositionOf(open)}, found {close.Describe()}"
+            );
         }
         Take();
         _newlinesIgnored.Pop();
@@ -103,24 +113,45 @@ internal sealed partial class Parser
         var kind = Text[p + 1];
         switch (kind)
         {
-            case 'n': builder.Literal.Append('\n'); return p + 2;
-            case 'r': builder.Literal.Append('\r'); return p + 2;
-            case 't': builder.Literal.Append('\t'); return p + 2;
-            case '"': builder.Literal.Append('"'); return p + 2;
-            case '\\': builder.Literal.Append('\\'); return p + 2;
+            case 'n':
+                builder.Literal.Append('\n');
+                return p + 2;
+            case 'r':
+                builder.Literal.Append('\r');
+                return p + 2;
+            case 't':
+                builder.Literal.Append('\t');
+                return p + 2;
+            case '"':
+                builder.Literal.Append('"');
+                return p + 2;
+            case '\\':
+                builder.Literal.Append('\\');
+                return p + 2;
             case 'u' or 'U':
                 var digits = kind == 'u' ? 4 : 8;
                 var hex = p + 2 + digits <= _lexer.Limit ? Text.Substring(p + 2, digits) : "";
-                if (hex.Length != digits || !int.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code)
-                    || code < 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+                if (
+                    hex.Length != digits
+                    || !int.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code)
+                    || code < 0
+                    || code > 0x10FFFF
+                    || (code >= 0xD800 && code <= 0xDFFF)
+                )
                 {
-                    throw _source.Error(p, $"invalid escape sequence: \\{kind} needs {digits} hex digits naming a Unicode character");
+                    throw _source.Error(
+                        p,
+                        $"invalid escape sequence: \\{kind} needs {digits} hex digits naming a Unicode character"
+                    );
                 }
                 builder.Literal.Append(char.ConvertFromUtf32(code));
                 return p + 2 + digits;
             default:
                 var shown = char.IsControl(kind) ? $"U+{(int)kind:X4}" : kind.ToString();
-                throw _source.Error(p, $"invalid escape sequence \"\\{shown}\": use \\n, \\r, \\t, \\\", \\\\, \\uNNNN or \\UNNNNNNNN");
+                throw _source.Error(
+                    p,
+                    $"invalid escape sequence \"\\{shown}\": use \\n, \\r, \\t, \\\", \\\\, \\uNNNN or \\UNNNNNNNN"
+                );
         }
     }
 

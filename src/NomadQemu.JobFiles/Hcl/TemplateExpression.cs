@@ -30,8 +30,10 @@ internal sealed class TemplateExpression(SourceFile source, int start, int end, 
             }
             var expression = (HclExpression)part;
             var value = expression.Eval(context);
-            text.Append(HclValueText.AsString(value)
-                ?? throw expression.Error($"cannot put a {value.TypeName} value into a string template"));
+            text.Append(
+                HclValueText.AsString(value)
+                    ?? throw expression.Error($"cannot put a {value.TypeName} value into a string template")
+            );
         }
         return new HclString(text.ToString());
     }

@@ -47,17 +47,19 @@ internal readonly record struct Token(
     int End,
     string Text,
     string? HeredocMarker = null,
-    bool HeredocFlush = false)
+    bool HeredocFlush = false
+)
 {
     /// <summary>How the token reads in an error message.</summary>
-    public string Describe() => Kind switch
-    {
-        TokenKind.EndOfFile => "end of file",
-        TokenKind.Newline => "newline",
-        TokenKind.Identifier => $"identifier \"{Text}\"",
-        TokenKind.Number => $"number {Text}",
-        TokenKind.OpenQuote => "string",
-        TokenKind.HeredocStart => "heredoc",
-        _ => $"'{Text}'",
-    };
+    public string Describe() =>
+        Kind switch
+        {
+            TokenKind.EndOfFile => "end of file",
+            TokenKind.Newline => "newline",
+            TokenKind.Identifier => $"identifier \"{Text}\"",
+            TokenKind.Number => $"number {Text}",
+            TokenKind.OpenQuote => "string",
+            TokenKind.HeredocStart => "heredoc",
+            _ => $"'{Text}'",
+        };
 }

@@ -15,11 +15,16 @@ internal sealed record IndexStep(int Start, HclExpression Key) : TraversalStep(S
 /// wrapped as <c>${...}</c>, just as Nomad's HCL2 job parser leaves it for the client to fill in.
 /// </summary>
 internal sealed class TraversalExpression(
-    SourceFile source, int start, int end, HclExpression? subject, string? rootName, IReadOnlyList<TraversalStep> steps)
-    : HclExpression(source, start, end)
+    SourceFile source,
+    int start,
+    int end,
+    HclExpression? subject,
+    string? rootName,
+    IReadOnlyList<TraversalStep> steps
+) : HclExpression(source, start, end)
 {
     /// <summary>Roots that always mean job-file variables; using them where they are not available is an error.</summary>
-    private static readonly string[] ReservedRoots = ["var", "local"];
+    private static readonly string[] s_reservedRoots = ["var", "local"];
 
     public string? RootName { get; } = rootName;
 
@@ -42,11 +47,13 @@ internal sealed class TraversalExpression(
             current = rootValue;
             path = RootName!;
         }
-        else if (ReservedRoots.Contains(RootName) || !context.KeepUnknownReferences)
+        else if (s_reservedRoots.Contains(RootName) || !context.KeepUnknownReferences)
         {
-            throw Error(ReservedRoots.Contains(RootName)
-                ? $"\"{RootName}.*\" values cannot be used here"
-                : $"unknown variable \"{RootName}\"");
+            throw Error(
+                s_reservedRoots.Contains(RootName)
+                    ? $"\"{RootName}.*\" values cannot be used here"
+                    : $"unknown variable \"{RootName}\""
+            );
         }
         else
         {
@@ -75,7 +82,10 @@ internal sealed class TraversalExpression(
                     ? Error($"undefined {(path == "var" ? "variable" : "local value")} \"{path}.{attribute.Name}\"")
                     : Source.Error(step.Start, $"{path} has no attribute \"{attribute.Name}\"");
             case AttributeStep attribute:
-                throw Source.Error(step.Start, $"cannot read attribute \"{attribute.Name}\" of {path}: it is a {current.TypeName}");
+                throw Source.Error(
+                    step.Start,
+                    $"cannot read attribute \"{attribute.Name}\" of {path}: it is a {current.TypeName}"
+                );
             case IndexStep index:
                 return ApplyIndex(index, current, path, context);
             default:
@@ -92,12 +102,19 @@ internal sealed class TraversalExpression(
                 var number = key switch
                 {
                     HclNumber n => n.Value,
-                    HclString s when decimal.TryParse(s.Value, System.Globalization.CultureInfo.InvariantCulture, out var parsed) => parsed,
+                    HclString s
+                        when decimal.TryParse(
+                            s.Value,
+                            System.Globalization.CultureInfo.InvariantCulture,
+                            out var parsed
+                        ) => parsed,
                     _ => throw step.Key.Error($"a list index must be a number, not {key.TypeName}"),
                 };
                 if (number != decimal.Truncate(number) || number < 0 || number >= list.Count)
                 {
-                    throw step.Key.Error($"index {HclValueText.Render(key)} is out of range for {path} (length {list.Count})");
+                    throw step.Key.Error(
+                        $"index {HclValueText.Render(key)} is out of range for {path} (length {list.Count})"
+                    );
                 }
                 return list[(int)number];
             case HclObject obj:

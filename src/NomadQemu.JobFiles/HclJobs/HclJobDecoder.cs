@@ -9,18 +9,34 @@ namespace NomadQemu.JobFiles;
 /// </summary>
 internal static class HclJobDecoder
 {
-    public static JobSpec Decode(HclBody file, HclEvalContext context, IReadOnlyDictionary<string, string> vars, Func<string, string?> environment)
+    public static JobSpec Decode(
+        HclBody file,
+        HclEvalContext context,
+        IReadOnlyDictionary<string, string> vars,
+        Func<string, string?> environment
+    )
     {
         RejectMisplaced(file, "group", "a group must be inside a job block: job \"name\" { group \"name\" { ... } }");
-        RejectMisplaced(file, "task", "a task must be inside a group: job \"name\" { group \"name\" { task \"name\" { ... } } }");
+        RejectMisplaced(
+            file,
+            "task",
+            "a task must be inside a group: job \"name\" { group \"name\" { task \"name\" { ... } } }"
+        );
         var jobs = file.BlocksOfType("job").ToList();
         if (jobs.Count == 0)
         {
-            throw new HclException(new HclPosition(file.Source.Name, 1, 1), "no job block found: a job file needs job \"name\" { ... }");
+            throw new HclException(
+                new HclPosition(file.Source.Name, 1, 1),
+                "no job block found: a job file needs job \"name\" { ... }"
+            );
         }
         if (jobs.Count > 1)
         {
-            throw JobBodyReader.ErrorAt(file, jobs[1].Position, $"only one job block is allowed per file (the first is at {jobs[0].Position})");
+            throw JobBodyReader.ErrorAt(
+                file,
+                jobs[1].Position,
+                $"only one job block is allowed per file (the first is at {jobs[0].Position})"
+            );
         }
         JobVariables.Resolve(file, context, vars, environment);
         return ReadJob(jobs[0], context);
@@ -54,7 +70,10 @@ internal static class HclJobDecoder
             var group = ReadGroup(job, groupBlock, meta);
             if (groups.FirstOrDefault(g => g.Name == group.Name) is { } first)
             {
-                throw job.Error(groupBlock.Position, $"duplicate group \"{group.Name}\" (the first is at {first.Position})");
+                throw job.Error(
+                    groupBlock.Position,
+                    $"duplicate group \"{group.Name}\" (the first is at {first.Position})"
+                );
             }
             groups.Add(group);
         }
@@ -84,10 +103,12 @@ internal static class HclJobDecoder
         foreach (var taskBlock in group.StructuralBlocks("task"))
         {
             var task = ReadTask(group, taskBlock, meta);
-            if (tasks.FirstOrDefault(t => t.Name == task.Name) is { } first)
+            if (tasks.Find(t => t.Name == task.Name) is { } first)
             {
-                throw group.Error(taskBlock.LabelPositions.FirstOrDefault() ?? taskBlock.Position,
-                    $"duplicate task \"{task.Name}\" (the first is at {first.Position})");
+                throw group.Error(
+                    taskBlock.LabelPositions.Count > 0 ? taskBlock.LabelPositions[0] : taskBlock.Position,
+                    $"duplicate task \"{task.Name}\" (the first is at {first.Position})"
+                );
             }
             tasks.Add(task);
         }
@@ -156,17 +177,22 @@ internal static class HclJobDecoder
             var label = portBlock.Labels[0];
             if (ports.FirstOrDefault(p => p.Label == label) is { } first)
             {
-                throw network.Error(portBlock.LabelPositions[0], $"duplicate port \"{label}\" (the first is at {first.Position})");
+                throw network.Error(
+                    portBlock.LabelPositions[0],
+                    $"duplicate port \"{label}\" (the first is at {first.Position})"
+                );
             }
             var port = network.For(portBlock, $"{owner.Owner}: port \"{label}\"");
-            ports.Add(new PortSpec
-            {
-                Label = label,
-                Static = PositivePort(port, "static"),
-                To = PositivePort(port, "to"),
-                HostNetwork = port.String("host_network") ?? "default",
-                Position = portBlock.Position,
-            });
+            ports.Add(
+                new PortSpec
+                {
+                    Label = label,
+                    Static = PositivePort(port, "static"),
+                    To = PositivePort(port, "to"),
+                    HostNetwork = port.String("host_network") ?? "default",
+                    Position = portBlock.Position,
+                }
+            );
         }
         return new NetworkSpec
         {
@@ -187,7 +213,10 @@ internal static class HclJobDecoder
         }
         return value is >= -1 and <= 65535
             ? value
-            : throw port.Error(port.Body.Attribute(name)!.Position, $"\"{name}\" must be a port number (1-65535), not {value}");
+            : throw port.Error(
+                port.Body.Attribute(name)!.Position,
+                $"\"{name}\" must be a port number (1-65535), not {value}"
+            );
     }
 
     private static ArtifactSpec ReadArtifact(JobBodyReader task, HclBlock block)

@@ -20,9 +20,11 @@ internal sealed class JobBodyReader(HclBody body, HclEvalContext context, string
     {
         if (block.Labels.Count != 1)
         {
-            throw new HclException(block.Position,
+            throw new HclException(
+                block.Position,
                 $"a {kind} block needs exactly one label, like {kind} \"name\" {{ ... }}; this one has {block.Labels.Count}",
-                block.Body.Source.LineText(block.Position.Line));
+                block.Body.Source.LineText(block.Position.Line)
+            );
         }
         return block.Labels[0];
     }
@@ -40,22 +42,26 @@ internal sealed class JobBodyReader(HclBody body, HclEvalContext context, string
         return value is HclNull ? null : value;
     }
 
-    public string? String(string name) => Value(name) switch
-    {
-        null => null,
-        var value => HclValueText.AsString(value) ?? throw Mismatch(name, "a string", value),
-    };
+    public string? String(string name) =>
+        Value(name) switch
+        {
+            null => null,
+            var value => HclValueText.AsString(value) ?? throw Mismatch(name, "a string", value),
+        };
 
     public string RequiredString(string name, HclPosition ownerPosition) =>
         String(name) ?? throw Error(ownerPosition, $"missing required attribute \"{name}\"");
 
-    public int? Int(string name) => Value(name) switch
-    {
-        null => null,
-        HclNumber { Value: var n } when n == decimal.Truncate(n) && n is >= int.MinValue and <= int.MaxValue => (int)n,
-        HclString s when int.TryParse(s.Value, System.Globalization.CultureInfo.InvariantCulture, out var parsed) => parsed,
-        var value => throw Mismatch(name, "a whole number", value),
-    };
+    public int? Int(string name) =>
+        Value(name) switch
+        {
+            null => null,
+            HclNumber { Value: var n } when n == decimal.Truncate(n) && n is >= int.MinValue and <= int.MaxValue =>
+                (int)n,
+            HclString s when int.TryParse(s.Value, System.Globalization.CultureInfo.InvariantCulture, out var parsed) =>
+                parsed,
+            var value => throw Mismatch(name, "a whole number", value),
+        };
 
     public int NonNegativeInt(string name, int fallback)
     {
@@ -63,19 +69,23 @@ internal sealed class JobBodyReader(HclBody body, HclEvalContext context, string
         return value >= 0 ? value : throw Mismatch(name, "zero or more", new HclNumber(value));
     }
 
-    public IReadOnlyList<string>? StringList(string name) => Value(name) switch
-    {
-        null => null,
-        HclList list => list.Items.Select(item => HclValueText.AsString(item) ?? throw Mismatch(name, "a list of strings", list)).ToArray(),
-        var value => throw Mismatch(name, "a list of strings", value),
-    };
+    public IReadOnlyList<string>? StringList(string name) =>
+        Value(name) switch
+        {
+            null => null,
+            HclList list => list
+                .Items.Select(item => HclValueText.AsString(item) ?? throw Mismatch(name, "a list of strings", list))
+                .ToArray(),
+            var value => throw Mismatch(name, "a list of strings", value),
+        };
 
-    public TimeSpan? Duration(string name) => Value(name) switch
-    {
-        null => null,
-        HclString s when GoDuration.TryParse(s.Value, out var duration) && duration >= TimeSpan.Zero => duration,
-        var value => throw Mismatch(name, "a duration such as \"30s\" or \"1m30s\"", value),
-    };
+    public TimeSpan? Duration(string name) =>
+        Value(name) switch
+        {
+            null => null,
+            HclString s when GoDuration.TryParse(s.Value, out var duration) && duration >= TimeSpan.Zero => duration,
+            var value => throw Mismatch(name, "a duration such as \"30s\" or \"1m30s\"", value),
+        };
 
     /// <summary>
     /// A free-form map given as a block (<c>env { A = "1" }</c>) or an attribute (<c>env = { "a.b" = "1" }</c>);
@@ -117,7 +127,8 @@ internal sealed class JobBodyReader(HclBody body, HclEvalContext context, string
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in obj.Entries)
         {
-            map[key] = HclValueText.AsString(value) ?? throw Mismatch($"{name}.{key}", "a string, number or bool", value);
+            map[key] =
+                HclValueText.AsString(value) ?? throw Mismatch($"{name}.{key}", "a string, number or bool", value);
         }
         return map;
     }
@@ -139,7 +150,10 @@ internal sealed class JobBodyReader(HclBody body, HclEvalContext context, string
         var blocks = StructuralBlocks(type).ToList();
         if (blocks.Count > 1)
         {
-            throw Error(blocks[1].Position, $"only one \"{type}\" block is allowed here (the first is at {blocks[0].Position})");
+            throw Error(
+                blocks[1].Position,
+                $"only one \"{type}\" block is allowed here (the first is at {blocks[0].Position})"
+            );
         }
         if (blocks.Count == 1 && blocks[0].Labels.Count > 0)
         {

@@ -8,16 +8,21 @@ namespace NomadQemu.JobFiles;
 /// </summary>
 internal sealed record VariableType(string Name)
 {
-    private static readonly VariableType Any = new("any");
+    private static readonly VariableType s_any = new("any");
 
-    public static VariableType Of(HclAttribute? attribute) => attribute?.Expression switch
-    {
-        null => Any,
-        TraversalExpression { RootName: { } root, Steps.Count: 0 } when root is "string" or "number" or "bool" or "any" => new VariableType(root),
-        FunctionCallExpression call when call.SourceText.Split('(')[0].Trim() is "list" or "set" or "map" or "tuple" or "object" =>
-            new VariableType("collection"),
-        var other => throw other.Error("unsupported variable type: use string, number, bool, any, list(...), set(...), map(...), object(...) or tuple(...)"),
-    };
+    public static VariableType Of(HclAttribute? attribute) =>
+        attribute?.Expression switch
+        {
+            null => s_any,
+            TraversalExpression { RootName: { } root, Steps.Count: 0 }
+                when root is "string" or "number" or "bool" or "any" => new VariableType(root),
+            FunctionCallExpression call
+                when call.SourceText.Split('(')[0].Trim() is "list" or "set" or "map" or "tuple" or "object" =>
+                new VariableType("collection"),
+            var other => throw other.Error(
+                "unsupported variable type: use string, number, bool, any, list(...), set(...), map(...), object(...) or tuple(...)"
+            ),
+        };
 
     public HclValue FromText(string text, string variable, HclBlock block)
     {
@@ -35,7 +40,7 @@ internal sealed record VariableType(string Name)
 
     public HclValue Convert(HclValue value, HclExpression? where, string variable, HclBlock? block = null)
     {
-        HclValue? converted = (Name, value) switch
+        var converted = (Name, value) switch
         {
             (_, HclNull) => value,
             ("any" or "collection", _) => value,

@@ -10,7 +10,10 @@ namespace NomadQemu.JobFiles;
 /// </summary>
 internal sealed class JsonJobDecoder
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip };
+    private static readonly JsonDocumentOptions s_documentOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+    };
 
     private readonly JsonPositions _positions;
 
@@ -21,17 +24,26 @@ internal sealed class JsonJobDecoder
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8, DocumentOptions);
+            document = JsonDocument.Parse(utf8, s_documentOptions);
         }
         catch (JsonException failure)
         {
             var line = (int)(failure.LineNumber ?? 0) + 1;
             var column = (int)(failure.BytePositionInLine ?? 0) + 1;
-            throw new HclException(new HclPosition(fileName, line, column), $"invalid JSON: {FirstSentence(failure.Message)}");
+            throw new HclException(
+                new HclPosition(fileName, line, column),
+                $"invalid JSON: {FirstSentence(failure.Message)}"
+            );
         }
         using (document)
         {
-            var decoder = new JsonJobDecoder(JsonPositions.Build(utf8, fileName, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip }));
+            var decoder = new JsonJobDecoder(
+                JsonPositions.Build(
+                    utf8,
+                    fileName,
+                    new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip }
+                )
+            );
             var root = new JsonNode(document.RootElement, "");
             var job = root.Get("Job") is { Element.ValueKind: JsonValueKind.Object } wrapped ? wrapped : root;
             return decoder.ReadJob(job);
@@ -52,7 +64,9 @@ internal sealed class JsonJobDecoder
 
     private JobSpec ReadJob(JsonNode job)
     {
-        var id = String(job, "ID", "job") ?? String(job, "Name", "job")
+        var id =
+            String(job, "ID", "job")
+            ?? String(job, "Name", "job")
             ?? throw Error(job, "job", "missing \"ID\" (or \"Name\")");
         var owner = $"job \"{id}\"";
         var meta = StringMap(job, "Meta", owner) ?? [];
@@ -122,9 +136,12 @@ internal sealed class JsonJobDecoder
         var killTimeout = task.Get("KillTimeout") switch
         {
             null => TaskSpec.DefaultKillTimeout,
-            { Element.ValueKind: JsonValueKind.Number } n when n.Element.TryGetInt64(out var nanoseconds) && nanoseconds >= 0 =>
-                TimeSpan.FromTicks(nanoseconds / 100),
-            { Element.ValueKind: JsonValueKind.String } s when GoDuration.TryParse(s.Element.GetString()!, out var duration) => duration,
+            { Element.ValueKind: JsonValueKind.Number } n
+                when n.Element.TryGetInt64(out var nanoseconds) && nanoseconds >= 0 => TimeSpan.FromTicks(
+                nanoseconds / 100
+            ),
+            { Element.ValueKind: JsonValueKind.String } s
+                when GoDuration.TryParse(s.Element.GetString()!, out var duration) => duration,
             var bad => throw Error(bad.Value, owner, "\"KillTimeout\" must be a duration in nanoseconds"),
         };
         return new TaskSpec
@@ -182,17 +199,21 @@ internal sealed class JsonJobDecoder
         {
             foreach (var port in Array(network, list, owner))
             {
-                var label = String(port, "Label", owner) is { Length: > 0 } l ? l : throw Error(port, owner, $"a port in {list} has no \"Label\"");
+                var label = String(port, "Label", owner) is { Length: > 0 } l
+                    ? l
+                    : throw Error(port, owner, $"a port in {list} has no \"Label\"");
                 var value = Int(port, "Value", owner) ?? 0;
                 var to = Int(port, "To", owner) ?? 0;
-                ports.Add(new PortSpec
-                {
-                    Label = label,
-                    Static = isStatic && value != 0 ? value : null,
-                    To = to != 0 ? to : null,
-                    HostNetwork = String(port, "HostNetwork", owner) is { Length: > 0 } host ? host : "default",
-                    Position = _positions.Of(port.Path),
-                });
+                ports.Add(
+                    new PortSpec
+                    {
+                        Label = label,
+                        Static = isStatic && value != 0 ? value : null,
+                        To = to != 0 ? to : null,
+                        HostNetwork = String(port, "HostNetwork", owner) is { Length: > 0 } host ? host : "default",
+                        Position = _positions.Of(port.Path),
+                    }
+                );
             }
         }
         return new NetworkSpec
@@ -204,41 +225,55 @@ internal sealed class JsonJobDecoder
         };
     }
 
-    private ArtifactSpec ReadArtifact(JsonNode artifact, string owner) => new()
-    {
-        Source = String(artifact, "GetterSource", owner) ?? throw Error(artifact, owner, "an artifact is missing \"GetterSource\""),
-        Destination = String(artifact, "RelativeDest", owner) is { Length: > 0 } destination ? destination : "local/",
-        Mode = String(artifact, "GetterMode", owner) is { Length: > 0 } mode ? mode : "any",
-        Options = StringMap(artifact, "GetterOptions", owner) ?? [],
-        Headers = StringMap(artifact, "GetterHeaders", owner) ?? [],
-        Position = _positions.Of(artifact.Path),
-    };
+    private ArtifactSpec ReadArtifact(JsonNode artifact, string owner) =>
+        new()
+        {
+            Source =
+                String(artifact, "GetterSource", owner)
+                ?? throw Error(artifact, owner, "an artifact is missing \"GetterSource\""),
+            Destination = String(artifact, "RelativeDest", owner) is { Length: > 0 } destination
+                ? destination
+                : "local/",
+            Mode = String(artifact, "GetterMode", owner) is { Length: > 0 } mode ? mode : "any",
+            Options = StringMap(artifact, "GetterOptions", owner) ?? [],
+            Headers = StringMap(artifact, "GetterHeaders", owner) ?? [],
+            Position = _positions.Of(artifact.Path),
+        };
 
-    private string? String(JsonNode node, string name, string owner) => node.Get(name) switch
-    {
-        null => null,
-        { Element.ValueKind: JsonValueKind.String } s => s.Element.GetString(),
-        var bad => throw Error(bad.Value, owner, $"\"{name}\" must be a string"),
-    };
+    private string? String(JsonNode node, string name, string owner) =>
+        node.Get(name) switch
+        {
+            null => null,
+            { Element.ValueKind: JsonValueKind.String } s => s.Element.GetString(),
+            var bad => throw Error(bad.Value, owner, $"\"{name}\" must be a string"),
+        };
 
-    private int? Int(JsonNode node, string name, string owner) => node.Get(name) switch
-    {
-        null => null,
-        { Element.ValueKind: JsonValueKind.Number } n when n.Element.TryGetInt32(out var value) => value,
-        var bad => throw Error(bad.Value, owner, $"\"{name}\" must be a whole number"),
-    };
+    private int? Int(JsonNode node, string name, string owner) =>
+        node.Get(name) switch
+        {
+            null => null,
+            { Element.ValueKind: JsonValueKind.Number } n when n.Element.TryGetInt32(out var value) => value,
+            var bad => throw Error(bad.Value, owner, $"\"{name}\" must be a whole number"),
+        };
 
-    private IEnumerable<JsonNode> Array(JsonNode node, string name, string owner) => node.Get(name) switch
-    {
-        null => [],
-        { Element.ValueKind: JsonValueKind.Array } list => list.Items(),
-        var bad => throw Error(bad.Value, owner, $"\"{name}\" must be a list"),
-    };
+    private IEnumerable<JsonNode> Array(JsonNode node, string name, string owner) =>
+        node.Get(name) switch
+        {
+            null => [],
+            { Element.ValueKind: JsonValueKind.Array } list => list.Items(),
+            var bad => throw Error(bad.Value, owner, $"\"{name}\" must be a list"),
+        };
 
     private IReadOnlyList<string>? StringList(JsonNode node, string name, string owner) =>
-        node.Get(name) is null ? null : Array(node, name, owner).Select(item => item.Element.ValueKind == JsonValueKind.String
-            ? item.Element.GetString()!
-            : throw Error(item, owner, $"\"{name}\" must be a list of strings")).ToArray();
+        node.Get(name) is null
+            ? null
+            : Array(node, name, owner)
+                .Select(item =>
+                    item.Element.ValueKind == JsonValueKind.String
+                        ? item.Element.GetString()!
+                        : throw Error(item, owner, $"\"{name}\" must be a list of strings")
+                )
+                .ToArray();
 
     private Dictionary<string, string>? StringMap(JsonNode node, string name, string owner)
     {
@@ -257,7 +292,11 @@ internal sealed class JsonJobDecoder
             {
                 JsonValueKind.String => property.Value.GetString()!,
                 JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
-                _ => throw Error(new JsonNode(property.Value, $"{map.Path}/{property.Name}"), owner, $"\"{name}.{property.Name}\" must be a string"),
+                _ => throw Error(
+                    new JsonNode(property.Value, $"{map.Path}/{property.Name}"),
+                    owner,
+                    $"\"{name}.{property.Name}\" must be a string"
+                ),
             };
         }
         return result;

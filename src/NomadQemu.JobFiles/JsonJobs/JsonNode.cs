@@ -17,7 +17,9 @@ internal readonly record struct JsonNode(JsonElement Element, string Path)
         {
             if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
             {
-                return property.Value.ValueKind == JsonValueKind.Null ? null : new JsonNode(property.Value, $"{Path}/{property.Name}");
+                return property.Value.ValueKind == JsonValueKind.Null
+                    ? null
+                    : new JsonNode(property.Value, $"{Path}/{property.Name}");
             }
         }
         return null;
@@ -30,16 +32,19 @@ internal readonly record struct JsonNode(JsonElement Element, string Path)
     }
 
     /// <summary>Converts any JSON value to the HCL value tree (used for a task's free-form Config).</summary>
-    public static HclValue ToValue(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => new HclObject(element.EnumerateObject().Select(p => new KeyValuePair<string, HclValue>(p.Name, ToValue(p.Value)))),
-        JsonValueKind.Array => new HclList(element.EnumerateArray().Select(ToValue).ToArray()),
-        JsonValueKind.String => new HclString(element.GetString()!),
-        JsonValueKind.Number => NumberText.TryParse(element.GetRawText(), out var number)
-            ? new HclNumber(number)
-            : throw new FormatException($"number {element.GetRawText()} is too large"),
-        JsonValueKind.True => HclValue.True,
-        JsonValueKind.False => HclValue.False,
-        _ => HclValue.Null,
-    };
+    public static HclValue ToValue(JsonElement element) =>
+        element.ValueKind switch
+        {
+            JsonValueKind.Object => new HclObject(
+                element.EnumerateObject().Select(p => new KeyValuePair<string, HclValue>(p.Name, ToValue(p.Value)))
+            ),
+            JsonValueKind.Array => new HclList(element.EnumerateArray().Select(ToValue).ToArray()),
+            JsonValueKind.String => new HclString(element.GetString()!),
+            JsonValueKind.Number => NumberText.TryParse(element.GetRawText(), out var number)
+                ? new HclNumber(number)
+                : throw new FormatException($"number {element.GetRawText()} is too large"),
+            JsonValueKind.True => HclValue.True,
+            JsonValueKind.False => HclValue.False,
+            _ => HclValue.Null,
+        };
 }

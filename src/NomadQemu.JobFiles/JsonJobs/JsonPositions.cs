@@ -54,7 +54,8 @@ internal sealed class JsonPositions
         {
             return new HclPosition(_fileName, 0, 0);
         }
-        int line = 1, column = 1;
+        int line = 1,
+            column = 1;
         for (var i = 0; i < offset; i++)
         {
             if (_utf8[i] == '\n')

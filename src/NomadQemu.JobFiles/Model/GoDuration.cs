@@ -5,10 +5,16 @@ namespace NomadQemu.JobFiles;
 /// <summary>Parses Go duration strings ("5s", "1m30s", "1.5h", "250ms", "10us") as Nomad job files use them.</summary>
 internal static class GoDuration
 {
-    private static readonly (string Unit, decimal Ticks)[] Units =
+    private static readonly (string Unit, decimal Ticks)[] s_units =
     [
-        ("ns", 0.01m), ("us", 10m), ("µs", 10m), ("μs", 10m), ("ms", TimeSpan.TicksPerMillisecond),
-        ("s", TimeSpan.TicksPerSecond), ("m", TimeSpan.TicksPerMinute), ("h", TimeSpan.TicksPerHour),
+        ("ns", 0.01m),
+        ("us", 10m),
+        ("µs", 10m),
+        ("μs", 10m),
+        ("ms", TimeSpan.TicksPerMillisecond),
+        ("s", TimeSpan.TicksPerSecond),
+        ("m", TimeSpan.TicksPerMinute),
+        ("h", TimeSpan.TicksPerHour),
     ];
 
     public static bool TryParse(string text, out TimeSpan value)
@@ -34,12 +40,22 @@ internal static class GoDuration
             {
                 i++;
             }
-            if (i == numberStart || !decimal.TryParse(s[numberStart..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+            if (
+                i == numberStart
+                || !decimal.TryParse(
+                    s[numberStart..i],
+                    NumberStyles.AllowDecimalPoint,
+                    CultureInfo.InvariantCulture,
+                    out var amount
+                )
+            )
             {
                 return false;
             }
-            var unit = Units.Where(u => string.CompareOrdinal(s, i, u.Unit, 0, u.Unit.Length) == 0)
-                .OrderByDescending(u => u.Unit.Length).FirstOrDefault();
+            var unit = s_units
+                .Where(u => string.CompareOrdinal(s, i, u.Unit, 0, u.Unit.Length) == 0)
+                .OrderByDescending(u => u.Unit.Length)
+                .FirstOrDefault();
             if (unit.Unit is null)
             {
                 return false;

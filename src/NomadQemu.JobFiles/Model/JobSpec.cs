@@ -24,8 +24,12 @@ public sealed record JobSpec
     public required HclPosition Position { get; init; }
 
     public bool Equals(JobSpec? other) =>
-        other is not null && Id == other.Id && Name == other.Name && Type == other.Type
-        && Same.Items(Datacenters, other.Datacenters) && Same.Items(Groups, other.Groups);
+        other is not null
+        && Id == other.Id
+        && Name == other.Name
+        && Type == other.Type
+        && Same.Items(Datacenters, other.Datacenters)
+        && Same.Items(Groups, other.Groups);
 
     public override int GetHashCode() => HashCode.Combine(Id, Name, Type, Groups.Count);
 }
@@ -45,7 +49,10 @@ public sealed record GroupSpec
     public required HclPosition Position { get; init; }
 
     public bool Equals(GroupSpec? other) =>
-        other is not null && Name == other.Name && Count == other.Count && Equals(Network, other.Network)
+        other is not null
+        && Name == other.Name
+        && Count == other.Count
+        && Equals(Network, other.Network)
         && Same.Items(Tasks, other.Tasks);
 
     public override int GetHashCode() => HashCode.Combine(Name, Count, Tasks.Count);
@@ -87,7 +94,11 @@ public sealed record PortSpec
     public required HclPosition Position { get; init; }
 
     public bool Equals(PortSpec? other) =>
-        other is not null && Label == other.Label && Static == other.Static && To == other.To && HostNetwork == other.HostNetwork;
+        other is not null
+        && Label == other.Label
+        && Static == other.Static
+        && To == other.To
+        && HostNetwork == other.HostNetwork;
 
     public override int GetHashCode() => HashCode.Combine(Label, Static, To, HostNetwork);
 }

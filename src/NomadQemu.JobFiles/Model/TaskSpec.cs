@@ -35,9 +35,16 @@ public sealed record TaskSpec
     public required HclPosition Position { get; init; }
 
     public bool Equals(TaskSpec? other) =>
-        other is not null && Name == other.Name && Driver == other.Driver && Config.Equals(other.Config)
-        && Same.Entries(Env, other.Env) && Resources.Equals(other.Resources) && KillTimeout == other.KillTimeout
-        && KillSignal == other.KillSignal && Same.Items(Artifacts, other.Artifacts) && Same.Entries(Meta, other.Meta);
+        other is not null
+        && Name == other.Name
+        && Driver == other.Driver
+        && Config.Equals(other.Config)
+        && Same.Entries(Env, other.Env)
+        && Resources.Equals(other.Resources)
+        && KillTimeout == other.KillTimeout
+        && KillSignal == other.KillSignal
+        && Same.Items(Artifacts, other.Artifacts)
+        && Same.Entries(Meta, other.Meta);
 
     public override int GetHashCode() => HashCode.Combine(Name, Driver, Config, KillTimeout);
 }
@@ -59,8 +66,12 @@ public sealed record ResourcesSpec
     public IReadOnlyList<NetworkSpec> Networks { get; init; } = [];
 
     public bool Equals(ResourcesSpec? other) =>
-        other is not null && Cpu == other.Cpu && Cores == other.Cores && MemoryMb == other.MemoryMb
-        && MemoryMaxMb == other.MemoryMaxMb && Same.Items(Networks, other.Networks);
+        other is not null
+        && Cpu == other.Cpu
+        && Cores == other.Cores
+        && MemoryMb == other.MemoryMb
+        && MemoryMaxMb == other.MemoryMaxMb
+        && Same.Items(Networks, other.Networks);
 
     public override int GetHashCode() => HashCode.Combine(Cpu, Cores, MemoryMb, MemoryMaxMb);
 }
@@ -84,8 +95,12 @@ public sealed record ArtifactSpec
     public required HclPosition Position { get; init; }
 
     public bool Equals(ArtifactSpec? other) =>
-        other is not null && Source == other.Source && Destination == other.Destination && Mode == other.Mode
-        && Same.Entries(Options, other.Options) && Same.Entries(Headers, other.Headers);
+        other is not null
+        && Source == other.Source
+        && Destination == other.Destination
+        && Mode == other.Mode
+        && Same.Entries(Options, other.Options)
+        && Same.Entries(Headers, other.Headers);
 
     public override int GetHashCode() => HashCode.Combine(Source, Destination, Mode);
 }

@@ -28,11 +28,14 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
     /// </summary>
     /// <exception cref="OperationCanceledException">The token fired; the message names the path and the last error.</exception>
     /// <exception cref="SocketException">A failure that retrying cannot fix, e.g. permission denied.</exception>
-    public static async Task<UnixSocketQmpTransport> ConnectAsync(string socketPath, CancellationToken cancellationToken)
+    public static async Task<UnixSocketQmpTransport> ConnectAsync(
+        string socketPath,
+        CancellationToken cancellationToken
+    )
     {
         ValidateSocketPath(socketPath);
         var endPoint = new UnixDomainSocketEndPoint(socketPath);
-        TimeSpan delay = s_firstRetryDelay;
+        var delay = s_firstRetryDelay;
         SocketException? lastError = null;
 
         while (true)
@@ -83,7 +86,8 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
         {
             return await _stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+        catch (IOException ex)
+            when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
         {
             // On a unix socket ECONNRESET only means the peer closed while bytes WE sent were still unread in its
             // buffer; everything it sent was delivered before this error. QEMU does this after "quit": its
@@ -107,9 +111,7 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
         {
             // Already disconnected: nothing to shut down.
         }
-        catch (ObjectDisposedException)
-        {
-        }
+        catch (ObjectDisposedException) { }
 
         return _stream.DisposeAsync();
     }
@@ -117,12 +119,13 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
     internal static void ValidateSocketPath(string socketPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
-        int byteCount = Encoding.UTF8.GetByteCount(socketPath);
+        var byteCount = Encoding.UTF8.GetByteCount(socketPath);
         if (byteCount > MaxSocketPathBytes)
         {
             throw new ArgumentException(
                 $"QMP socket path '{socketPath}' is {byteCount} bytes long; unix socket paths must be at most {MaxSocketPathBytes} bytes.",
-                nameof(socketPath));
+                nameof(socketPath)
+            );
         }
     }
 
@@ -131,9 +134,19 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
     private static bool IsWorthRetrying(SocketError error) =>
         error is SocketError.AddressNotAvailable or SocketError.ConnectionRefused or SocketError.TryAgain;
 
-    private static OperationCanceledException GaveUp(string socketPath, SocketException? lastError, CancellationToken token)
+    private static OperationCanceledException GaveUp(
+        string socketPath,
+        SocketException? lastError,
+        CancellationToken token
+    )
     {
-        string why = lastError is null ? "cancelled before the first attempt" : $"last error: {lastError.SocketErrorCode} ({lastError.Message})";
-        return new OperationCanceledException($"Gave up connecting to QMP socket '{socketPath}': {why}.", lastError, token);
+        var why = lastError is null
+            ? "cancelled before the first attempt"
+            : $"last error: {lastError.SocketErrorCode} ({lastError.Message})";
+        return new OperationCanceledException(
+            $"Gave up connecting to QMP socket '{socketPath}': {why}.",
+            lastError,
+            token
+        );
     }
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using NomadQemu.Supervision;
+using NomadQemu.Driver.Supervision;
 
 namespace NomadQemu.Cli;
 

@@ -6,10 +6,5 @@ namespace NomadQemu.Cli;
 internal static class ExtraCommands
 {
     public static IEnumerable<Command> Create() =>
-    [
-        RunCommand.Create(),
-        ValidateCommand.Create(),
-        FingerprintCommand.Create(),
-        ServeDirCommand.Create(),
-    ];
+        [RunCommand.Create(), ValidateCommand.Create(), FingerprintCommand.Create(), ServeDirCommand.Create()];
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
 using NomadQemu.Core.Config;
 using NomadQemu.Driver;
+using NomadQemu.Driver.Node;
 using NomadQemu.Runner;
 
 namespace NomadQemu.Cli;
@@ -11,36 +11,48 @@ internal static class FingerprintCommand
 {
     public static Command Create()
     {
-        var json = new Option<bool>("--json") { Description = "Print JSON: {\"health\", \"description\", \"attributes\"}." };
-        var dataDir = RunCommand.DataDirOption();
-        var command = new Command("fingerprint", "Show what the plugin would report to Nomad: health, description and node attributes (QEMU version, emulators, KVM). Exit 0 when healthy, 5 otherwise.")
+        var json = new Option<bool>("--json")
         {
-            json, dataDir,
+            Description = "Print JSON: {\"health\", \"description\", \"attributes\"}.",
         };
-        command.SetAction(parsed => CommandRunner.Execute(async () =>
+        var dataDir = RunCommand.DataDirOption();
+        var command = new Command(
+            "fingerprint",
+            "Show what the plugin would report to Nomad: health, description and node attributes (QEMU version, emulators, KVM). Exit 0 when healthy, 5 otherwise."
+        )
         {
-            var data = new RunnerDataDir(parsed.GetValue(dataDir)!);
-            data.Create();
-            using var loggers = new RunnerLoggerProvider(LogLevel.Warning);
-            await using var driver = new QemuDriver(new DriverOptions { SupervisorExecutable = Environment.ProcessPath! }, loggers);
-            driver.SetConfig(new PluginConfig { StateDir = data.State }, compute: null);
-            var fingerprint = await driver.FingerprintAsync(CancellationToken.None);
-            if (parsed.GetValue(json))
+            json,
+            dataDir,
+        };
+        command.SetAction(parsed =>
+            CommandRunner.Execute(async () =>
             {
-                Console.WriteLine(FingerprintReport.From(fingerprint).ToJson());
-            }
-            else
-            {
-                Console.WriteLine($"health:      {fingerprint.Health.ToString().ToLowerInvariant()}");
-                Console.WriteLine($"description: {fingerprint.Description}");
-                Console.WriteLine("attributes:");
-                foreach (var (key, value) in fingerprint.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+                var data = new RunnerDataDir(parsed.GetValue(dataDir)!);
+                data.Create();
+                using var loggers = new RunnerLoggerProvider(LogLevel.Warning);
+                await using var driver = new QemuDriver(
+                    new DriverOptions { SupervisorExecutable = Environment.ProcessPath! },
+                    loggers
+                );
+                driver.SetConfig(new PluginConfig { StateDir = data.State }, compute: null);
+                var fingerprint = await driver.FingerprintAsync(CancellationToken.None);
+                if (parsed.GetValue(json))
                 {
-                    Console.WriteLine($"  {key} = {value}");
+                    Console.WriteLine(FingerprintReport.From(fingerprint).ToJson());
                 }
-            }
-            return fingerprint.Health == DriverHealth.Healthy ? RunnerExit.Ok : RunnerExit.NodeUnhealthy;
-        }));
+                else
+                {
+                    Console.WriteLine($"health:      {fingerprint.Health.ToString().ToLowerInvariant()}");
+                    Console.WriteLine($"description: {fingerprint.Description}");
+                    Console.WriteLine("attributes:");
+                    foreach (var (key, value) in fingerprint.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+                    {
+                        Console.WriteLine($"  {key} = {value}");
+                    }
+                }
+                return fingerprint.Health == DriverHealth.Healthy ? RunnerExit.Ok : RunnerExit.NodeUnhealthy;
+            })
+        );
         return command;
     }
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 
 namespace NomadQemu.Logging;
 
@@ -53,7 +52,10 @@ internal sealed class HclogJsonLogger(string module, HclogSink sink, LogLevel mi
             // hclog's TimeFormatJSON: 2006-01-02T15:04:05.000000Z07:00 — exactly six fractional digits.
             json.WriteString(
                 "@timestamp",
-                now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture)
+                now.UtcDateTime.ToString(
+                    "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'",
+                    System.Globalization.CultureInfo.InvariantCulture
+                )
             );
             if (state is IReadOnlyList<KeyValuePair<string, object?>> fields)
             {

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace NomadQemu.Logging;
 
 /// <summary>Routes every ILogger in the process to stderr as hclog JSON.</summary>

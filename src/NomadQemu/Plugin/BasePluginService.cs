@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
 using NomadQemu.Cli;
 using NomadQemu.Core.Config;
 using NomadQemu.Driver;
@@ -12,7 +11,8 @@ namespace NomadQemu.Plugin;
 /// The name defaults to "qemu" so this plugin replaces the built-in driver (the external one wins when its
 /// version is not lower than the built-in's 0.1.0).
 /// </summary>
-internal sealed class BasePluginService(PluginOptions options, QemuDriver driver, ILogger<BasePluginService> log) : BasePlugin.BasePluginBase
+internal sealed class BasePluginService(PluginOptions options, QemuDriver driver, ILogger<BasePluginService> log)
+    : BasePlugin.BasePluginBase
 {
     public const string ApiVersion = "v0.1.0";
 
@@ -39,11 +39,13 @@ internal sealed class BasePluginService(PluginOptions options, QemuDriver driver
         }
         catch (ConfigException e)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, RpcErrors.Limit("invalid qemu plugin config: " + e.Message)));
+            throw new RpcException(
+                new Status(StatusCode.InvalidArgument, RpcErrors.Limit("invalid qemu plugin config: " + e.Message))
+            );
         }
         driver.SetConfig(config, ProtoMapping.ToNodeCompute(request.NomadConfig?.Driver?.Topology));
-        log.LogInformation(
-            "plugin configured image_paths={image_paths} args_allowlist={args_allowlist} emulators_allowlist={emulators_allowlist}",
+        PluginLog.Configured(
+            log,
             string.Join(",", config.ImagePaths),
             string.Join(",", config.ArgsAllowlist),
             string.Join(",", config.EmulatorsAllowlist)

@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Microsoft.Extensions.Hosting;
 using NomadQemu.Protocol.GoPlugin;
 
 namespace NomadQemu.Plugin;
@@ -14,7 +13,8 @@ internal sealed class ControllerService(IHostApplicationLifetime lifetime) : GRP
     public override Task<Empty> Shutdown(Empty request, ServerCallContext context)
     {
         // Let the response leave before Kestrel starts draining connections.
-        _ = Task.Delay(TimeSpan.FromMilliseconds(50)).ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
+        _ = Task.Delay(TimeSpan.FromMilliseconds(50))
+            .ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
         return Task.FromResult(new Empty());
     }
 }

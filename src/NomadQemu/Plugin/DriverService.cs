@@ -1,8 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
-using NomadQemu.Core.Config;
 using NomadQemu.Driver;
-using NomadQemu.Tasks;
+using NomadQemu.Driver.Tasks;
 using Proto = NomadQemu.Protocol.Drivers;
 
 namespace NomadQemu.Plugin;
@@ -26,13 +25,24 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
         DisableLogCollection = false,
     };
 
-    public override Task<Proto.TaskConfigSchemaResponse> TaskConfigSchema(Proto.TaskConfigSchemaRequest request, ServerCallContext context) =>
-        Task.FromResult(new Proto.TaskConfigSchemaResponse { Spec = SchemaMapping.ToSpec(Core.Config.TaskConfigSchema.Spec) });
+    public override Task<Proto.TaskConfigSchemaResponse> TaskConfigSchema(
+        Proto.TaskConfigSchemaRequest request,
+        ServerCallContext context
+    ) =>
+        Task.FromResult(
+            new Proto.TaskConfigSchemaResponse { Spec = SchemaMapping.ToSpec(Core.Config.TaskConfigSchema.Spec) }
+        );
 
-    public override Task<Proto.CapabilitiesResponse> Capabilities(Proto.CapabilitiesRequest request, ServerCallContext context) =>
-        Task.FromResult(new Proto.CapabilitiesResponse { Capabilities = s_capabilities });
+    public override Task<Proto.CapabilitiesResponse> Capabilities(
+        Proto.CapabilitiesRequest request,
+        ServerCallContext context
+    ) => Task.FromResult(new Proto.CapabilitiesResponse { Capabilities = s_capabilities });
 
-    public override async Task Fingerprint(Proto.FingerprintRequest request, IServerStreamWriter<Proto.FingerprintResponse> responseStream, ServerCallContext context)
+    public override async Task Fingerprint(
+        Proto.FingerprintRequest request,
+        IServerStreamWriter<Proto.FingerprintResponse> responseStream,
+        ServerCallContext context
+    )
     {
         try
         {
@@ -46,10 +56,15 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
         catch (OperationCanceledException) { }
     }
 
-    public override Task<Proto.StartTaskResponse> StartTask(Proto.StartTaskRequest request, ServerCallContext context) =>
+    public override Task<Proto.StartTaskResponse> StartTask(
+        Proto.StartTaskRequest request,
+        ServerCallContext context
+    ) =>
         RpcErrors.Guard(async () =>
         {
-            var task = request.Task ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "StartTask without a task"));
+            var task =
+                request.Task
+                ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "StartTask without a task"));
             var started = await driver.StartTaskAsync(ProtoMapping.ToTaskRequest(task), context.CancellationToken);
             var response = new Proto.StartTaskResponse
             {
@@ -69,17 +84,27 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
             return response;
         });
 
-    public override Task<Proto.RecoverTaskResponse> RecoverTask(Proto.RecoverTaskRequest request, ServerCallContext context) =>
+    public override Task<Proto.RecoverTaskResponse> RecoverTask(
+        Proto.RecoverTaskRequest request,
+        ServerCallContext context
+    ) =>
         RpcErrors.Guard(async () =>
         {
-            var handle = request.Handle ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "RecoverTask without a handle"));
+            var handle =
+                request.Handle
+                ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "RecoverTask without a handle"));
             // Nomad never sets task_id here; the id lives in the handle's config.
             var id = !string.IsNullOrEmpty(handle.Config?.Id) ? handle.Config.Id : request.TaskId;
             if (string.IsNullOrEmpty(id))
             {
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "RecoverTask handle carries no task id"));
             }
-            await driver.RecoverTaskAsync(id, handle.DriverState.Memory, ProtoMapping.ToStatusInfo(handle.Config), context.CancellationToken);
+            await driver.RecoverTaskAsync(
+                id,
+                handle.DriverState.Memory,
+                ProtoMapping.ToStatusInfo(handle.Config),
+                context.CancellationToken
+            );
             return new Proto.RecoverTaskResponse();
         });
 
@@ -98,14 +123,20 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
             return new Proto.StopTaskResponse();
         });
 
-    public override Task<Proto.DestroyTaskResponse> DestroyTask(Proto.DestroyTaskRequest request, ServerCallContext context) =>
+    public override Task<Proto.DestroyTaskResponse> DestroyTask(
+        Proto.DestroyTaskRequest request,
+        ServerCallContext context
+    ) =>
         RpcErrors.Guard(async () =>
         {
             await driver.DestroyTaskAsync(request.TaskId, request.Force, context.CancellationToken);
             return new Proto.DestroyTaskResponse();
         });
 
-    public override Task<Proto.InspectTaskResponse> InspectTask(Proto.InspectTaskRequest request, ServerCallContext context) =>
+    public override Task<Proto.InspectTaskResponse> InspectTask(
+        Proto.InspectTaskRequest request,
+        ServerCallContext context
+    ) =>
         RpcErrors.Guard(() =>
         {
             var snapshot = driver.InspectTask(request.TaskId);
@@ -123,21 +154,36 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
             return Task.FromResult(response);
         });
 
-    public override async Task TaskStats(Proto.TaskStatsRequest request, IServerStreamWriter<Proto.TaskStatsResponse> responseStream, ServerCallContext context)
+    public override async Task TaskStats(
+        Proto.TaskStatsRequest request,
+        IServerStreamWriter<Proto.TaskStatsResponse> responseStream,
+        ServerCallContext context
+    )
     {
         await RpcErrors.Guard(async () =>
         {
             // Inside the guard: a malformed interval must be InvalidArgument, not an escaped exception (Unknown).
-            var interval = ProtoMapping.ToBoundedTimeSpan(request.CollectionInterval, "collection_interval", TimeSpan.FromSeconds(1));
+            var interval = ProtoMapping.ToBoundedTimeSpan(
+                request.CollectionInterval,
+                "collection_interval",
+                TimeSpan.FromSeconds(1)
+            );
             await foreach (var usage in driver.StatsAsync(request.TaskId, interval, context.CancellationToken))
             {
-                await responseStream.WriteAsync(new Proto.TaskStatsResponse { Stats = ProtoMapping.ToTaskStats(usage) }, context.CancellationToken);
+                await responseStream.WriteAsync(
+                    new Proto.TaskStatsResponse { Stats = ProtoMapping.ToTaskStats(usage) },
+                    context.CancellationToken
+                );
             }
             return true;
         });
     }
 
-    public override async Task TaskEvents(Proto.TaskEventsRequest request, IServerStreamWriter<Proto.DriverTaskEvent> responseStream, ServerCallContext context)
+    public override async Task TaskEvents(
+        Proto.TaskEventsRequest request,
+        IServerStreamWriter<Proto.DriverTaskEvent> responseStream,
+        ServerCallContext context
+    )
     {
         try
         {
@@ -151,7 +197,10 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
         catch (OperationCanceledException) { }
     }
 
-    public override Task<Proto.SignalTaskResponse> SignalTask(Proto.SignalTaskRequest request, ServerCallContext context) =>
+    public override Task<Proto.SignalTaskResponse> SignalTask(
+        Proto.SignalTaskRequest request,
+        ServerCallContext context
+    ) =>
         RpcErrors.Guard(async () =>
         {
             await driver.SignalTaskAsync(request.TaskId, request.Signal, context.CancellationToken);
@@ -159,21 +208,49 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
         });
 
     public override Task<Proto.ExecTaskResponse> ExecTask(Proto.ExecTaskRequest request, ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "the qemu driver does not support exec into a VM (capability exec = false)"));
+        throw new RpcException(
+            new Status(
+                StatusCode.Unimplemented,
+                "the qemu driver does not support exec into a VM (capability exec = false)"
+            )
+        );
 
     public override Task ExecTaskStreaming(
         IAsyncStreamReader<Proto.ExecTaskStreamingRequest> requestStream,
         IServerStreamWriter<Proto.ExecTaskStreamingResponse> responseStream,
         ServerCallContext context
-    ) => throw new RpcException(new Status(StatusCode.Unimplemented, "the qemu driver does not support exec into a VM (capability exec = false)"));
+    ) =>
+        throw new RpcException(
+            new Status(
+                StatusCode.Unimplemented,
+                "the qemu driver does not support exec into a VM (capability exec = false)"
+            )
+        );
 
-    public override Task<Proto.CreateNetworkResponse> CreateNetwork(Proto.CreateNetworkRequest request, ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "the qemu driver uses the network namespace Nomad creates (must_create_network = false)"));
+    public override Task<Proto.CreateNetworkResponse> CreateNetwork(
+        Proto.CreateNetworkRequest request,
+        ServerCallContext context
+    ) =>
+        throw new RpcException(
+            new Status(
+                StatusCode.Unimplemented,
+                "the qemu driver uses the network namespace Nomad creates (must_create_network = false)"
+            )
+        );
 
-    public override Task<Proto.DestroyNetworkResponse> DestroyNetwork(Proto.DestroyNetworkRequest request, ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "the qemu driver uses the network namespace Nomad creates (must_create_network = false)"));
+    public override Task<Proto.DestroyNetworkResponse> DestroyNetwork(
+        Proto.DestroyNetworkRequest request,
+        ServerCallContext context
+    ) =>
+        throw new RpcException(
+            new Status(
+                StatusCode.Unimplemented,
+                "the qemu driver uses the network namespace Nomad creates (must_create_network = false)"
+            )
+        );
 
-    public override Task<Proto.InitResponse> Init(Proto.InitRequest request, ServerCallContext context) => Task.FromResult(new Proto.InitResponse());
+    public override Task<Proto.InitResponse> Init(Proto.InitRequest request, ServerCallContext context) =>
+        Task.FromResult(new Proto.InitResponse());
 
     public override Task<Proto.ShutdownResponse> Shutdown(Proto.ShutdownRequest request, ServerCallContext context) =>
         Task.FromResult(new Proto.ShutdownResponse());

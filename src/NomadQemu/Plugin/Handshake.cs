@@ -26,7 +26,9 @@ internal static class Handshake
         {
             return true;
         }
-        foreach (var part in versions.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        foreach (
+            var part in versions.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        )
         {
             if (part == "2")
             {
@@ -37,7 +39,8 @@ internal static class Handshake
     }
 
     /// <summary>The one line that goes to stdout: CORE|APP|NETWORK|ADDRESS|PROTOCOL|SERVERCERT (empty: no mTLS).</summary>
-    public static string Line(string socketPath) => $"{CoreProtocolVersion}|{AppProtocolVersion}|unix|{socketPath}|grpc|";
+    public static string Line(string socketPath) =>
+        $"{CoreProtocolVersion}|{AppProtocolVersion}|unix|{socketPath}|grpc|";
 
     /// <summary>
     /// A fresh socket path the way go-plugin makes one: in PLUGIN_UNIX_SOCKET_DIR when set, else the temp dir.
@@ -53,7 +56,13 @@ internal static class Handshake
         {
             dir = "/tmp";
         }
-        var path = Path.Combine(dir, "plugin" + Random.Shared.NextInt64(100_000_000, 999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var path = Path.Combine(
+            dir,
+            "plugin"
+                + Random
+                    .Shared.NextInt64(100_000_000, 999_999_999)
+                    .ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
         if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxUnixSocketPathBytes)
         {
             throw new InvalidOperationException(

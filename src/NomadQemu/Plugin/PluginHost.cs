@@ -1,10 +1,5 @@
 using Grpc.HealthCheck;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using NomadQemu.Logging;
 
 namespace NomadQemu.Plugin;
@@ -59,9 +54,10 @@ internal static class PluginHost
         {
             await app.StartAsync();
             WriteHandshake(Handshake.Line(socketPath));
-            app.Services.GetRequiredService<ILoggerFactory>()
-                .CreateLogger("NomadQemu.Plugin")
-                .LogInformation("plugin serving on {socket}", socketPath);
+            PluginLog.Serving(
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NomadQemu.Plugin"),
+                socketPath
+            );
             await app.WaitForShutdownAsync();
         }
         finally

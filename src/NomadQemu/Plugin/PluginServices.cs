@@ -1,7 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using NomadQemu.Driver;
 
 namespace NomadQemu.Plugin;
@@ -18,9 +15,16 @@ internal static class PluginServices
             new DriverOptions { SupervisorExecutable = Environment.ProcessPath ?? "nomad-driver-qemu" },
             provider.GetRequiredService<ILoggerFactory>()
         ));
-        var period = double.TryParse(Environment.GetEnvironmentVariable(FingerprintPeriodVariable), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-            ? TimeSpan.FromSeconds(seconds)
-            : TimeSpan.FromSeconds(30);
+        var period =
+            double.TryParse(
+                Environment.GetEnvironmentVariable(FingerprintPeriodVariable),
+                NumberStyles.Float,
+                CultureInfo.InvariantCulture,
+                out var seconds
+            )
+            && seconds > 0
+                ? TimeSpan.FromSeconds(seconds)
+                : TimeSpan.FromSeconds(30);
         services.AddSingleton(new FingerprintSchedule(period));
     }
 

@@ -1,8 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
 using NomadQemu.Core.Qemu;
 using NomadQemu.Driver;
+using NomadQemu.Driver.Node;
+using NomadQemu.Driver.Tasks;
 using NomadQemu.Protocol.Base;
-using NomadQemu.Tasks;
 using Proto = NomadQemu.Protocol.Drivers;
 
 namespace NomadQemu.Plugin;
@@ -27,15 +28,26 @@ internal static class ProtoMapping
         {
             return absent;
         }
-        if (duration.Nanos is < -999_999_999 or > 999_999_999 || (duration.Seconds > 0 && duration.Nanos < 0) || (duration.Seconds < 0 && duration.Nanos > 0))
+        if (
+            duration.Nanos is < -999_999_999 or > 999_999_999
+            || (duration.Seconds > 0 && duration.Nanos < 0)
+            || (duration.Seconds < 0 && duration.Nanos > 0)
+        )
         {
-            throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.InvalidArgument, $"{field} is not a valid duration (seconds {duration.Seconds}, nanos {duration.Nanos})"));
+            throw new Grpc.Core.RpcException(
+                new Grpc.Core.Status(
+                    Grpc.Core.StatusCode.InvalidArgument,
+                    $"{field} is not a valid duration (seconds {duration.Seconds}, nanos {duration.Nanos})"
+                )
+            );
         }
         if (duration.Seconds < 0 || (duration.Seconds == 0 && duration.Nanos < 0))
         {
             return TimeSpan.Zero;
         }
-        return duration.Seconds >= (long)MaxWait.TotalSeconds ? MaxWait : TimeSpan.FromSeconds(duration.Seconds) + TimeSpan.FromTicks(duration.Nanos / 100);
+        return duration.Seconds >= (long)MaxWait.TotalSeconds
+            ? MaxWait
+            : TimeSpan.FromSeconds(duration.Seconds) + TimeSpan.FromTicks(duration.Nanos / 100);
     }
 
     public static TaskRequest ToTaskRequest(Proto.TaskConfig task)
@@ -61,19 +73,34 @@ internal static class ProtoMapping
             CgroupPath = linux?.CpusetCgroup ?? "",
             GroupPorts = resources?.Ports.Select(p => new GroupPort(p.Label, p.Value, p.To, p.HostIp)).ToList() ?? [],
             LegacyNetworks =
-                allocated?.Networks.Select(n => new LegacyNetwork(n.Ip, Ports(n.ReservedPorts), Ports(n.DynamicPorts))).ToList() ?? [],
-            NetnsPath = task.NetworkIsolationSpec is { Mode: Proto.NetworkIsolationSpec.Types.NetworkIsolationMode.Group } spec ? spec.Path : "",
+                allocated
+                    ?.Networks.Select(n => new LegacyNetwork(n.Ip, Ports(n.ReservedPorts), Ports(n.DynamicPorts)))
+                    .ToList()
+                ?? [],
+            NetnsPath = task.NetworkIsolationSpec
+                is { Mode: Proto.NetworkIsolationSpec.Types.NetworkIsolationMode.Group } spec
+                ? spec.Path
+                : "",
             DnsServers = task.Dns?.Servers.ToList() ?? [],
             DnsSearches = task.Dns?.Searches.ToList() ?? [],
         };
     }
 
-    private static List<LegacyPort> Ports(IEnumerable<Proto.NetworkPort> ports) => ports.Select(p => new LegacyPort(p.Label, p.Value)).ToList();
+    private static List<LegacyPort> Ports(IEnumerable<Proto.NetworkPort> ports) =>
+        ports.Select(p => new LegacyPort(p.Label, p.Value)).ToList();
 
-    public static TaskStatusInfo ToStatusInfo(Proto.TaskConfig? task) => new(task?.Name ?? "", task?.AllocId ?? "", task?.AllocDir ?? "");
+    public static TaskStatusInfo ToStatusInfo(Proto.TaskConfig? task) =>
+        new(task?.Name ?? "", task?.AllocId ?? "", task?.AllocDir ?? "");
 
     public static Proto.ExitResult ToExitResult(TaskExit? exit) =>
-        exit is null ? new Proto.ExitResult() : new Proto.ExitResult { ExitCode = exit.ExitCode, Signal = exit.Signal, OomKilled = exit.OomKilled };
+        exit is null
+            ? new Proto.ExitResult()
+            : new Proto.ExitResult
+            {
+                ExitCode = exit.ExitCode,
+                Signal = exit.Signal,
+                OomKilled = exit.OomKilled,
+            };
 
     public static Proto.TaskStatus ToTaskStatus(TaskSnapshot snapshot) =>
         new()
@@ -116,7 +143,11 @@ internal static class ProtoMapping
                         Proto.CPUUsage.Types.Fields.TotalTicks,
                     },
                 },
-                Memory = new Proto.MemoryUsage { Rss = usage.RssBytes, MeasuredFields = { Proto.MemoryUsage.Types.Fields.Rss } },
+                Memory = new Proto.MemoryUsage
+                {
+                    Rss = usage.RssBytes,
+                    MeasuredFields = { Proto.MemoryUsage.Types.Fields.Rss },
+                },
             },
         };
 
@@ -169,9 +200,16 @@ internal static class ProtoMapping
         {
             return null;
         }
-        double total = topology.OverrideTotalCompute > 0
-            ? topology.OverrideTotalCompute
-            : topology.Cores.Sum(c => (double)(c.BaseSpeed > 0 ? c.BaseSpeed : c.MaxSpeed > 0 ? c.MaxSpeed : c.GuessSpeed));
+        var total =
+            topology.OverrideTotalCompute > 0
+                ? topology.OverrideTotalCompute
+                : topology.Cores.Sum(c =>
+                    (double)(
+                        c.BaseSpeed > 0 ? c.BaseSpeed
+                        : c.MaxSpeed > 0 ? c.MaxSpeed
+                        : c.GuessSpeed
+                    )
+                );
         return new NodeCompute(total, topology.Cores.Count);
     }
 }

@@ -21,15 +21,28 @@ internal static class RpcErrors
     public const int MaxMessageChars = 4096;
 
     public static string Limit(string message) =>
-        message.Length <= MaxMessageChars ? message : string.Concat(message.AsSpan(0, MaxMessageChars), $"… ({message.Length - MaxMessageChars} more characters)");
+        message.Length <= MaxMessageChars
+            ? message
+            : string.Concat(
+                message.AsSpan(0, MaxMessageChars),
+                $"… ({message.Length - MaxMessageChars} more characters)"
+            );
 
     public static RpcException From(DriverException e) =>
         e.Kind switch
         {
-            DriverErrorKind.Recoverable => WithRecoverable(Code.FailedPrecondition, Limit(e.Message), recoverable: true),
-            DriverErrorKind.InvalidConfig => new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, Limit(e.Message))),
+            DriverErrorKind.Recoverable => WithRecoverable(
+                Code.FailedPrecondition,
+                Limit(e.Message),
+                recoverable: true
+            ),
+            DriverErrorKind.InvalidConfig => new RpcException(
+                new Grpc.Core.Status(StatusCode.InvalidArgument, Limit(e.Message))
+            ),
             DriverErrorKind.NotFound => new RpcException(new Grpc.Core.Status(StatusCode.NotFound, Limit(e.Message))),
-            DriverErrorKind.FailedPrecondition => new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, Limit(e.Message))),
+            DriverErrorKind.FailedPrecondition => new RpcException(
+                new Grpc.Core.Status(StatusCode.FailedPrecondition, Limit(e.Message))
+            ),
             _ => new RpcException(new Grpc.Core.Status(StatusCode.Internal, Limit(e.Message))),
         };
 
@@ -65,7 +78,9 @@ internal static class RpcErrors
         }
         catch (Exception e)
         {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.Internal, Limit($"internal error: {e.GetType().Name}: {e.Message}")));
+            throw new RpcException(
+                new Grpc.Core.Status(StatusCode.Internal, Limit($"internal error: {e.GetType().Name}: {e.Message}"))
+            );
         }
     }
 }

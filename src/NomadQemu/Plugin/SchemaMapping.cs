@@ -10,9 +10,28 @@ internal static class SchemaMapping
         node switch
         {
             ObjectSchema o => ObjectSpec(o),
-            AttrSchema a => new Spec { Attr = new Attr { Name = a.Name, Type = a.Type, Required = a.Required } },
-            DefaultSchema d => new Spec { Default = new Default { Primary = ToSpec(d.Primary), Default_ = new Spec { Literal = new Literal { Value = d.LiteralHcl } } } },
-            _ => throw new ArgumentOutOfRangeException(nameof(node), node.GetType().Name, "schema node has no hclspec mapping"),
+            AttrSchema a => new Spec
+            {
+                Attr = new Attr
+                {
+                    Name = a.Name,
+                    Type = a.Type,
+                    Required = a.Required,
+                },
+            },
+            DefaultSchema d => new Spec
+            {
+                Default = new Default
+                {
+                    Primary = ToSpec(d.Primary),
+                    Default_ = new Spec { Literal = new Literal { Value = d.LiteralHcl } },
+                },
+            },
+            _ => throw new ArgumentOutOfRangeException(
+                nameof(node),
+                node.GetType().Name,
+                "schema node has no hclspec mapping"
+            ),
         };
 
     private static Spec ObjectSpec(ObjectSchema schema)

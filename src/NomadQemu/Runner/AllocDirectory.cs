@@ -52,7 +52,10 @@ internal sealed class AllocDirectory
         {
             Directory.CreateDirectory(LocalDir(task));
             Directory.CreateDirectory(System.IO.Path.Combine(TaskDir(task), "tmp"));
-            Directory.CreateDirectory(SecretsDir(task), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(
+                SecretsDir(task),
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            );
         }
     }
 

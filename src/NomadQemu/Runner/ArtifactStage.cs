@@ -14,10 +14,15 @@ internal sealed class ArtifactStage(ArtifactFetcher fetcher, ConsoleSink console
     private static readonly TimeSpan s_plainInterval = TimeSpan.FromSeconds(2);
 
     public static bool UseProgressBars =>
-        !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
+        !Console.IsOutputRedirected
+        && AnsiConsole.Profile.Capabilities.Interactive
+        && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
 
     /// <exception cref="RunnerException">Download, checksum, unpack or placement failed.</exception>
-    public async Task FetchAllAsync(IReadOnlyList<(PlannedTask Task, string TaskDir)> work, CancellationToken cancellationToken)
+    public async Task FetchAllAsync(
+        IReadOnlyList<(PlannedTask Task, string TaskDir)> work,
+        CancellationToken cancellationToken
+    )
     {
         var jobs = work.SelectMany(w => w.Task.Artifacts.Select(a => (w.Task, w.TaskDir, Artifact: a))).ToList();
         if (jobs.Count == 0)
@@ -26,21 +31,33 @@ internal sealed class ArtifactStage(ArtifactFetcher fetcher, ConsoleSink console
         }
         if (UseProgressBars)
         {
-            await AnsiConsole.Progress()
+            await AnsiConsole
+                .Progress()
                 .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn())
+                .Columns(
+                    new TaskDescriptionColumn(),
+                    new ProgressBarColumn(),
+                    new PercentageColumn(),
+                    new DownloadedColumn(),
+                    new TransferSpeedColumn()
+                )
                 .StartAsync(async context =>
                 {
                     foreach (var (task, taskDir, artifact) in jobs)
                     {
-                        var bar = context.AddTask(Markup.Escape($"{task.Spec.Name}: {Path.GetFileName(artifact.Source)}"), maxValue: 1);
+                        var bar = context.AddTask(
+                            Markup.Escape($"{task.Spec.Name}: {Path.GetFileName(artifact.Source)}"),
+                            maxValue: 1
+                        );
                         var progress = new SyncProgress(p =>
                         {
                             bar.MaxValue = p.TotalBytes is > 0 ? p.TotalBytes.Value : Math.Max(1, p.BytesDone);
                             bar.Value = p.BytesDone;
                         });
                         var result = await FetchOneAsync(task, taskDir, artifact, progress, cancellationToken);
-                        bar.Description = Markup.Escape($"{task.Spec.Name}: {Path.GetFileName(result.Path)}{(result.FromCache ? " (cached)" : "")}");
+                        bar.Description = Markup.Escape(
+                            $"{task.Spec.Name}: {Path.GetFileName(result.Path)}{(result.FromCache ? " (cached)" : "")}"
+                        );
                         bar.Value = bar.MaxValue;
                         bar.StopTask();
                     }
@@ -59,14 +76,24 @@ internal sealed class ArtifactStage(ArtifactFetcher fetcher, ConsoleSink console
                 }
                 last = DateTime.UtcNow;
                 lastPhase = p.Phase;
-                console.Line($"{task.Spec.Name}: artifact {p.Source}: {p.Phase.ToString().ToLowerInvariant()} {Size(p.BytesDone)}{(p.TotalBytes is { } total ? " of " + Size(total) : "")}");
+                console.Line(
+                    $"{task.Spec.Name}: artifact {p.Source}: {p.Phase.ToString().ToLowerInvariant()} {Size(p.BytesDone)}{(p.TotalBytes is { } total ? " of " + Size(total) : "")}"
+                );
             });
             var result = await FetchOneAsync(task, taskDir, artifact, progress, cancellationToken);
-            console.Line($"{task.Spec.Name}: artifact ready: {result.Path}{(result.FromCache ? " (from cache)" : "")}{(result.Checksum is null ? "" : ", checksum verified")}");
+            console.Line(
+                $"{task.Spec.Name}: artifact ready: {result.Path}{(result.FromCache ? " (from cache)" : "")}{(result.Checksum is null ? "" : ", checksum verified")}"
+            );
         }
     }
 
-    private async Task<ArtifactResult> FetchOneAsync(PlannedTask task, string taskDir, ArtifactRequest artifact, IProgress<ArtifactProgress> progress, CancellationToken cancellationToken)
+    private async Task<ArtifactResult> FetchOneAsync(
+        PlannedTask task,
+        string taskDir,
+        ArtifactRequest artifact,
+        IProgress<ArtifactProgress> progress,
+        CancellationToken cancellationToken
+    )
     {
         try
         {

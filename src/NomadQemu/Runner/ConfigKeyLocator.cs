@@ -27,15 +27,19 @@ internal static class ConfigKeyLocator
             }
             var file = HclParser.Parse(text, jobFile);
             var config = file.BlocksOfType("job")
-                .SelectMany(job => job.Body.BlocksOfType("group")).Where(g => g.Labels is [var name] && name == groupName)
-                .SelectMany(g => g.Body.BlocksOfType("task")).Where(t => t.Labels is [var name] && name == taskName)
+                .SelectMany(job => job.Body.BlocksOfType("group"))
+                .Where(g => g.Labels is [var name] && name == groupName)
+                .SelectMany(g => g.Body.BlocksOfType("task"))
+                .Where(t => t.Labels is [var name] && name == taskName)
                 .SelectMany(t => t.Body.BlocksOfType("config"))
                 .FirstOrDefault();
             if (config is null)
             {
                 return null;
             }
-            return config.Body.Attribute(key)?.Position ?? config.Body.BlocksOfType(key).FirstOrDefault()?.Position ?? config.Position;
+            return config.Body.Attribute(key)?.Position
+                ?? config.Body.BlocksOfType(key).FirstOrDefault()?.Position
+                ?? config.Position;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or HclException)
         {

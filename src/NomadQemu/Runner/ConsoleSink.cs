@@ -43,7 +43,7 @@ internal sealed class ConsoleSink
                 atLineStart = true;
             }
             var builder = new StringBuilder(text.Length + prefix.Length);
-            foreach (char c in text)
+            foreach (var c in text)
             {
                 if (c == '\r')
                 {

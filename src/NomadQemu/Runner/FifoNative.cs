@@ -28,9 +28,14 @@ internal static class FifoNative
     /// <summary>Creates a FIFO readable and writable by its owner only (the VM's console can hold secrets).</summary>
     public static void CreateFifo(string path)
     {
-        if (MkfifoNative(CString(path), 0x180 /* 0600 */) != 0)
+        if (
+            MkfifoNative(
+                CString(path),
+                0x180 /* 0600 */
+            ) != 0
+        )
         {
-            int errno = Marshal.GetLastPInvokeError();
+            var errno = Marshal.GetLastPInvokeError();
             throw new IOException($"mkfifo {path} failed: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
     }
@@ -40,7 +45,7 @@ internal static class FifoNative
     {
         while (true)
         {
-            int fd = OpenNative(CString(path), flags, 0);
+            var fd = OpenNative(CString(path), flags, 0);
             errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
             if (fd >= 0 || errno != EINTR)
             {
@@ -51,7 +56,7 @@ internal static class FifoNative
 
     private static byte[] CString(string text)
     {
-        byte[] bytes = new byte[Encoding.UTF8.GetByteCount(text) + 1];
+        var bytes = new byte[Encoding.UTF8.GetByteCount(text) + 1];
         Encoding.UTF8.GetBytes(text, bytes);
         return bytes;
     }

@@ -7,10 +7,20 @@ using NomadQemu.JobFiles;
 namespace NomadQemu.Runner;
 
 /// <summary>One task of one allocation, ready for the driver: the request Nomad would send, plus what the runner needs.</summary>
-internal sealed record PlannedTask(TaskSpec Spec, TaskRequest Request, IReadOnlyList<AllocatedPort> Ports, IReadOnlyList<ArtifactRequest> Artifacts);
+internal sealed record PlannedTask(
+    TaskSpec Spec,
+    TaskRequest Request,
+    IReadOnlyList<AllocatedPort> Ports,
+    IReadOnlyList<ArtifactRequest> Artifacts
+);
 
 /// <summary>One instance of a group: its alloc dir and its tasks.</summary>
-internal sealed record PlannedAlloc(GroupSpec Group, int Index, AllocDirectory Directory, IReadOnlyList<PlannedTask> Tasks);
+internal sealed record PlannedAlloc(
+    GroupSpec Group,
+    int Index,
+    AllocDirectory Directory,
+    IReadOnlyList<PlannedTask> Tasks
+);
 
 /// <summary>
 /// Turns a job into allocations and StartTask requests, exactly as a Nomad client would fill them: ports,
@@ -31,8 +41,10 @@ internal sealed class JobPlanner(string jobFile, string allocsRoot, PortAllocato
         }
         foreach (var task in tasks.Where(t => t.Driver != QemuDriverName))
         {
-            throw new RunnerException(RunnerExit.BadJob,
-                $"{task.Position}: task \"{task.Name}\" uses driver \"{task.Driver}\"; this runner only runs driver = \"{QemuDriverName}\" tasks");
+            throw new RunnerException(
+                RunnerExit.BadJob,
+                $"{task.Position}: task \"{task.Name}\" uses driver \"{task.Driver}\"; this runner only runs driver = \"{QemuDriverName}\" tasks"
+            );
         }
     }
 
@@ -46,19 +58,30 @@ internal sealed class JobPlanner(string jobFile, string allocsRoot, PortAllocato
             {
                 var directory = new AllocDirectory(allocsRoot, AllocDirectory.NewAllocId());
                 var groupPorts = Allocate(group.Network);
-                var tasks = group.Tasks.Select(task => PlanTask(job, group, index, task, directory, groupPorts)).ToList();
+                var tasks = group
+                    .Tasks.Select(task => PlanTask(job, group, index, task, directory, groupPorts))
+                    .ToList();
                 allocs.Add(new PlannedAlloc(group, index, directory, tasks));
             }
         }
         return allocs;
     }
 
-    private PlannedTask PlanTask(JobSpec job, GroupSpec group, int index, TaskSpec task, AllocDirectory directory, IReadOnlyList<AllocatedPort> groupPorts)
+    private PlannedTask PlanTask(
+        JobSpec job,
+        GroupSpec group,
+        int index,
+        TaskSpec task,
+        AllocDirectory directory,
+        IReadOnlyList<AllocatedPort> groupPorts
+    )
     {
         if (task.Resources.Cores > Environment.ProcessorCount)
         {
-            throw new RunnerException(RunnerExit.BadJob,
-                $"{task.Position}: task \"{task.Name}\": resources.cores = {task.Resources.Cores} but this machine has {Environment.ProcessorCount} CPUs");
+            throw new RunnerException(
+                RunnerExit.BadJob,
+                $"{task.Position}: task \"{task.Name}\": resources.cores = {task.Resources.Cores} but this machine has {Environment.ProcessorCount} CPUs"
+            );
         }
         var legacy = task.Resources.Networks.Select(network => (Network: network, Ports: Allocate(network))).ToList();
         var allPorts = groupPorts.Concat(legacy.SelectMany(l => l.Ports)).ToList();
@@ -67,7 +90,9 @@ internal sealed class JobPlanner(string jobFile, string allocsRoot, PortAllocato
         byte[] config;
         try
         {
-            config = TaskConfigEncoder.Encode((JobFiles.Hcl.HclObject)RuntimeInterpolator.Interpolate(task.Config, env));
+            config = TaskConfigEncoder.Encode(
+                (JobFiles.Hcl.HclObject)RuntimeInterpolator.Interpolate(task.Config, env)
+            );
         }
         catch (ConfigException e)
         {
@@ -91,20 +116,28 @@ internal sealed class JobPlanner(string jobFile, string allocsRoot, PortAllocato
             MemoryMaxMb = task.Resources.MemoryMaxMb,
             CpusetCpus = task.Resources.Cores > 0 ? TaskEnvironment.CpusetFor(task.Resources.Cores) : "",
             GroupPorts = groupPorts.Select(p => new GroupPort(p.Label, p.HostPort, p.To ?? 0, p.HostIp)).ToList(),
-            LegacyNetworks = legacy.Select(l => new LegacyNetwork(
-                ports.BindAddress.ToString(),
-                l.Ports.Where(p => l.Network.Ports.Any(s => s.Label == p.Label && s.Static is not null)).Select(p => new LegacyPort(p.Label, p.HostPort)).ToList(),
-                l.Ports.Where(p => l.Network.Ports.Any(s => s.Label == p.Label && s.Static is null)).Select(p => new LegacyPort(p.Label, p.HostPort)).ToList()
-            )).ToList(),
+            LegacyNetworks = legacy
+                .Select(l => new LegacyNetwork(
+                    ports.BindAddress.ToString(),
+                    l.Ports.Where(p => l.Network.Ports.Any(s => s.Label == p.Label && s.Static is not null))
+                        .Select(p => new LegacyPort(p.Label, p.HostPort))
+                        .ToList(),
+                    l.Ports.Where(p => l.Network.Ports.Any(s => s.Label == p.Label && s.Static is null))
+                        .Select(p => new LegacyPort(p.Label, p.HostPort))
+                        .ToList()
+                ))
+                .ToList(),
         };
-        var artifacts = task.Artifacts.Select(a => new ArtifactRequest
-        {
-            Source = RuntimeInterpolator.Interpolate(a.Source, env),
-            Destination = RuntimeInterpolator.Interpolate(a.Destination, env),
-            Mode = a.Mode,
-            Options = a.Options.ToDictionary(o => o.Key, o => RuntimeInterpolator.Interpolate(o.Value, env)),
-            Headers = a.Headers.ToDictionary(h => h.Key, h => RuntimeInterpolator.Interpolate(h.Value, env)),
-        }).ToList();
+        var artifacts = task
+            .Artifacts.Select(a => new ArtifactRequest
+            {
+                Source = RuntimeInterpolator.Interpolate(a.Source, env),
+                Destination = RuntimeInterpolator.Interpolate(a.Destination, env),
+                Mode = a.Mode,
+                Options = a.Options.ToDictionary(o => o.Key, o => RuntimeInterpolator.Interpolate(o.Value, env)),
+                Headers = a.Headers.ToDictionary(h => h.Key, h => RuntimeInterpolator.Interpolate(h.Value, env)),
+            })
+            .ToList();
         return new PlannedTask(task, request, allPorts, artifacts);
     }
 
@@ -115,11 +148,13 @@ internal sealed class JobPlanner(string jobFile, string allocsRoot, PortAllocato
             return [];
         }
         var hostIp = ports.BindAddress.ToString();
-        return network.Ports.Select(port => new AllocatedPort(
-            port.Label,
-            hostIp,
-            port.Static is int fixedPort ? ports.Reserve(port.Label, fixedPort) : ports.Dynamic(port.Label),
-            port.To
-        )).ToList();
+        return network
+            .Ports.Select(port => new AllocatedPort(
+                port.Label,
+                hostIp,
+                port.Static is int fixedPort ? ports.Reserve(port.Label, fixedPort) : ports.Dynamic(port.Label),
+                port.To
+            ))
+            .ToList();
     }
 }

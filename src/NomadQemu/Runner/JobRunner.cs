@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Logging;
 using NomadQemu.Artifacts;
 using NomadQemu.Core.Config;
 using NomadQemu.Driver;
+using NomadQemu.Driver.Node;
 
 namespace NomadQemu.Runner;
 
@@ -20,7 +20,10 @@ internal sealed class JobRunner(RunOptions options, ConsoleSink console, RunSign
         data.Create();
 
         using var loggers = new RunnerLoggerProvider(options.Verbose ? LogLevel.Information : LogLevel.Warning);
-        await using var driver = new QemuDriver(new DriverOptions { SupervisorExecutable = Environment.ProcessPath! }, loggers);
+        await using var driver = new QemuDriver(
+            new DriverOptions { SupervisorExecutable = Environment.ProcessPath! },
+            loggers
+        );
         driver.SetConfig(new PluginConfig { StateDir = data.State, KvmProbe = !options.NoKvm }, compute: null);
 
         var fingerprint = await driver.FingerprintAsync(signals.Stop);
@@ -31,14 +34,16 @@ internal sealed class JobRunner(RunOptions options, ConsoleSink console, RunSign
         }
 
         var allocs = new JobPlanner(options.JobFile, data.Allocs, new PortAllocator(options.BindAddress)).Plan(job);
-        var running = new RunningJob(driver, console, signals, options.JobFile);
+        using var running = new RunningJob(driver, console, signals, options.JobFile);
         var succeeded = false;
         try
         {
             foreach (var alloc in allocs)
             {
                 alloc.Directory.Create(alloc.Tasks.Select(t => t.Spec.Name));
-                console.Line($"alloc {alloc.Directory.AllocId[..8]} (group \"{alloc.Group.Name}\"): {alloc.Directory.Path}");
+                console.Line(
+                    $"alloc {alloc.Directory.AllocId[..8]} (group \"{alloc.Group.Name}\"): {alloc.Directory.Path}"
+                );
             }
             await FetchArtifactsAsync(data, allocs);
             if (signals.Stop.IsCancellationRequested)
@@ -83,7 +88,10 @@ internal sealed class JobRunner(RunOptions options, ConsoleSink console, RunSign
             return;
         }
         var jobDirectory = Path.GetDirectoryName(Path.GetFullPath(options.JobFile))!;
-        using var fetcher = new ArtifactFetcher(new ArtifactCache(data.Cache), new ArtifactFetcherOptions { LocalBaseDirectory = jobDirectory });
+        using var fetcher = new ArtifactFetcher(
+            new ArtifactCache(data.Cache),
+            new ArtifactFetcherOptions { LocalBaseDirectory = jobDirectory }
+        );
         await new ArtifactStage(fetcher, console).FetchAllAsync(work, signals.Stop);
     }
 

@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Logging;
 using NomadQemu.Core.Config;
 using NomadQemu.Driver;
-using NomadQemu.JobFiles;
 
 namespace NomadQemu.Runner;
 
@@ -24,10 +22,17 @@ internal sealed class JobValidator(string jobFile, IReadOnlyDictionary<string, s
             var data = new RunnerDataDir(scratch);
             data.Create();
             using var loggers = new RunnerLoggerProvider(LogLevel.Warning);
-            await using var driver = new QemuDriver(new DriverOptions { SupervisorExecutable = Environment.ProcessPath! }, loggers);
+            await using var driver = new QemuDriver(
+                new DriverOptions { SupervisorExecutable = Environment.ProcessPath! },
+                loggers
+            );
             driver.SetConfig(new PluginConfig { StateDir = data.State }, compute: null);
             // Ports are checked for clashes but never held: validate may run next to the job it checks.
-            var allocs = new JobPlanner(jobFile, data.Allocs, new PortAllocator(System.Net.IPAddress.Loopback, checkAvailability: false)).Plan(job);
+            var allocs = new JobPlanner(
+                jobFile,
+                data.Allocs,
+                new PortAllocator(System.Net.IPAddress.Loopback, checkAvailability: false)
+            ).Plan(job);
             foreach (var alloc in allocs.DistinctBy(a => a.Group.Name))
             {
                 alloc.Directory.Create(alloc.Tasks.Select(t => t.Spec.Name));
@@ -45,13 +50,16 @@ internal sealed class JobValidator(string jobFile, IReadOnlyDictionary<string, s
             {
                 Directory.Delete(scratch, recursive: true);
             }
-            catch (IOException)
-            {
-            }
+            catch (IOException) { }
         }
     }
 
-    private async Task PlanAsync(QemuDriver driver, PlannedAlloc alloc, PlannedTask task, CancellationToken cancellationToken)
+    private async Task PlanAsync(
+        QemuDriver driver,
+        PlannedAlloc alloc,
+        PlannedTask task,
+        CancellationToken cancellationToken
+    )
     {
         if (task.Artifacts.Count > 0)
         {
@@ -60,12 +68,20 @@ internal sealed class JobValidator(string jobFile, IReadOnlyDictionary<string, s
         try
         {
             var plan = await driver.PlanAsync(task.Request, cancellationToken);
-            console.Line($"task \"{task.Spec.Name}\": ok (accelerator {plan.Accelerator}, {plan.Forwards.Count} forwarded port(s))");
+            console.Line(
+                $"task \"{task.Spec.Name}\": ok (accelerator {plan.Accelerator}, {plan.Forwards.Count} forwarded port(s))"
+            );
         }
         catch (DriverException e)
         {
             var key = (e.InnerException as ConfigException)?.Key;
-            var located = ConfigKeyLocator.ErrorAt(jobFile, alloc.Group, task.Spec, key, $"task \"{task.Spec.Name}\": {e.Message}");
+            var located = ConfigKeyLocator.ErrorAt(
+                jobFile,
+                alloc.Group,
+                task.Spec,
+                key,
+                $"task \"{task.Spec.Name}\": {e.Message}"
+            );
             throw new RunnerException(RunnerExit.BadJob, located.Format(), e);
         }
     }

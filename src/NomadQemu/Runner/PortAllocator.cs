@@ -22,15 +22,24 @@ internal sealed class PortAllocator(IPAddress bindAddress, bool checkAvailabilit
     {
         if (port is < 1 or > 65535)
         {
-            throw new RunnerException(RunnerExit.BadJob, $"port \"{label}\": static port {port} is not between 1 and 65535");
+            throw new RunnerException(
+                RunnerExit.BadJob,
+                $"port \"{label}\": static port {port} is not between 1 and 65535"
+            );
         }
         if (!_taken.Add(port))
         {
-            throw new RunnerException(RunnerExit.BadJob, $"port \"{label}\": static port {port} is used twice in this run");
+            throw new RunnerException(
+                RunnerExit.BadJob,
+                $"port \"{label}\": static port {port} is used twice in this run"
+            );
         }
         if (checkAvailability && !IsFree(port))
         {
-            throw new RunnerException(RunnerExit.StartFailed, $"port \"{label}\": static port {port} is already in use on {BindAddress}");
+            throw new RunnerException(
+                RunnerExit.StartFailed,
+                $"port \"{label}\": static port {port} is already in use on {BindAddress}"
+            );
         }
         return port;
     }
@@ -54,7 +63,8 @@ internal sealed class PortAllocator(IPAddress bindAddress, bool checkAvailabilit
         throw new RunnerException(RunnerExit.StartFailed, $"port \"{label}\": no free port found on {BindAddress}");
     }
 
-    private bool IsFree(int port) => CanBind(port, SocketType.Stream, ProtocolType.Tcp) && CanBind(port, SocketType.Dgram, ProtocolType.Udp);
+    private bool IsFree(int port) =>
+        CanBind(port, SocketType.Stream, ProtocolType.Tcp) && CanBind(port, SocketType.Dgram, ProtocolType.Udp);
 
     private bool CanBind(int port, SocketType type, ProtocolType protocol)
     {

@@ -29,9 +29,10 @@ internal sealed class RunnerDataDir
     public static string DefaultRoot()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-        var stateHome = string.IsNullOrEmpty(xdg) || !Path.IsPathRooted(xdg)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state")
-            : xdg;
+        var stateHome =
+            string.IsNullOrEmpty(xdg) || !Path.IsPathRooted(xdg)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state")
+                : xdg;
         return Path.Combine(stateHome, "nomad-driver-qemu", "runner");
     }
 

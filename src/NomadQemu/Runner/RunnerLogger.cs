@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace NomadQemu.Runner;
 
 /// <summary>
@@ -18,11 +16,18 @@ internal sealed class RunnerLoggerProvider(LogLevel minimum) : ILoggerProvider, 
 
     private sealed class RunnerLogger(LogLevel minimum) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum && logLevel != LogLevel.None;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        )
         {
             if (!IsEnabled(logLevel))
             {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using NomadQemu.Core.Config;
 using NomadQemu.Driver;
-using NomadQemu.Tasks;
+using NomadQemu.Driver.Tasks;
 
 namespace NomadQemu.Runner;
 
@@ -12,6 +12,7 @@ namespace NomadQemu.Runner;
 /// kill_timeout (an ACPI power-down first), then DestroyTask.
 /// </summary>
 internal sealed class RunningJob(QemuDriver driver, ConsoleSink console, RunSignals signals, string jobFile)
+    : IDisposable
 {
     private readonly List<Started> _started = [];
     private readonly List<TaskLogPump> _pumps = [];
@@ -30,8 +31,20 @@ internal sealed class RunningJob(QemuDriver driver, ConsoleSink console, RunSign
     {
         var name = task.Spec.Name;
         var dir = alloc.Directory;
-        var stdout = new TaskLogPump(dir.Fifo(name, "stdout"), dir.LogFile(name, "stdout"), $"{name}/stdout", $"{name} | ", console);
-        var stderr = new TaskLogPump(dir.Fifo(name, "stderr"), dir.LogFile(name, "stderr"), $"{name}/stderr", $"{name} ! ", console);
+        var stdout = new TaskLogPump(
+            dir.Fifo(name, "stdout"),
+            dir.LogFile(name, "stdout"),
+            $"{name}/stdout",
+            $"{name} | ",
+            console
+        );
+        var stderr = new TaskLogPump(
+            dir.Fifo(name, "stderr"),
+            dir.LogFile(name, "stderr"),
+            $"{name}/stderr",
+            $"{name} ! ",
+            console
+        );
         _pumps.Add(stdout);
         _pumps.Add(stderr);
         stdout.Start();
@@ -50,15 +63,27 @@ internal sealed class RunningJob(QemuDriver driver, ConsoleSink console, RunSign
             await Task.WhenAll(stdout.StopAsync(), stderr.StopAsync());
             if (e.Kind == DriverErrorKind.InvalidConfig && e.InnerException is ConfigException config)
             {
-                var located = ConfigKeyLocator.ErrorAt(jobFile, alloc.Group, task.Spec, config.Key, $"task \"{name}\": {config.Message}");
+                var located = ConfigKeyLocator.ErrorAt(
+                    jobFile,
+                    alloc.Group,
+                    task.Spec,
+                    config.Key,
+                    $"task \"{name}\": {config.Message}"
+                );
                 throw new RunnerException(RunnerExit.BadJob, located.Format(), e);
             }
             var tail = LastLines(dir.LogFile(name, "stderr"), 3);
-            throw new RunnerException(RunnerExit.StartFailed, $"task \"{name}\": the VM did not start: {e.Message}{(tail.Length > 0 ? "\n" + tail : "")}", e);
+            throw new RunnerException(
+                RunnerExit.StartFailed,
+                $"task \"{name}\": the VM did not start: {e.Message}{(tail.Length > 0 ? "\n" + tail : "")}",
+                e
+            );
         }
         _started.Add(new Started(task, driver.WaitTaskAsync(task.Request.TaskId, CancellationToken.None)));
         var accelerator = driver.Describe(task.Request.TaskId).GetValueOrDefault("accelerator", "?");
-        console.Line($"{name}: VM started in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (accelerator {accelerator})");
+        console.Line(
+            $"{name}: VM started in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (accelerator {accelerator})"
+        );
         foreach (var port in task.Ports)
         {
             if (started.GuestPorts.TryGetValue(port.Label, out var guestPort))
@@ -75,8 +100,11 @@ internal sealed class RunningJob(QemuDriver driver, ConsoleSink console, RunSign
         {
             return RunnerExit.Ok;
         }
-        var signalled = Task.Delay(Timeout.Infinite, signals.Stop).ContinueWith(_ => (TaskExit?)null, TaskScheduler.Default);
-        var first = await Task.WhenAny(_started.Select(s => s.Exit.ContinueWith(t => (TaskExit?)t.Result, TaskScheduler.Default)).Append(signalled));
+        var signalled = Task.Delay(Timeout.Infinite, signals.Stop)
+            .ContinueWith(_ => (TaskExit?)null, TaskScheduler.Default);
+        var first = await Task.WhenAny(
+            _started.Select(s => s.Exit.ContinueWith(t => (TaskExit?)t.Result, TaskScheduler.Default)).Append(signalled)
+        );
         var exit = await first;
         if (exit is null)
         {
@@ -86,7 +114,9 @@ internal sealed class RunningJob(QemuDriver driver, ConsoleSink console, RunSign
         var ended = _started.First(s => s.Exit.IsCompleted);
         console.Line($"{ended.Task.Spec.Name}: VM exited by itself ({Describe(exit)})");
         await StopAllAsync();
-        return exit.ExitCode != 0 ? exit.ExitCode : exit.Error is not null ? RunnerExit.Failed : RunnerExit.Ok;
+        return exit.ExitCode != 0 ? exit.ExitCode
+            : exit.Error is not null ? RunnerExit.Failed
+            : RunnerExit.Ok;
     }
 
     /// <summary>Kills and forgets anything still running, and drains the console pumps. Safe to call twice.</summary>
@@ -104,6 +134,8 @@ internal sealed class RunningJob(QemuDriver driver, ConsoleSink console, RunSign
             await _eventPump;
         }
     }
+
+    public void Dispose() => _events.Dispose();
 
     private Task StopAllAsync() => Task.WhenAll(_started.Where(s => !s.Destroyed).Select(StopOneAsync));
 
@@ -126,7 +158,9 @@ internal sealed class RunningJob(QemuDriver driver, ConsoleSink console, RunSign
         await DestroyAsync(started);
         if (started.Exit.IsCompletedSuccessfully)
         {
-            console.Line($"{spec.Name}: VM stopped after {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s ({Describe(started.Exit.Result)})");
+            console.Line(
+                $"{spec.Name}: VM stopped after {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s ({Describe(started.Exit.Result)})"
+            );
         }
     }
 
@@ -152,9 +186,7 @@ internal sealed class RunningJob(QemuDriver driver, ConsoleSink console, RunSign
                 console.Line($"{driverEvent.TaskName}: {driverEvent.Message}");
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
     }
 
     private static string Address(AllocatedPort port, int guestPort)
@@ -162,7 +194,11 @@ internal sealed class RunningJob(QemuDriver driver, ConsoleSink console, RunSign
         var host = port.HostIp.Contains(':', StringComparison.Ordinal) ? $"[{port.HostIp}]" : port.HostIp;
         var label = port.Label.ToLowerInvariant();
         var https = guestPort is 443 or 8443 || label.Contains("https", StringComparison.Ordinal);
-        var http = https || guestPort is 80 or 8000 or 8080 || label.Contains("http", StringComparison.Ordinal) || label.Contains("web", StringComparison.Ordinal);
+        var http =
+            https
+            || guestPort is 80 or 8000 or 8080
+            || label.Contains("http", StringComparison.Ordinal)
+            || label.Contains("web", StringComparison.Ordinal);
         return http ? $"{(https ? "https" : "http")}://{host}:{port.HostPort}/" : $"{host}:{port.HostPort}";
     }
 
@@ -175,7 +211,9 @@ internal sealed class RunningJob(QemuDriver driver, ConsoleSink console, RunSign
     {
         try
         {
-            return File.Exists(file) ? string.Join('\n', File.ReadLines(file).Where(l => l.Trim().Length > 0).TakeLast(count)) : "";
+            return File.Exists(file)
+                ? string.Join('\n', File.ReadLines(file).Where(l => l.Trim().Length > 0).TakeLast(count))
+                : "";
         }
         catch (IOException)
         {

@@ -58,8 +58,16 @@ internal sealed class StaticFileServer(string root, TextWriter log)
                     await RespondAsync(stream, 404, "Not Found", cancellationToken);
                     return;
                 }
-                await using var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-                var header = $"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {content.Length.ToString(CultureInfo.InvariantCulture)}\r\nConnection: close\r\n\r\n";
+                await using var content = new FileStream(
+                    file,
+                    FileMode.Open,
+                    FileAccess.Read,
+                    FileShare.Read,
+                    1 << 16,
+                    useAsync: true
+                );
+                var header =
+                    $"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {content.Length.ToString(CultureInfo.InvariantCulture)}\r\nConnection: close\r\n\r\n";
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(header), cancellationToken);
                 if (method == "GET")
                 {
@@ -81,7 +89,9 @@ internal sealed class StaticFileServer(string root, TextWriter log)
             return null;
         }
         var full = Path.GetFullPath(Path.Combine(_root, path));
-        return full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) && File.Exists(full) ? full : null;
+        return full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) && File.Exists(full)
+            ? full
+            : null;
     }
 
     private static async Task<string?> ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
@@ -105,10 +115,16 @@ internal sealed class StaticFileServer(string root, TextWriter log)
         return null;
     }
 
-    private static async Task RespondAsync(NetworkStream stream, int status, string reason, CancellationToken cancellationToken)
+    private static async Task RespondAsync(
+        NetworkStream stream,
+        int status,
+        string reason,
+        CancellationToken cancellationToken
+    )
     {
         var body = $"{status.ToString(CultureInfo.InvariantCulture)} {reason}\n";
-        var text = $"HTTP/1.1 {status.ToString(CultureInfo.InvariantCulture)} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {body.Length.ToString(CultureInfo.InvariantCulture)}\r\nConnection: close\r\n\r\n{body}";
+        var text =
+            $"HTTP/1.1 {status.ToString(CultureInfo.InvariantCulture)} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {body.Length.ToString(CultureInfo.InvariantCulture)}\r\nConnection: close\r\n\r\n{body}";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(text), cancellationToken);
     }
 

@@ -14,21 +14,22 @@ internal static class TaskConfigEncoder
     /// <exception cref="ConfigException">An unknown key, a missing required key or a wrongly typed value.</exception>
     public static byte[] Encode(HclObject config)
     {
-        CtyValue raw = CtyValue.FromPlain(ToPlain(config));
-        CtyMap coerced = ConfigCoercion.Coerce(raw, TaskConfigSchema.Spec);
-        byte[] bytes = CtyMsgpack.Encode(coerced);
+        var raw = CtyValue.FromPlain(ToPlain(config));
+        var coerced = ConfigCoercion.Coerce(raw, TaskConfigSchema.Spec);
+        var bytes = CtyMsgpack.Encode(coerced);
         // The driver decodes these same bytes; decoding here too surfaces value errors (enums, ranges) before any work.
         TaskConfig.Decode(bytes);
         return bytes;
     }
 
-    private static object? ToPlain(HclValue value) => value switch
-    {
-        HclString s => s.Value,
-        HclNumber n => n.Value,
-        HclBool b => b.Value,
-        HclList list => list.Items.Select(ToPlain).ToList(),
-        HclObject obj => obj.Entries.Select(e => KeyValuePair.Create(e.Key, ToPlain(e.Value))).ToList(),
-        _ => null,
-    };
+    private static object? ToPlain(HclValue value) =>
+        value switch
+        {
+            HclString s => s.Value,
+            HclNumber n => n.Value,
+            HclBool b => b.Value,
+            HclList list => list.Items.Select(ToPlain).ToList(),
+            HclObject obj => obj.Entries.Select(e => KeyValuePair.Create(e.Key, ToPlain(e.Value))).ToList(),
+            _ => null,
+        };
 }

@@ -13,8 +13,14 @@ internal sealed record AllocatedPort(string Label, string HostIp, int HostPort, 
 /// </summary>
 internal static class TaskEnvironment
 {
-    public static Dictionary<string, string> Build(JobSpec job, GroupSpec group, int index, TaskSpec task,
-        AllocDirectory alloc, IReadOnlyList<AllocatedPort> ports)
+    public static Dictionary<string, string> Build(
+        JobSpec job,
+        GroupSpec group,
+        int index,
+        TaskSpec task,
+        AllocDirectory alloc,
+        IReadOnlyList<AllocatedPort> ports
+    )
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {

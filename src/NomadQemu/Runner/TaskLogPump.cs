@@ -45,10 +45,14 @@ internal sealed class TaskLogPump
         var deadline = DateTime.UtcNow + s_stopTimeout;
         while (!_finished.Task.IsCompleted && DateTime.UtcNow < deadline)
         {
-            int fd = FifoNative.Open(_fifoPath, FifoNative.O_WRONLY | FifoNative.O_NONBLOCK | FifoNative.O_CLOEXEC, out _);
+            var fd = FifoNative.Open(
+                _fifoPath,
+                FifoNative.O_WRONLY | FifoNative.O_NONBLOCK | FifoNative.O_CLOEXEC,
+                out _
+            );
             if (fd >= 0)
             {
-                FifoNative.Close(fd);
+                _ = FifoNative.Close(fd); // only a wake-up for the reader; nothing to do if close fails
             }
             await Task.WhenAny(_finished.Task, Task.Delay(50)).ConfigureAwait(false);
         }
@@ -62,11 +66,11 @@ internal sealed class TaskLogPump
             var decoder = Encoding.UTF8.GetDecoder();
             var buffer = new byte[16 * 1024];
             var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
-            bool atLineStart = true;
+            var atLineStart = true;
             // A writer that comes and goes before QEMU (or QEMU restarting) must not end the pump: reopen until stopped.
             while (!_stopping)
             {
-                int fd = FifoNative.Open(_fifoPath, FifoNative.O_RDONLY | FifoNative.O_CLOEXEC, out int errno);
+                var fd = FifoNative.Open(_fifoPath, FifoNative.O_RDONLY | FifoNative.O_CLOEXEC, out var errno);
                 if (fd < 0)
                 {
                     throw new IOException($"cannot open {_fifoPath}: errno {errno}");
@@ -79,7 +83,7 @@ internal sealed class TaskLogPump
                     log.Flush();
                     if (_console is not null)
                     {
-                        int count = decoder.GetChars(buffer, 0, read, chars, 0);
+                        var count = decoder.GetChars(buffer, 0, read, chars, 0);
                         _console.Write(_owner, _prefix, new string(chars, 0, count), ref atLineStart);
                     }
                 }

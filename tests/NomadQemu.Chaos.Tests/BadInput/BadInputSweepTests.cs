@@ -29,10 +29,52 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
     private readonly List<long> _rssSamples = [];
 
     private static readonly string[] s_taskKeys =
-        ["accelerator", "args", "cpu_model", "disk_mode", "drive_interface", "emulator", "graceful_shutdown", "guest_agent", "image_format", "image_path", "initrd", "kernel", "kernel_args", "machine_type", "port_map", "profile", "vcpus"];
-    private static readonly string[] s_pluginKeys = ["args_allowlist", "emulators_allowlist", "image_paths", "kvm_probe", "state_dir"];
+    [
+        "accelerator",
+        "args",
+        "cpu_model",
+        "disk_mode",
+        "drive_interface",
+        "emulator",
+        "graceful_shutdown",
+        "guest_agent",
+        "image_format",
+        "image_path",
+        "initrd",
+        "kernel",
+        "kernel_args",
+        "machine_type",
+        "port_map",
+        "profile",
+        "vcpus",
+    ];
+    private static readonly string[] s_pluginKeys =
+    [
+        "args_allowlist",
+        "emulators_allowlist",
+        "image_paths",
+        "kvm_probe",
+        "state_dir",
+    ];
     private static readonly string[] s_stateKeys =
-        ["version", "task_id", "task_name", "alloc_id", "task_dir", "run_dir", "supervisor_pid", "supervisor_start_ticks", "qemu_pid", "qemu_start_ticks", "qmp_socket", "overlay_path", "driver_config", "accelerator", "started_at_unix_ms", "guest_ports"];
+    [
+        "version",
+        "task_id",
+        "task_name",
+        "alloc_id",
+        "task_dir",
+        "run_dir",
+        "supervisor_pid",
+        "supervisor_start_ticks",
+        "qemu_pid",
+        "qemu_start_ticks",
+        "qmp_socket",
+        "overlay_path",
+        "driver_config",
+        "accelerator",
+        "started_at_unix_ms",
+        "guest_ports",
+    ];
 
     public async ValueTask InitializeAsync()
     {
@@ -68,7 +110,8 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
         var rssEnd = HostProcesses.RssKib(Pid);
         var fdsEnd = HostProcesses.OpenFdCount(Pid);
 
-        var report = $"bad-input sweep: seed {Seed}, {_outcomes.Total} calls in {watch.Elapsed.TotalSeconds:0.0} s, {_vmsStarted} VMs actually started and cleaned up\n"
+        var report =
+            $"bad-input sweep: seed {Seed}, {_outcomes.Total} calls in {watch.Elapsed.TotalSeconds:0.0} s, {_vmsStarted} VMs actually started and cleaned up\n"
             + $"plugin RSS (MiB): after warm-up and giant inputs {Mib(rssBaseline)}, after a full pass {Mib(rssMiddle)}, after another 0.6 pass {Mib(rssEnd)}; "
             + $"per batch [{string.Join(" ", _rssSamples.Select(Mib))}]; open fds {fdsBaseline} → {fdsEnd}\n"
             + _outcomes.Summary();
@@ -77,14 +120,18 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
 
         Assert.True(_outcomes.Violations.Count == 0, "unclean answers:\n" + string.Join("\n", _outcomes.Violations));
         // The first full pass may still raise the GC's high-water mark; the second must not add to it.
-        Assert.True(rssEnd <= rssMiddle * 1.10, $"plugin RSS kept growing with the requests: {rssBaseline} KiB → {rssMiddle} KiB → {rssEnd} KiB");
+        Assert.True(
+            rssEnd <= rssMiddle * 1.10,
+            $"plugin RSS kept growing with the requests: {rssBaseline} KiB → {rssMiddle} KiB → {rssEnd} KiB"
+        );
         Assert.True(rssEnd < rssBaseline * 2, $"plugin RSS more than doubled: {rssBaseline} KiB → {rssEnd} KiB");
         Assert.InRange(fdsEnd, 0, fdsBaseline + 8);
         Assert.Empty(HostProcesses.Mentioning(task.AllocDir));
         Assert.Empty(_node.LedgerEntries());
     }
 
-    private static string Mib(long kib) => (kib / 1024.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Mib(long kib) =>
+        (kib / 1024.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task RunAllBatchesAsync(VmTask task, byte[] validTaskConfig, TaskHandle exitedHandle, double scale)
     {
@@ -94,8 +141,25 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
         await BatchAsync("StartTask config", N(400), i => StartWithConfigAsync(task, validTaskConfig, i));
         await BatchAsync("StartTask fields", N(150), i => StartWithFieldsAsync(task, validTaskConfig, i));
         await BatchAsync("RecoverTask", N(600), i => RecoverAsync(exitedHandle));
-        await BatchAsync("StopTask", N(250), i => _outcomes.CallAsync("StopTask", "hostile", async () =>
-            await Driver.StopTaskAsync(new StopTaskRequest { TaskId = _proto.Id(), Timeout = _proto.Duration(), Signal = _msgpack.RandomUnicode(_random.Next(0, 8)) }, Deadline)));
+        await BatchAsync(
+            "StopTask",
+            N(250),
+            i =>
+                _outcomes.CallAsync(
+                    "StopTask",
+                    "hostile",
+                    async () =>
+                        await Driver.StopTaskAsync(
+                            new StopTaskRequest
+                            {
+                                TaskId = _proto.Id(),
+                                Timeout = _proto.Duration(),
+                                Signal = _msgpack.RandomUnicode(_random.Next(0, 8)),
+                            },
+                            Deadline
+                        )
+                )
+        );
         await BatchAsync("TaskStats", N(150), i => StatsAsync(_proto.Id()));
         await BatchAsync("other RPCs", N(300), i => OtherRpcsAsync());
         await BatchAsync("live VM", 1, i => LiveVmAsync(task, validTaskConfig, N(40)));
@@ -108,7 +172,10 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
         {
             await call(i);
         }
-        Assert.False(_node.Session.Plugin.Process.HasExited, $"the plugin died during the {name} batch; stderr tail:\n{string.Join("\n", _node.Session.Plugin.StderrLines.TakeLast(30))}");
+        Assert.False(
+            _node.Session.Plugin.Process.HasExited,
+            $"the plugin died during the {name} batch; stderr tail:\n{string.Join("\n", _node.Session.Plugin.StderrLines.TakeLast(30))}"
+        );
         var info = await _node.Session.Plugin.Base.PluginInfoAsync(new PluginInfoRequest(), Deadline);
         Assert.Equal(PluginType.Driver, info.Type);
         _rssSamples.Add(HostProcesses.RssKib(Pid));
@@ -119,8 +186,19 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
         switch (i % 4)
         {
             case 0:
-                await _outcomes.CallAsync("SetConfig", "giant", async () =>
-                    await _node.Session.Plugin.Base.SetConfigAsync(new SetConfigRequest { MsgpackConfig = ByteString.CopyFrom(_msgpack.Giant(s_pluginKeys)), PluginApiVersion = "v0.1.0" }, Deadline));
+                await _outcomes.CallAsync(
+                    "SetConfig",
+                    "giant",
+                    async () =>
+                        await _node.Session.Plugin.Base.SetConfigAsync(
+                            new SetConfigRequest
+                            {
+                                MsgpackConfig = ByteString.CopyFrom(_msgpack.Giant(s_pluginKeys)),
+                                PluginApiVersion = "v0.1.0",
+                            },
+                            Deadline
+                        )
+                );
                 await RestoreConfigAsync();
                 break;
             case 1:
@@ -129,12 +207,24 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
             case 2:
                 var handle = ChaosNode.AsNomadStoresIt(exited);
                 handle.DriverState = ByteString.CopyFrom(_msgpack.Giant(s_stateKeys));
-                await _outcomes.CallAsync("RecoverTask", "giant", async () => await Driver.RecoverTaskAsync(new RecoverTaskRequest { Handle = handle }, Deadline));
+                await _outcomes.CallAsync(
+                    "RecoverTask",
+                    "giant",
+                    async () => await Driver.RecoverTaskAsync(new RecoverTaskRequest { Handle = handle }, Deadline)
+                );
                 break;
             default:
                 var id = new string('i', 200_000);
-                await _outcomes.CallAsync("InspectTask", "200 KB id", async () => await Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = id }, Deadline));
-                await _outcomes.CallAsync("StopTask", "200 KB id", async () => await Driver.StopTaskAsync(new StopTaskRequest { TaskId = id }, Deadline));
+                await _outcomes.CallAsync(
+                    "InspectTask",
+                    "200 KB id",
+                    async () => await Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = id }, Deadline)
+                );
+                await _outcomes.CallAsync(
+                    "StopTask",
+                    "200 KB id",
+                    async () => await Driver.StopTaskAsync(new StopTaskRequest { TaskId = id }, Deadline)
+                );
                 break;
         }
     }
@@ -142,12 +232,26 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
     private async Task SetConfigAsync()
     {
         var (kind, bytes) = _msgpack.Next(_node.PluginConfig, s_pluginKeys);
-        await _outcomes.CallAsync("SetConfig", kind, async () =>
-            await _node.Session.Plugin.Base.SetConfigAsync(new SetConfigRequest { MsgpackConfig = ByteString.CopyFrom(bytes), PluginApiVersion = "v0.1.0" }, Deadline));
+        await _outcomes.CallAsync(
+            "SetConfig",
+            kind,
+            async () =>
+                await _node.Session.Plugin.Base.SetConfigAsync(
+                    new SetConfigRequest { MsgpackConfig = ByteString.CopyFrom(bytes), PluginApiVersion = "v0.1.0" },
+                    Deadline
+                )
+        );
     }
 
     private async Task RestoreConfigAsync() =>
-        await _node.Session.Plugin.Base.SetConfigAsync(new SetConfigRequest { MsgpackConfig = ByteString.CopyFrom(_node.PluginConfig), PluginApiVersion = "v0.1.0" }, Deadline);
+        await _node.Session.Plugin.Base.SetConfigAsync(
+            new SetConfigRequest
+            {
+                MsgpackConfig = ByteString.CopyFrom(_node.PluginConfig),
+                PluginApiVersion = "v0.1.0",
+            },
+            Deadline
+        );
 
     private async Task StartWithConfigAsync(VmTask task, byte[] validConfig, int i)
     {
@@ -166,15 +270,22 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
             config.Id = id;
         }
         var started = false;
-        await _outcomes.CallAsync("StartTask", kind, async () =>
-        {
-            await Driver.StartTaskAsync(new StartTaskRequest { Task = config }, Deadline);
-            started = true;
-        });
+        await _outcomes.CallAsync(
+            "StartTask",
+            kind,
+            async () =>
+            {
+                await Driver.StartTaskAsync(new StartTaskRequest { Task = config }, Deadline);
+                started = true;
+            }
+        );
         if (started)
         {
             _vmsStarted++;
-            await Driver.StopTaskAsync(new StopTaskRequest { TaskId = config.Id, Timeout = VmTask.Seconds(0) }, Deadline);
+            await Driver.StopTaskAsync(
+                new StopTaskRequest { TaskId = config.Id, Timeout = VmTask.Seconds(0) },
+                Deadline
+            );
             await Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = config.Id, Force = true }, Deadline);
         }
     }
@@ -189,28 +300,44 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
         handle.Version = _random.Next(4) == 0 ? _random.Next(int.MinValue, int.MaxValue) : 1;
         var request = new RecoverTaskRequest { Handle = handle, TaskId = _proto.Id() };
         var recovered = false;
-        await _outcomes.CallAsync("RecoverTask", kind, async () =>
-        {
-            await Driver.RecoverTaskAsync(request, Deadline);
-            recovered = true;
-        });
+        await _outcomes.CallAsync(
+            "RecoverTask",
+            kind,
+            async () =>
+            {
+                await Driver.RecoverTaskAsync(request, Deadline);
+                recovered = true;
+            }
+        );
         // The driver takes the id from the handle's config, falling back to task_id when that is empty.
         var id = handle.Config.Id.Length > 0 ? handle.Config.Id : request.TaskId;
         if (recovered)
         {
-            await _outcomes.CallAsync("DestroyTask", "recovered garbage", async () =>
-                await Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = id, Force = true }, Deadline));
+            await _outcomes.CallAsync(
+                "DestroyTask",
+                "recovered garbage",
+                async () =>
+                    await Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = id, Force = true }, Deadline)
+            );
         }
     }
 
     private async Task StatsAsync(string taskId, double cutAfterSeconds = 3)
     {
         using var cut = new CancellationTokenSource(TimeSpan.FromSeconds(cutAfterSeconds));
-        await _outcomes.CallAsync("TaskStats", "hostile interval", async () =>
-        {
-            using var stream = Driver.TaskStats(new TaskStatsRequest { TaskId = taskId, CollectionInterval = _proto.Duration() }, cancellationToken: cut.Token);
-            await stream.ResponseStream.MoveNext(cut.Token);
-        }, cut.Token);
+        await _outcomes.CallAsync(
+            "TaskStats",
+            "hostile interval",
+            async () =>
+            {
+                using var stream = Driver.TaskStats(
+                    new TaskStatsRequest { TaskId = taskId, CollectionInterval = _proto.Duration() },
+                    cancellationToken: cut.Token
+                );
+                await stream.ResponseStream.MoveNext(cut.Token);
+            },
+            cut.Token
+        );
     }
 
     /// <summary>Hostile controls aimed at a running VM: odd stats intervals, malformed stop timeouts, junk signals.</summary>
@@ -223,14 +350,42 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
         _vmsStarted++;
         for (var i = 0; i < count; i++)
         {
-            await (_random.Next(3) switch
-            {
-                0 => StatsAsync(id, cutAfterSeconds: 0.3),
-                1 => _outcomes.CallAsync("SignalTask", "junk signal", async () =>
-                    await Driver.SignalTaskAsync(new SignalTaskRequest { TaskId = id, Signal = _msgpack.RandomUnicode(_random.Next(0, 6)) + "#" }, Deadline)),
-                _ => _outcomes.CallAsync("StopTask", "malformed timeout", async () =>
-                    await Driver.StopTaskAsync(new StopTaskRequest { TaskId = id, Timeout = new Google.Protobuf.WellKnownTypes.Duration { Seconds = 1, Nanos = -_random.Next(1, 1000) } }, Deadline)),
-            });
+            await (
+                _random.Next(3) switch
+                {
+                    0 => StatsAsync(id, cutAfterSeconds: 0.3),
+                    1 => _outcomes.CallAsync(
+                        "SignalTask",
+                        "junk signal",
+                        async () =>
+                            await Driver.SignalTaskAsync(
+                                new SignalTaskRequest
+                                {
+                                    TaskId = id,
+                                    Signal = _msgpack.RandomUnicode(_random.Next(0, 6)) + "#",
+                                },
+                                Deadline
+                            )
+                    ),
+                    _ => _outcomes.CallAsync(
+                        "StopTask",
+                        "malformed timeout",
+                        async () =>
+                            await Driver.StopTaskAsync(
+                                new StopTaskRequest
+                                {
+                                    TaskId = id,
+                                    Timeout = new Google.Protobuf.WellKnownTypes.Duration
+                                    {
+                                        Seconds = 1,
+                                        Nanos = -_random.Next(1, 1000),
+                                    },
+                                },
+                                Deadline
+                            )
+                    ),
+                }
+            );
         }
         var inspect = await Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = id }, Deadline);
         Assert.Equal(TaskState.Running, inspect.Task.State);
@@ -242,19 +397,68 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var id = _proto.Id();
         var roll = _random.Next(8);
-        await (roll switch
-        {
-            0 => _outcomes.CallAsync("InspectTask", "random id", async () => await Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = id }, Deadline)),
-            1 => _outcomes.CallAsync("WaitTask", "random id", async () => await Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = id }, Deadline)),
-            2 => _outcomes.CallAsync("DestroyTask", "random id", async () => await Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = id, Force = _random.Next(2) == 0 }, Deadline)),
-            3 => _outcomes.CallAsync("SignalTask", "random id", async () =>
-                await Driver.SignalTaskAsync(new SignalTaskRequest { TaskId = id, Signal = _msgpack.RandomUnicode(_random.Next(0, 10)) }, Deadline)),
-            4 => _outcomes.CallAsync("ExecTask", "random", async () =>
-                await Driver.ExecTaskAsync(new ExecTaskRequest { TaskId = id, Command = { _msgpack.RandomUnicode(4) }, Timeout = _proto.Duration() }, Deadline)),
-            5 => _outcomes.CallAsync("CreateNetwork", "random", async () => await Driver.CreateNetworkAsync(new CreateNetworkRequest { AllocId = id }, Deadline)),
-            6 => _outcomes.CallAsync("TaskConfigSchema", "-", async () => await Driver.TaskConfigSchemaAsync(new TaskConfigSchemaRequest(), Deadline)),
-            _ => _outcomes.CallAsync("Capabilities", "-", async () => await Driver.CapabilitiesAsync(new CapabilitiesRequest(), Deadline)),
-        });
+        await (
+            roll switch
+            {
+                0 => _outcomes.CallAsync(
+                    "InspectTask",
+                    "random id",
+                    async () => await Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = id }, Deadline)
+                ),
+                1 => _outcomes.CallAsync(
+                    "WaitTask",
+                    "random id",
+                    async () => await Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = id }, Deadline)
+                ),
+                2 => _outcomes.CallAsync(
+                    "DestroyTask",
+                    "random id",
+                    async () =>
+                        await Driver.DestroyTaskAsync(
+                            new DestroyTaskRequest { TaskId = id, Force = _random.Next(2) == 0 },
+                            Deadline
+                        )
+                ),
+                3 => _outcomes.CallAsync(
+                    "SignalTask",
+                    "random id",
+                    async () =>
+                        await Driver.SignalTaskAsync(
+                            new SignalTaskRequest { TaskId = id, Signal = _msgpack.RandomUnicode(_random.Next(0, 10)) },
+                            Deadline
+                        )
+                ),
+                4 => _outcomes.CallAsync(
+                    "ExecTask",
+                    "random",
+                    async () =>
+                        await Driver.ExecTaskAsync(
+                            new ExecTaskRequest
+                            {
+                                TaskId = id,
+                                Command = { _msgpack.RandomUnicode(4) },
+                                Timeout = _proto.Duration(),
+                            },
+                            Deadline
+                        )
+                ),
+                5 => _outcomes.CallAsync(
+                    "CreateNetwork",
+                    "random",
+                    async () => await Driver.CreateNetworkAsync(new CreateNetworkRequest { AllocId = id }, Deadline)
+                ),
+                6 => _outcomes.CallAsync(
+                    "TaskConfigSchema",
+                    "-",
+                    async () => await Driver.TaskConfigSchemaAsync(new TaskConfigSchemaRequest(), Deadline)
+                ),
+                _ => _outcomes.CallAsync(
+                    "Capabilities",
+                    "-",
+                    async () => await Driver.CapabilitiesAsync(new CapabilitiesRequest(), Deadline)
+                ),
+            }
+        );
     }
 
     /// <summary>A real start gives a real driver_state to mutate; the VM is gone before the sweep uses it.</summary>

@@ -12,7 +12,36 @@ namespace NomadQemu.Chaos.Tests.BadInput;
 /// </summary>
 public sealed class HostileMsgpack(Random random)
 {
-    private static readonly byte[] s_interestingBytes = [0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc7, 0xca, 0xcb, 0xcf, 0xd3, 0xd4, 0xd9, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xff];
+    private static readonly byte[] s_interestingBytes =
+    [
+        0x00,
+        0x7f,
+        0x80,
+        0x8f,
+        0x90,
+        0x9f,
+        0xa0,
+        0xbf,
+        0xc0,
+        0xc1,
+        0xc2,
+        0xc3,
+        0xc4,
+        0xc7,
+        0xca,
+        0xcb,
+        0xcf,
+        0xd3,
+        0xd4,
+        0xd9,
+        0xdb,
+        0xdc,
+        0xdd,
+        0xde,
+        0xdf,
+        0xe0,
+        0xff,
+    ];
 
     public const int GiantStringBytes = 5 * 1024 * 1024;
     public const int DeepNestingLevels = 10_000;
@@ -75,12 +104,13 @@ public sealed class HostileMsgpack(Random random)
         return NomadMsgpack.Object(entries);
     }
 
-    private object? PlainValue() => random.Next(3) switch
-    {
-        0 => null,
-        1 => RandomString(random.Next(0, 12)),
-        _ => (long)random.Next(0, 1000),
-    };
+    private object? PlainValue() =>
+        random.Next(3) switch
+        {
+            0 => null,
+            1 => RandomString(random.Next(0, 12)),
+            _ => (long)random.Next(0, 1000),
+        };
 
     public object? HostileValue(int depth)
     {
@@ -90,8 +120,16 @@ public sealed class HostileMsgpack(Random random)
             0 => long.MaxValue,
             1 => long.MinValue,
             2 => new NomadMsgpack.Raw([0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), // uint64 max
-            3 => random.Next(4) switch { 0 => double.NaN, 1 => double.PositiveInfinity, 2 => 1e308, _ => -double.Epsilon },
-            4 => new NomadMsgpack.NumberText(random.Next(2) == 0 ? "1e400" : "-" + new string('9', random.Next(20, 400))),
+            3 => random.Next(4) switch
+            {
+                0 => double.NaN,
+                1 => double.PositiveInfinity,
+                2 => 1e308,
+                _ => -double.Epsilon,
+            },
+            4 => new NomadMsgpack.NumberText(
+                random.Next(2) == 0 ? "1e400" : "-" + new string('9', random.Next(20, 400))
+            ),
             5 => random.Next(2) == 0,
             6 => RandomUnicode(random.Next(0, 64)),
             7 => "",
@@ -100,7 +138,12 @@ public sealed class HostileMsgpack(Random random)
             10 => (long)random.Next(int.MinValue, int.MaxValue),
             11 => null,
             12 => Enumerable.Range(0, random.Next(0, 5)).Select(_ => HostileValue(depth + 1)).ToList(),
-            13 => Enumerable.Range(0, random.Next(0, 4)).ToDictionary(_ => RandomString(random.Next(0, 10)) + Guid.NewGuid().ToString("N")[..4], _ => HostileValue(depth + 1)),
+            13 => Enumerable
+                .Range(0, random.Next(0, 4))
+                .ToDictionary(
+                    _ => RandomString(random.Next(0, 10)) + Guid.NewGuid().ToString("N")[..4],
+                    _ => HostileValue(depth + 1)
+                ),
             _ => RandomString(random.Next(200, 20_000)),
         };
     }
@@ -129,12 +172,13 @@ public sealed class HostileMsgpack(Random random)
     }
 
     /// <summary>Headers announcing billions of elements that are not there (an allocator-bomb if trusted).</summary>
-    private byte[] Forged() => random.Next(3) switch
-    {
-        0 => [0xdf, 0xff, 0xff, 0xff, 0xff],
-        1 => [0xdd, 0x7f, 0xff, 0xff, 0xff, 0xc0],
-        _ => [0x81, 0xa3, (byte)'k', (byte)'e', (byte)'y', 0xdb, 0x7f, 0xff, 0xff, 0xff, (byte)'x'],
-    };
+    private byte[] Forged() =>
+        random.Next(3) switch
+        {
+            0 => [0xdf, 0xff, 0xff, 0xff, 0xff],
+            1 => [0xdd, 0x7f, 0xff, 0xff, 0xff, 0xc0],
+            _ => [0x81, 0xa3, (byte)'k', (byte)'e', (byte)'y', 0xdb, 0x7f, 0xff, 0xff, 0xff, (byte)'x'],
+        };
 
     public string RandomString(int length)
     {
@@ -150,7 +194,27 @@ public sealed class HostileMsgpack(Random random)
     /// <summary>Mixed scripts, combining marks, emoji (surrogate pairs), RTL marks, NUL and control characters.</summary>
     public string RandomUnicode(int length)
     {
-        string[] pieces = ["é", "ß", "Ω", "ж", "中", "文", "🙂", "👩‍💻", "\u202e", "\u0301", "\u0000", "\u0007", "\ufeff", "ﷺ", "𝔘", "\u2028", "a", " "];
+        string[] pieces =
+        [
+            "é",
+            "ß",
+            "Ω",
+            "ж",
+            "中",
+            "文",
+            "🙂",
+            "👩‍💻",
+            "\u202e",
+            "\u0301",
+            "\u0000",
+            "\u0007",
+            "\ufeff",
+            "ﷺ",
+            "𝔘",
+            "\u2028",
+            "a",
+            " ",
+        ];
         var builder = new StringBuilder();
         for (var i = 0; i < length; i++)
         {

@@ -53,12 +53,24 @@ public sealed class RpcOutcomes
     private readonly ConcurrentDictionary<string, byte> _violationKinds = new();
 
     private static bool IsClean(RpcException e) =>
-        e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition or StatusCode.Unimplemented or StatusCode.OutOfRange or StatusCode.ResourceExhausted
+        e.StatusCode
+            is StatusCode.InvalidArgument
+                or StatusCode.NotFound
+                or StatusCode.FailedPrecondition
+                or StatusCode.Unimplemented
+                or StatusCode.OutOfRange
+                or StatusCode.ResourceExhausted
         && !e.Status.Detail.Contains("   at ", StringComparison.Ordinal)
         && !e.Status.Detail.Contains("Exception was thrown by handler", StringComparison.Ordinal);
 
     private static string Shorten(string text) => text.Length > 300 ? text[..300] + "…" : text;
 
     public string Summary() =>
-        string.Join("\n", _counts.OrderBy(kv => kv.Key.Rpc).ThenBy(kv => kv.Key.Code).Select(kv => $"  {kv.Key.Rpc,-16} {kv.Key.Code,-20} {kv.Value}"));
+        string.Join(
+            "\n",
+            _counts
+                .OrderBy(kv => kv.Key.Rpc)
+                .ThenBy(kv => kv.Key.Code)
+                .Select(kv => $"  {kv.Key.Rpc, -16} {kv.Key.Code, -20} {kv.Value}")
+        );
 }

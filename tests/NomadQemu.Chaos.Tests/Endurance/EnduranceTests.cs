@@ -29,9 +29,9 @@ public sealed class EnduranceTests(ITestOutputHelper output) : IAsyncLifetime
         var pid = _node.Session.Plugin.Pid;
         var fdsStart = HostProcesses.OpenFdCount(pid);
         var rssStart = HostProcesses.RssKib(pid);
-        int fdsBaseline = 0;
+        var fdsBaseline = 0;
         long rssBaseline = 0;
-        string fdKindsBaseline = "";
+        var fdKindsBaseline = "";
         var allocDirs = new List<string>();
         var rssSeries = new List<long>();
         var watch = Stopwatch.StartNew();
@@ -65,24 +65,31 @@ public sealed class EnduranceTests(ITestOutputHelper output) : IAsyncLifetime
         var fdsEnd = HostProcesses.OpenFdCount(pid);
         var rssEnd = HostProcesses.RssKib(pid);
 
-        var report = string.Create(CultureInfo.InvariantCulture,
+        var report = string.Create(
+            CultureInfo.InvariantCulture,
             $"endurance: {Cycles} cycles in {watch.Elapsed.TotalSeconds:0.0} s = {Cycles / watch.Elapsed.TotalMinutes:0.0} cycles/minute (every {ProveBootEvery}th booted to its page)\n"
-            + $"plugin open fds: {fdsStart} at start, {fdsBaseline} after {BaselineAfter} cycles [{fdKindsBaseline}], {fdsEnd} after {Cycles} [{FdKinds(pid)}]\n"
-            + $"plugin VmRSS: {rssStart / 1024.0:0.0} MiB at start, {rssBaseline / 1024.0:0.0} MiB after {BaselineAfter} cycles, {rssEnd / 1024.0:0.0} MiB after {Cycles} ({100.0 * (rssEnd - rssBaseline) / rssBaseline:+0.0;-0.0}%); every 5 cycles: [{string.Join(" ", rssSeries.Select(k => (k / 1024.0).ToString("0.0", CultureInfo.InvariantCulture)))}]");
+                + $"plugin open fds: {fdsStart} at start, {fdsBaseline} after {BaselineAfter} cycles [{fdKindsBaseline}], {fdsEnd} after {Cycles} [{FdKinds(pid)}]\n"
+                + $"plugin VmRSS: {rssStart / 1024.0:0.0} MiB at start, {rssBaseline / 1024.0:0.0} MiB after {BaselineAfter} cycles, {rssEnd / 1024.0:0.0} MiB after {Cycles} ({100.0 * (rssEnd - rssBaseline) / rssBaseline:+0.0;-0.0}%); every 5 cycles: [{string.Join(" ", rssSeries.Select(k => (k / 1024.0).ToString("0.0", CultureInfo.InvariantCulture)))}]"
+        );
         output.WriteLine(report);
         TestContext.Current.SendDiagnosticMessage(report);
 
         Assert.All(allocDirs, dir => Assert.Empty(HostProcesses.Mentioning(dir)));
         Assert.Empty(_node.LedgerEntries());
         Assert.InRange(fdsEnd, 0, fdsBaseline + 4);
-        Assert.True(rssEnd <= rssBaseline * 1.10, $"plugin RSS grew more than 10%: {rssBaseline} KiB after {BaselineAfter} cycles, {rssEnd} KiB after {Cycles}");
+        Assert.True(
+            rssEnd <= rssBaseline * 1.10,
+            $"plugin RSS grew more than 10%: {rssBaseline} KiB after {BaselineAfter} cycles, {rssEnd} KiB after {Cycles}"
+        );
     }
 
     private async Task RunCycleAsync(VmTask task, int cycle)
     {
         var config = ChaosNode.FastConfig(task);
         await _node.StartVmAsync(task, config);
-        var wait = _node.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct).ResponseAsync;
+        var wait = _node
+            .Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct)
+            .ResponseAsync;
 
         var proveBoot = cycle % ProveBootEvery == 0;
         if (proveBoot)
@@ -93,18 +100,35 @@ public sealed class EnduranceTests(ITestOutputHelper output) : IAsyncLifetime
         }
         // Booted guests get the graceful path; fresh ones alternate between an immediate kill and a short
         // ACPI attempt (ignored this early in boot) followed by the kill.
-        var timeout = proveBoot ? 30 : cycle % 2 == 0 ? 0.3 : 0;
-        await _node.Driver.StopTaskAsync(new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(timeout), Signal = "SIGTERM" }, cancellationToken: Ct);
+        var timeout =
+            proveBoot ? 30
+            : cycle % 2 == 0 ? 0.3
+            : 0;
+        await _node.Driver.StopTaskAsync(
+            new StopTaskRequest
+            {
+                TaskId = task.TaskId,
+                Timeout = VmTask.Seconds(timeout),
+                Signal = "SIGTERM",
+            },
+            cancellationToken: Ct
+        );
         var result = await wait.WaitAsync(TimeSpan.FromSeconds(15), Ct);
         if (proveBoot)
         {
-            Assert.True(result.Result.ExitCode == 0 && result.Result.Signal == 0, $"cycle {cycle}: graceful stop gave exit {result.Result.ExitCode} signal {result.Result.Signal}");
+            Assert.True(
+                result.Result.ExitCode == 0 && result.Result.Signal == 0,
+                $"cycle {cycle}: graceful stop gave exit {result.Result.ExitCode} signal {result.Result.Signal}"
+            );
         }
         else
         {
             Assert.Equal(9, result.Result.Signal);
         }
-        await _node.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+        await _node.Driver.DestroyTaskAsync(
+            new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+            cancellationToken: Ct
+        );
         await ChaosNode.AssertNothingLeftAsync(task);
     }
 

@@ -32,7 +32,10 @@ public sealed class InterruptedStartTests(ITestOutputHelper output) : IAsyncLife
     public async Task PluginKilledDuringStartTask_NextInstanceLeavesNoOrphan(string killWhen)
     {
         var task = _node.NewTask();
-        var call = _node.Driver.StartTaskAsync(new StartTaskRequest { Task = task.TaskConfig(VmTask.DriverConfig(), 128) }, cancellationToken: Ct);
+        var call = _node.Driver.StartTaskAsync(
+            new StartTaskRequest { Task = task.TaskConfig(VmTask.DriverConfig(), 128) },
+            cancellationToken: Ct
+        );
         var watch = Stopwatch.StartNew();
         if (killWhen.StartsWith("after", StringComparison.Ordinal))
         {
@@ -49,7 +52,9 @@ public sealed class InterruptedStartTests(ITestOutputHelper output) : IAsyncLife
         await _node.KillPluginAsync();
         var phase = Describe(task);
         var handle = await HandleIfReturnedAsync(call);
-        output.WriteLine($"killed after {watch.ElapsedMilliseconds} ms: {phase}; StartTask {(handle is null ? "did not return" : "had returned")}");
+        output.WriteLine(
+            $"killed after {watch.ElapsedMilliseconds} ms: {phase}; StartTask {(handle is null ? "did not return" : "had returned")}"
+        );
 
         await _node.StartPluginAsync();
         if (handle is not null)
@@ -58,12 +63,20 @@ public sealed class InterruptedStartTests(ITestOutputHelper output) : IAsyncLife
             await _node.RecoverAsync(handle);
         }
         // For a task without a handle Nomad may still destroy its id; that must succeed.
-        await _node.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+        await _node.Driver.DestroyTaskAsync(
+            new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+            cancellationToken: Ct
+        );
 
         await ChaosNode.AssertNothingLeftAsync(task);
-        Assert.True(_node.LedgerEntries().Length == 0, "ledger entries left: " + string.Join("; ", _node.LedgerEntries().Select(f => $"{Path.GetFileName(f)}: {File.ReadAllText(f)}")));
+        Assert.True(
+            _node.LedgerEntries().Length == 0,
+            "ledger entries left: "
+                + string.Join("; ", _node.LedgerEntries().Select(f => $"{Path.GetFileName(f)}: {File.ReadAllText(f)}"))
+        );
         var gone = await Assert.ThrowsAsync<RpcException>(async () =>
-            await _node.Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct));
+            await _node.Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct)
+        );
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
     }
 
@@ -81,7 +94,9 @@ public sealed class InterruptedStartTests(ITestOutputHelper output) : IAsyncLife
 
     private static string Describe(VmTask task)
     {
-        var files = Directory.Exists(task.RunDir) ? string.Join(",", Directory.GetFileSystemEntries(task.RunDir).Select(Path.GetFileName)) : "no run dir";
+        var files = Directory.Exists(task.RunDir)
+            ? string.Join(",", Directory.GetFileSystemEntries(task.RunDir).Select(Path.GetFileName))
+            : "no run dir";
         var processes = HostProcesses.Mentioning(task.AllocDir).Count;
         return $"run dir [{files}], {processes} processes under the alloc dir";
     }

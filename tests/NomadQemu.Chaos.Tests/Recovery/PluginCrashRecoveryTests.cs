@@ -42,7 +42,10 @@ public sealed class PluginCrashRecoveryTests : IAsyncLifetime
         {
             await tasks[i].Stdout.WaitForAsync($"TEST-GUEST-TICK {ticksAtKill[i] + 2}", TestEnvironment.Scaled(20), Ct);
         }
-        Assert.All(await Task.WhenAll(tasks.Select(t => t.WaitForPageAsync("/", TestEnvironment.Scaled(10), Ct))), page => Assert.Contains("nomad-qemu test guest", page));
+        Assert.All(
+            await Task.WhenAll(tasks.Select(t => t.WaitForPageAsync("/", TestEnvironment.Scaled(10), Ct))),
+            page => Assert.Contains("nomad-qemu test guest", page)
+        );
 
         await _node.StartPluginAsync();
         foreach (var handle in handles)
@@ -55,24 +58,57 @@ public sealed class PluginCrashRecoveryTests : IAsyncLifetime
 
         for (var i = 0; i < tasks.Length; i++)
         {
-            var inspect = await _node.Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = tasks[i].TaskId }, cancellationToken: Ct);
+            var inspect = await _node.Driver.InspectTaskAsync(
+                new InspectTaskRequest { TaskId = tasks[i].TaskId },
+                cancellationToken: Ct
+            );
             Assert.Equal(TaskState.Running, inspect.Task.State);
             Assert.Equal(qemuPids[i].ToString(CultureInfo.InvariantCulture), inspect.Driver.Attributes["qemu_pid"]);
-            Assert.Equal(bootIds[i], await tasks[i].WaitForPageAsync("/cgi-bin/bootid", TestEnvironment.Scaled(10), Ct));
+            Assert.Equal(
+                bootIds[i],
+                await tasks[i].WaitForPageAsync("/cgi-bin/bootid", TestEnvironment.Scaled(10), Ct)
+            );
             var uptime = await UptimeAsync(tasks[i]);
-            Assert.True(uptime > uptimes[i], $"{tasks[i].TaskName}: uptime {uptime} s is not above {uptimes[i]} s before the crash");
+            Assert.True(
+                uptime > uptimes[i],
+                $"{tasks[i].TaskName}: uptime {uptime} s is not above {uptimes[i]} s before the crash"
+            );
         }
 
-        var waits = tasks.Select(t => _node.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = t.TaskId }, cancellationToken: Ct).ResponseAsync).ToArray();
-        await Task.WhenAll(tasks.Select(t => _node.Driver.StopTaskAsync(
-            new StopTaskRequest { TaskId = t.TaskId, Timeout = VmTask.Seconds(40), Signal = "SIGTERM" }, cancellationToken: Ct).ResponseAsync));
+        var waits = tasks
+            .Select(t =>
+                _node
+                    .Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = t.TaskId }, cancellationToken: Ct)
+                    .ResponseAsync
+            )
+            .ToArray();
+        await Task.WhenAll(
+            tasks.Select(t =>
+                _node
+                    .Driver.StopTaskAsync(
+                        new StopTaskRequest
+                        {
+                            TaskId = t.TaskId,
+                            Timeout = VmTask.Seconds(40),
+                            Signal = "SIGTERM",
+                        },
+                        cancellationToken: Ct
+                    )
+                    .ResponseAsync
+            )
+        );
         foreach (var (task, wait) in tasks.Zip(waits))
         {
             var result = await wait.WaitAsync(TimeSpan.FromSeconds(10), Ct);
-            Assert.True(result.Result.ExitCode == 0 && result.Result.Signal == 0 && result.Err == "",
-                $"{task.TaskName}: exit {result.Result.ExitCode} signal {result.Result.Signal} err \"{result.Err}\"");
+            Assert.True(
+                result.Result.ExitCode == 0 && result.Result.Signal == 0 && result.Err == "",
+                $"{task.TaskName}: exit {result.Result.ExitCode} signal {result.Result.Signal} err \"{result.Err}\""
+            );
             Assert.Contains("TEST-GUEST-POWERDOWN", task.Stdout.Text);
-            await _node.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+            await _node.Driver.DestroyTaskAsync(
+                new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+                cancellationToken: Ct
+            );
             await ChaosNode.AssertNothingLeftAsync(task);
         }
         Assert.Empty(_node.LedgerEntries());
@@ -83,8 +119,12 @@ public sealed class PluginCrashRecoveryTests : IAsyncLifetime
     {
         var poweredOff = _node.NewTask("off");
         var killed = _node.NewTask("killed");
-        var handles = await Task.WhenAll(new[] { poweredOff, killed }.Select(async t => (await _node.StartVmAsync(t)).Handle));
-        await Task.WhenAll(new[] { poweredOff, killed }.Select(t => t.Stdout.WaitForAsync("TEST-GUEST-READY", s_boot, Ct)));
+        var handles = await Task.WhenAll(
+            new[] { poweredOff, killed }.Select(async t => (await _node.StartVmAsync(t)).Handle)
+        );
+        await Task.WhenAll(
+            new[] { poweredOff, killed }.Select(t => t.Stdout.WaitForAsync("TEST-GUEST-READY", s_boot, Ct))
+        );
         var killedPid = await _node.QemuPidAsync(killed.TaskId);
 
         await _node.KillPluginAsync();
@@ -100,22 +140,40 @@ public sealed class PluginCrashRecoveryTests : IAsyncLifetime
         }
 
         var watch = Stopwatch.StartNew();
-        var off = await _node.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = poweredOff.TaskId }, cancellationToken: Ct);
-        var dead = await _node.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = killed.TaskId }, cancellationToken: Ct);
+        var off = await _node.Driver.WaitTaskAsync(
+            new WaitTaskRequest { TaskId = poweredOff.TaskId },
+            cancellationToken: Ct
+        );
+        var dead = await _node.Driver.WaitTaskAsync(
+            new WaitTaskRequest { TaskId = killed.TaskId },
+            cancellationToken: Ct
+        );
         watch.Stop();
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"WaitTask on exited recovered tasks took {watch.Elapsed}");
+        Assert.True(
+            watch.Elapsed < TimeSpan.FromSeconds(1),
+            $"WaitTask on exited recovered tasks took {watch.Elapsed}"
+        );
         Assert.Equal((0, 0, ""), (off.Result.ExitCode, off.Result.Signal, off.Err));
         Assert.Equal((137, 9), (dead.Result.ExitCode, dead.Result.Signal));
         Assert.Contains("TEST-GUEST-POWERDOWN", poweredOff.Stdout.Text);
 
         foreach (var task in new[] { poweredOff, killed })
         {
-            var inspect = await _node.Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct);
+            var inspect = await _node.Driver.InspectTaskAsync(
+                new InspectTaskRequest { TaskId = task.TaskId },
+                cancellationToken: Ct
+            );
             Assert.Equal(TaskState.Exited, inspect.Task.State);
             Assert.True(inspect.Task.CompletedAt.Seconds > 0);
             // Stop on an exited task succeeds (Nomad retries failed stops with long backoffs), then destroy cleans up.
-            await _node.Driver.StopTaskAsync(new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(5) }, cancellationToken: Ct);
-            await _node.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+            await _node.Driver.StopTaskAsync(
+                new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(5) },
+                cancellationToken: Ct
+            );
+            await _node.Driver.DestroyTaskAsync(
+                new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+                cancellationToken: Ct
+            );
             await ChaosNode.AssertNothingLeftAsync(task);
         }
         Assert.Empty(_node.LedgerEntries());
@@ -131,14 +189,24 @@ public sealed class PluginCrashRecoveryTests : IAsyncLifetime
         await _node.RecoverAsync(handle);
         var pid = await _node.QemuPidAsync(task.TaskId);
         // Signals and stats work on the recovered task: they need the re-opened QMP line and the pid.
-        await _node.Driver.SignalTaskAsync(new SignalTaskRequest { TaskId = task.TaskId, Signal = "SIGCONT" }, cancellationToken: Ct);
-        using (var stats = _node.Driver.TaskStats(new TaskStatsRequest { TaskId = task.TaskId, CollectionInterval = VmTask.Seconds(0.2) }, cancellationToken: Ct))
+        await _node.Driver.SignalTaskAsync(
+            new SignalTaskRequest { TaskId = task.TaskId, Signal = "SIGCONT" },
+            cancellationToken: Ct
+        );
+        using (
+            var stats = _node.Driver.TaskStats(
+                new TaskStatsRequest { TaskId = task.TaskId, CollectionInterval = VmTask.Seconds(0.2) },
+                cancellationToken: Ct
+            )
+        )
         {
             Assert.True(await stats.ResponseStream.MoveNext(Ct));
             Assert.True(stats.ResponseStream.Current.Stats.AggResourceUsage.Memory.Rss > 0);
         }
 
-        var wait = _node.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct).ResponseAsync;
+        var wait = _node
+            .Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct)
+            .ResponseAsync;
         await Task.Delay(200, Ct);
         var watch = Stopwatch.StartNew();
         HostProcesses.Kill(pid);
@@ -147,11 +215,17 @@ public sealed class PluginCrashRecoveryTests : IAsyncLifetime
 
         Assert.Equal((137, 9), (result.Result.ExitCode, result.Result.Signal));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"WaitTask took {watch.Elapsed}");
-        await _node.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+        await _node.Driver.DestroyTaskAsync(
+            new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+            cancellationToken: Ct
+        );
         await ChaosNode.AssertNothingLeftAsync(task);
         Assert.Empty(_node.LedgerEntries());
     }
 
     private static async Task<double> UptimeAsync(VmTask task) =>
-        double.Parse((await task.WaitForPageAsync("/cgi-bin/uptime", TestEnvironment.Scaled(10), Ct)).Trim(), CultureInfo.InvariantCulture);
+        double.Parse(
+            (await task.WaitForPageAsync("/cgi-bin/uptime", TestEnvironment.Scaled(10), Ct)).Trim(),
+            CultureInfo.InvariantCulture
+        );
 }

@@ -19,7 +19,8 @@ public sealed class ChaosNode : IAsyncDisposable
     public byte[] PluginConfig => NomadMsgpack.PluginConfig(stateDir: StateDir);
     private PluginSession? _session;
 
-    public PluginSession Session => _session ?? throw new InvalidOperationException("no plugin is running on this node");
+    public PluginSession Session =>
+        _session ?? throw new InvalidOperationException("no plugin is running on this node");
     public Driver.DriverClient Driver => Session.Driver;
     public IReadOnlyList<VmTask> Tasks => _tasks;
 
@@ -57,7 +58,10 @@ public sealed class ChaosNode : IAsyncDisposable
         VmTask.DriverConfig([.. task.DirectKernelBoot(("no_timer_check " + extraKernelArgs).Trim())]);
 
     public async Task<StartTaskResponse> StartVmAsync(VmTask task, byte[]? config = null, long memoryMb = 128) =>
-        await Driver.StartTaskAsync(new StartTaskRequest { Task = task.TaskConfig(config ?? FastConfig(task), memoryMb) }, cancellationToken: Ct);
+        await Driver.StartTaskAsync(
+            new StartTaskRequest { Task = task.TaskConfig(config ?? FastConfig(task), memoryMb) },
+            cancellationToken: Ct
+        );
 
     /// <summary>The handle exactly as Nomad persists and returns it on RecoverTask: the driver config is EMPTY.</summary>
     public static TaskHandle AsNomadStoresIt(TaskHandle handle)
@@ -68,7 +72,10 @@ public sealed class ChaosNode : IAsyncDisposable
     }
 
     public async Task RecoverAsync(TaskHandle handle) =>
-        await Driver.RecoverTaskAsync(new RecoverTaskRequest { Handle = AsNomadStoresIt(handle) }, cancellationToken: Ct);
+        await Driver.RecoverTaskAsync(
+            new RecoverTaskRequest { Handle = AsNomadStoresIt(handle) },
+            cancellationToken: Ct
+        );
 
     public async Task<int> QemuPidAsync(string taskId)
     {
@@ -87,8 +94,14 @@ public sealed class ChaosNode : IAsyncDisposable
             await Task.Delay(50);
         }
         var left = HostProcesses.Mentioning(task.AllocDir);
-        Assert.True(left.Count == 0, $"processes survive for {task.TaskId}: {string.Join("; ", left.Select(p => $"{p.Pid} {p.CommandLine}"))}");
-        Assert.False(Directory.Exists(task.RunDir), $"run dir {task.RunDir} survives: {string.Join(", ", SafeList(task.RunDir))}");
+        Assert.True(
+            left.Count == 0,
+            $"processes survive for {task.TaskId}: {string.Join("; ", left.Select(p => $"{p.Pid} {p.CommandLine}"))}"
+        );
+        Assert.False(
+            Directory.Exists(task.RunDir),
+            $"run dir {task.RunDir} survives: {string.Join(", ", SafeList(task.RunDir))}"
+        );
     }
 
     private static string[] SafeList(string dir) => Directory.Exists(dir) ? Directory.GetFileSystemEntries(dir) : [];
@@ -100,7 +113,10 @@ public sealed class ChaosNode : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (!File.Exists(exitFile))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"no exit record in {task.RunDir} within {timeout.TotalSeconds} s; console:\n{task.Stdout.Text}");
+            Assert.True(
+                DateTime.UtcNow < deadline,
+                $"no exit record in {task.RunDir} within {timeout.TotalSeconds} s; console:\n{task.Stdout.Text}"
+            );
             await Task.Delay(50, Ct);
         }
     }

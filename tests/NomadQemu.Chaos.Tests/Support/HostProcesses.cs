@@ -20,12 +20,19 @@ public static partial class HostProcesses
         var found = new List<LiveProcess>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId)
+            if (
+                !int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                || pid == Environment.ProcessId
+            )
             {
                 continue;
             }
             var commandLine = Read(Path.Combine(dir, "cmdline"))?.Replace('\0', ' ').Trim();
-            if (commandLine is { Length: > 0 } && commandLine.Contains(fragment, StringComparison.Ordinal) && !IsZombie(pid))
+            if (
+                commandLine is { Length: > 0 }
+                && commandLine.Contains(fragment, StringComparison.Ordinal)
+                && !IsZombie(pid)
+            )
             {
                 found.Add(new LiveProcess(pid, commandLine));
             }

@@ -24,7 +24,12 @@ public static class RawQmp
         await SendAsync(stream, reader, command, cancellationToken);
     }
 
-    private static async Task SendAsync(NetworkStream stream, StreamReader reader, string command, CancellationToken cancellationToken)
+    private static async Task SendAsync(
+        NetworkStream stream,
+        StreamReader reader,
+        string command,
+        CancellationToken cancellationToken
+    )
     {
         await stream.WriteAsync(Encoding.UTF8.GetBytes($"{{\"execute\":\"{command}\"}}\n"), cancellationToken);
         while (await reader.ReadLineAsync(cancellationToken) is { } line)

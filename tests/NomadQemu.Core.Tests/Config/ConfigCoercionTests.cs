@@ -10,23 +10,28 @@ public sealed class ConfigCoercionTests
     [Fact]
     public void Coerce_PortMapWrittenAsOneMap_BecomesListOfMapsOfNumbers()
     {
-        CtyValue raw = CtyValue.FromPlain(new Dictionary<string, object?>
-        {
-            ["image_path"] = "a.img",
-            ["port_map"] = new Dictionary<string, object?> { ["http"] = "80" },
-        });
+        var raw = CtyValue.FromPlain(
+            new Dictionary<string, object?>
+            {
+                ["image_path"] = "a.img",
+                ["port_map"] = new Dictionary<string, object?> { ["http"] = "80" },
+            }
+        );
 
-        CtyMap coerced = ConfigCoercion.Coerce(raw, TaskConfigSchema.Spec);
+        var coerced = ConfigCoercion.Coerce(raw, TaskConfigSchema.Spec);
 
-        CtyList portMap = Assert.IsType<CtyList>(coerced["port_map"]);
-        CtyMap block = Assert.IsType<CtyMap>(Assert.Single(portMap.Items));
+        var portMap = Assert.IsType<CtyList>(coerced["port_map"]);
+        var block = Assert.IsType<CtyMap>(Assert.Single(portMap.Items));
         Assert.Equal(CtyNumber.FromInt64(80), block["http"]);
     }
 
     [Fact]
     public void Coerce_AbsentKeys_AreFilledWithNullOrDefaultAndSorted()
     {
-        CtyMap coerced = ConfigCoercion.Coerce(CtyValue.FromPlain(new Dictionary<string, object?> { ["image_path"] = "a.img" }), TaskConfigSchema.Spec);
+        var coerced = ConfigCoercion.Coerce(
+            CtyValue.FromPlain(new Dictionary<string, object?> { ["image_path"] = "a.img" }),
+            TaskConfigSchema.Spec
+        );
 
         Assert.Equal(TaskConfigSchema.Spec.Attributes.Keys.Order(StringComparer.Ordinal), coerced.Keys);
         Assert.Equal(new CtyString("auto"), coerced["accelerator"]);
@@ -37,11 +42,14 @@ public sealed class ConfigCoercionTests
     [Fact]
     public void Coerce_UnknownKey_IsRefusedWithKnownKeys()
     {
-        CtyValue raw = CtyValue.FromPlain(new Dictionary<string, object?> { ["image_paths"] = new[] { "/x" }, ["foo"] = 1 });
+        var raw = CtyValue.FromPlain(new Dictionary<string, object?> { ["image_paths"] = new[] { "/x" }, ["foo"] = 1 });
 
-        ConfigException ex = Assert.Throws<ConfigException>(() => ConfigCoercion.Coerce(raw, PluginConfigSchema.Spec));
+        var ex = Assert.Throws<ConfigException>(() => ConfigCoercion.Coerce(raw, PluginConfigSchema.Spec));
 
-        Assert.Equal("unknown config key \"foo\"; known keys: args_allowlist, emulators_allowlist, image_paths, kvm_probe, state_dir", ex.Message);
+        Assert.Equal(
+            "unknown config key \"foo\"; known keys: args_allowlist, emulators_allowlist, image_paths, kvm_probe, state_dir",
+            ex.Message
+        );
         Assert.Equal("foo", ex.Key);
     }
 
@@ -56,9 +64,9 @@ public sealed class ConfigCoercionTests
     public void Coerce_ConvertibleValue_ConvertsLikeCty(string type, string json, string expected)
     {
         ObjectSchema schema = new(new Dictionary<string, SchemaNode> { ["v"] = new AttrSchema("v", type) });
-        CtyValue raw = CtyValue.FromPlain(JsonDocument.Parse($"{{\"v\": {json}}}").RootElement);
+        var raw = CtyValue.FromPlain(JsonDocument.Parse($"{{\"v\": {json}}}").RootElement);
 
-        CtyMap coerced = ConfigCoercion.Coerce(raw, schema);
+        var coerced = ConfigCoercion.Coerce(raw, schema);
 
         Assert.Equal(expected, Show(coerced["v"]));
     }
@@ -67,14 +75,18 @@ public sealed class ConfigCoercionTests
     [InlineData("number", "\"eighty\"", "config key \"v\": expected a number, got a string (\"eighty\")")]
     [InlineData("bool", "1", "config key \"v\": expected a bool, got a number (1)")]
     [InlineData("list(number)", "[1, \"x\"]", "config key \"v\": element 1: expected a number, got a string (\"x\")")]
-    [InlineData("list(map(number))", "[{\"a\": []}]", "config key \"v\": element 0: [\"a\"]: expected a number, got a list")]
+    [InlineData(
+        "list(map(number))",
+        "[{\"a\": []}]",
+        "config key \"v\": element 0: [\"a\"]: expected a number, got a list"
+    )]
     [InlineData("string", "{}", "config key \"v\": expected a string, got a map")]
     public void Coerce_InconvertibleValue_NamesKeyAndPath(string type, string json, string expected)
     {
         ObjectSchema schema = new(new Dictionary<string, SchemaNode> { ["v"] = new AttrSchema("v", type) });
-        CtyValue raw = CtyValue.FromPlain(JsonDocument.Parse($"{{\"v\": {json}}}").RootElement);
+        var raw = CtyValue.FromPlain(JsonDocument.Parse($"{{\"v\": {json}}}").RootElement);
 
-        ConfigException ex = Assert.Throws<ConfigException>(() => ConfigCoercion.Coerce(raw, schema));
+        var ex = Assert.Throws<ConfigException>(() => ConfigCoercion.Coerce(raw, schema));
 
         Assert.Equal(expected, ex.Message);
     }
@@ -82,11 +94,11 @@ public sealed class ConfigCoercionTests
     [Fact]
     public void Schemas_EveryTypeAndDefaultLiteral_Parses()
     {
-        foreach (ObjectSchema schema in new[] { TaskConfigSchema.Spec, PluginConfigSchema.Spec })
+        foreach (var schema in new[] { TaskConfigSchema.Spec, PluginConfigSchema.Spec })
         {
             // Coercing "nothing" evaluates every default literal against its type.
             Dictionary<string, object?> minimal = schema == TaskConfigSchema.Spec ? new() { ["image_path"] = "x" } : [];
-            CtyMap coerced = ConfigCoercion.Coerce(CtyValue.FromPlain(minimal), schema);
+            var coerced = ConfigCoercion.Coerce(CtyValue.FromPlain(minimal), schema);
             Assert.Equal(schema.Attributes.Count, coerced.Count);
         }
     }
@@ -94,9 +106,9 @@ public sealed class ConfigCoercionTests
     [Fact]
     public void FromPlain_JsonNumber_KeepsExactText()
     {
-        CtyValue value = CtyValue.FromPlain(JsonDocument.Parse("[12345678901234567890123, 0.1]").RootElement);
+        var value = CtyValue.FromPlain(JsonDocument.Parse("[12345678901234567890123, 0.1]").RootElement);
 
-        CtyList list = Assert.IsType<CtyList>(value);
+        var list = Assert.IsType<CtyList>(value);
         Assert.Equal("12345678901234567890123", ((CtyNumber)list[0]).Text);
         Assert.Equal("0.1", ((CtyNumber)list[1]).Text);
     }

@@ -10,7 +10,7 @@ internal static class ConfigTestData
     public static Dictionary<string, object?> Task(params (string Key, object? Value)[] entries)
     {
         Dictionary<string, object?> map = new() { ["image_path"] = "local/disk.img" };
-        foreach ((string key, object? value) in entries)
+        foreach ((var key, var value) in entries)
         {
             map[key] = value;
         }

@@ -8,7 +8,7 @@ public sealed class PluginConfigDecodeTests
     [Fact]
     public void Decode_EmptyBytes_GivesDefaults()
     {
-        PluginConfig config = PluginConfig.Decode(ReadOnlyMemory<byte>.Empty);
+        var config = PluginConfig.Decode(ReadOnlyMemory<byte>.Empty);
 
         Assert.Empty(config.ImagePaths);
         Assert.Empty(config.ArgsAllowlist);
@@ -20,16 +20,18 @@ public sealed class PluginConfigDecodeTests
     [Fact]
     public void Decode_NomadShapedPayload_ReadsEveryKey()
     {
-        byte[] bytes = Encode(new Dictionary<string, object?>
-        {
-            ["image_paths"] = new[] { "/srv/images" },
-            ["args_allowlist"] = new[] { "-smp", "-cpu" },
-            ["emulators_allowlist"] = new[] { "x86_64" },
-            ["kvm_probe"] = false,
-            ["state_dir"] = "/var/lib/nomad-qemu",
-        });
+        var bytes = Encode(
+            new Dictionary<string, object?>
+            {
+                ["image_paths"] = new[] { "/srv/images" },
+                ["args_allowlist"] = new[] { "-smp", "-cpu" },
+                ["emulators_allowlist"] = new[] { "x86_64" },
+                ["kvm_probe"] = false,
+                ["state_dir"] = "/var/lib/nomad-qemu",
+            }
+        );
 
-        PluginConfig config = PluginConfig.Decode(bytes);
+        var config = PluginConfig.Decode(bytes);
 
         Assert.Equal(["/srv/images"], config.ImagePaths);
         Assert.Equal(["-smp", "-cpu"], config.ArgsAllowlist);
@@ -41,9 +43,9 @@ public sealed class PluginConfigDecodeTests
     [Fact]
     public void Decode_AllKeysNil_GivesDefaults()
     {
-        byte[] bytes = Encode(PluginConfigSchema.Spec.Attributes.Keys.ToDictionary(k => k, _ => (object?)null));
+        var bytes = Encode(PluginConfigSchema.Spec.Attributes.Keys.ToDictionary(k => k, _ => (object?)null));
 
-        PluginConfig config = PluginConfig.Decode(bytes);
+        var config = PluginConfig.Decode(bytes);
 
         Assert.True(config.KvmProbe);
         Assert.Empty(config.ImagePaths);
@@ -52,7 +54,9 @@ public sealed class PluginConfigDecodeTests
     [Fact]
     public void Decode_ImagePathsNotAList_NamesKey()
     {
-        ConfigException ex = Assert.Throws<ConfigException>(() => PluginConfig.Decode(Encode(new Dictionary<string, object?> { ["image_paths"] = true })));
+        var ex = Assert.Throws<ConfigException>(() =>
+            PluginConfig.Decode(Encode(new Dictionary<string, object?> { ["image_paths"] = true }))
+        );
 
         Assert.Equal("config key \"image_paths\": expected a list of strings, got a bool (true)", ex.Message);
     }

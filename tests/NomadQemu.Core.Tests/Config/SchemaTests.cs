@@ -21,7 +21,10 @@ public sealed class SchemaTests
         Assert.Equal(CtyNumber.FromInt64(-3), HclLiteral.Parse("-3"));
         Assert.Equal(CtyList.Empty, HclLiteral.Parse("[]"));
         Assert.Equal(new CtyList([new CtyString("a"), CtyNumber.FromInt64(1)]), HclLiteral.Parse("[\"a\", 1]"));
-        Assert.Equal(new CtyMap([KeyValuePair.Create("k", (CtyValue)CtyBool.False)]), HclLiteral.Parse("{ k = false }"));
+        Assert.Equal(
+            new CtyMap([KeyValuePair.Create("k", (CtyValue)CtyBool.False)]),
+            HclLiteral.Parse("{ k = false }")
+        );
     }
 
     [Theory]
@@ -42,7 +45,7 @@ public sealed class SchemaTests
     [InlineData("any", "any value")]
     public void HclType_Parse_DescribesType(string expression, string description)
     {
-        HclType type = HclType.Parse(expression);
+        var type = HclType.Parse(expression);
 
         Assert.Equal(description, type.Description);
         Assert.Equal(expression, type.ToString());

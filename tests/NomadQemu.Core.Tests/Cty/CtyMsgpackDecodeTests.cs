@@ -23,16 +23,16 @@ public sealed class CtyMsgpackDecodeTests
     [InlineData("cb4415af1d78b58c40", "100000000000000000000")] // 1e20 as float64 (Nomad <= 1.9.4)
     public void Decode_EveryNumberWidth_GivesExactValue(string hex, string expected)
     {
-        CtyValue value = CtyMsgpack.Decode(Convert.FromHexString(hex.Replace(" ", "")));
+        var value = CtyMsgpack.Decode(Convert.FromHexString(hex.Replace(" ", "")));
 
-        CtyNumber number = Assert.IsType<CtyNumber>(value);
+        var number = Assert.IsType<CtyNumber>(value);
         Assert.Equal(expected, number.Text);
     }
 
     [Fact]
     public void Decode_Float64OfPointOne_KeepsTheExactBinaryValue()
     {
-        CtyNumber number = Assert.IsType<CtyNumber>(CtyMsgpack.Decode(Convert.FromHexString("cb3fb999999999999a")));
+        var number = Assert.IsType<CtyNumber>(CtyMsgpack.Decode(Convert.FromHexString("cb3fb999999999999a")));
 
         Assert.Equal(0.1, number.Double);
         Assert.StartsWith("0.1000000000000000055511151231257827", number.Text);
@@ -50,7 +50,7 @@ public sealed class CtyMsgpackDecodeTests
     public void Decode_DynamicWrapper_UnwrapsValue()
     {
         // [bin("\"string\""), "abc"]
-        byte[] bytes = Convert.FromHexString("92" + "c408" + "22737472696e6722" + "a3616263");
+        var bytes = Convert.FromHexString("92" + "c408" + "22737472696e6722" + "a3616263");
 
         Assert.Equal(new CtyString("abc"), CtyMsgpack.Decode(bytes));
     }
@@ -58,7 +58,7 @@ public sealed class CtyMsgpackDecodeTests
     [Fact]
     public void Decode_BigUnsigned_IsExact()
     {
-        CtyNumber number = Assert.IsType<CtyNumber>(CtyMsgpack.Decode(Convert.FromHexString("cfffffffffffffffff")));
+        var number = Assert.IsType<CtyNumber>(CtyMsgpack.Decode(Convert.FromHexString("cfffffffffffffffff")));
 
         Assert.Equal(new BigInteger(ulong.MaxValue), number.Significand * BigInteger.Pow(10, number.Exponent));
         Assert.False(number.TryGetInt64(out _));
@@ -79,7 +79,7 @@ public sealed class CtyMsgpackDecodeTests
     [InlineData("a2c328", "not valid msgpack")] // invalid UTF-8
     public void Decode_Malformed_ThrowsConfigException(string hex, string expectedFragment)
     {
-        ConfigException ex = Assert.Throws<ConfigException>(() => CtyMsgpack.Decode(Convert.FromHexString(hex)));
+        var ex = Assert.Throws<ConfigException>(() => CtyMsgpack.Decode(Convert.FromHexString(hex)));
 
         Assert.Contains(expectedFragment, ex.Message);
         Assert.Null(ex.Key);
@@ -91,7 +91,7 @@ public sealed class CtyMsgpackDecodeTests
         // 10,000 nested one-element arrays: a naive recursive decoder would overflow the stack.
         byte[] bytes = [.. Enumerable.Repeat((byte)0x91, 10_000), 0xc0];
 
-        ConfigException ex = Assert.Throws<ConfigException>(() => CtyMsgpack.Decode(bytes));
+        var ex = Assert.Throws<ConfigException>(() => CtyMsgpack.Decode(bytes));
 
         Assert.Contains("nested more than 64", ex.Message);
     }
@@ -107,10 +107,18 @@ public sealed class CtyMsgpackDecodeTests
     [Fact]
     public void Decode_TooManyElements_ThrowsConfigException()
     {
-        int count = CtyLimits.MaxElements + 1;
-        byte[] bytes = [0xdd, (byte)(count >> 24), (byte)(count >> 16), (byte)(count >> 8), (byte)count, .. Enumerable.Repeat((byte)0xc0, count)];
+        var count = CtyLimits.MaxElements + 1;
+        byte[] bytes =
+        [
+            0xdd,
+            (byte)(count >> 24),
+            (byte)(count >> 16),
+            (byte)(count >> 8),
+            (byte)count,
+            .. Enumerable.Repeat((byte)0xc0, count),
+        ];
 
-        ConfigException ex = Assert.Throws<ConfigException>(() => CtyMsgpack.Decode(bytes));
+        var ex = Assert.Throws<ConfigException>(() => CtyMsgpack.Decode(bytes));
 
         Assert.Contains("too large", ex.Message);
     }
@@ -118,10 +126,18 @@ public sealed class CtyMsgpackDecodeTests
     [Fact]
     public void Decode_StringBeyondLimit_ThrowsConfigException()
     {
-        int length = CtyLimits.MaxStringBytes + 1;
-        byte[] bytes = [0xdb, (byte)(length >> 24), (byte)(length >> 16), (byte)(length >> 8), (byte)length, .. new byte[length]];
+        var length = CtyLimits.MaxStringBytes + 1;
+        byte[] bytes =
+        [
+            0xdb,
+            (byte)(length >> 24),
+            (byte)(length >> 16),
+            (byte)(length >> 8),
+            (byte)length,
+            .. new byte[length],
+        ];
 
-        ConfigException ex = Assert.Throws<ConfigException>(() => CtyMsgpack.Decode(bytes));
+        var ex = Assert.Throws<ConfigException>(() => CtyMsgpack.Decode(bytes));
 
         Assert.Contains("the limit is 1048576", ex.Message);
     }
@@ -130,41 +146,46 @@ public sealed class CtyMsgpackDecodeTests
     public void Decode_RandomAndMutatedBytes_OnlyEverThrowsConfigException()
     {
         // Arrange: a realistic payload, then 20,000 random mutations of it plus pure noise.
-        byte[] valid = CtyMsgpack.Encode(CtyValue.FromPlain(new Dictionary<string, object?>
-        {
-            ["image_path"] = "local/linux.img",
-            ["args"] = new[] { "-nodefaults", "-smp", "4" },
-            ["port_map"] = new object[] { new Dictionary<string, object?> { ["ssh"] = 22, ["big"] = 70000L } },
-            ["vcpus"] = -3.5,
-        }));
+        var valid = CtyMsgpack.Encode(
+            CtyValue.FromPlain(
+                new Dictionary<string, object?>
+                {
+                    ["image_path"] = "local/linux.img",
+                    ["args"] = new[] { "-nodefaults", "-smp", "4" },
+                    ["port_map"] = new object[]
+                    {
+                        new Dictionary<string, object?> { ["ssh"] = 22, ["big"] = 70000L },
+                    },
+                    ["vcpus"] = -3.5,
+                }
+            )
+        );
         Random random = new(1234);
 
-        for (int i = 0; i < 20_000; i++)
+        for (var i = 0; i < 20_000; i++)
         {
-            byte[] input = i % 4 == 0 ? RandomBytes(random) : Mutate(valid, random);
+            var input = i % 4 == 0 ? RandomBytes(random) : Mutate(valid, random);
 
             // Act / Assert: anything but ConfigException escapes and fails the test.
             try
             {
                 CtyMsgpack.Decode(input);
             }
-            catch (ConfigException)
-            {
-            }
+            catch (ConfigException) { }
         }
     }
 
     private static byte[] RandomBytes(Random random)
     {
-        byte[] bytes = new byte[random.Next(1, 64)];
+        var bytes = new byte[random.Next(1, 64)];
         random.NextBytes(bytes);
         return bytes;
     }
 
     private static byte[] Mutate(byte[] valid, Random random)
     {
-        byte[] copy = valid[..random.Next(1, valid.Length + 1)];
-        for (int flips = random.Next(1, 4); flips > 0; flips--)
+        var copy = valid[..random.Next(1, valid.Length + 1)];
+        for (var flips = random.Next(1, 4); flips > 0; flips--)
         {
             copy[random.Next(copy.Length)] = (byte)random.Next(256);
         }

@@ -31,10 +31,10 @@ public sealed class CtyMsgpackEncodeTests
     public void Encode_Number_UsesGoCtyForm(string number, string expectedHex)
     {
         // Arrange
-        Assert.True(CtyNumber.TryParse(number, out CtyNumber value));
+        Assert.True(CtyNumber.TryParse(number, out var value));
 
         // Act
-        byte[] bytes = CtyMsgpack.Encode(value);
+        var bytes = CtyMsgpack.Encode(value);
 
         // Assert
         Assert.Equal(expectedHex, Convert.ToHexStringLower(bytes));
@@ -51,8 +51,8 @@ public sealed class CtyMsgpackEncodeTests
             KeyValuePair.Create("\uFF21", (CtyValue)CtyValue.Null),
         ]);
 
-        byte[] bytes = CtyMsgpack.Encode(map);
-        CtyMap decoded = Assert.IsType<CtyMap>(CtyMsgpack.Decode(bytes));
+        var bytes = CtyMsgpack.Encode(map);
+        var decoded = Assert.IsType<CtyMap>(CtyMsgpack.Decode(bytes));
 
         Assert.Equal(["a", "b", "\uFF21", "\U0001F600"], decoded.Keys);
     }
@@ -60,27 +60,41 @@ public sealed class CtyMsgpackEncodeTests
     [Fact]
     public void Encode_StringsAndScalars_UseCompactHeaders()
     {
-        CtyList list = new([new CtyString("abc"), new CtyString(new string('x', 32)), CtyValue.Null, CtyBool.True, CtyBool.False]);
+        CtyList list = new([
+            new CtyString("abc"),
+            new CtyString(new string('x', 32)),
+            CtyValue.Null,
+            CtyBool.True,
+            CtyBool.False,
+        ]);
 
-        string hex = Convert.ToHexStringLower(CtyMsgpack.Encode(list));
+        var hex = Convert.ToHexStringLower(CtyMsgpack.Encode(list));
 
-        Assert.Equal("95" + "a3616263" + "d920" + new string('x', 32).Select(_ => "78").Aggregate(string.Concat) + "c0c3c2", hex);
+        Assert.Equal(
+            "95" + "a3616263" + "d920" + new string('x', 32).Select(_ => "78").Aggregate(string.Concat) + "c0c3c2",
+            hex
+        );
     }
 
     [Fact]
     public void EncodeThenDecode_NestedConfig_RoundTrips()
     {
-        CtyValue config = CtyValue.FromPlain(new Dictionary<string, object?>
-        {
-            ["image_path"] = "local/disk.qcow2",
-            ["args"] = new[] { "-smp", "2" },
-            ["port_map"] = new object[] { new Dictionary<string, object?> { ["http"] = 80, ["ssh"] = 22 } },
-            ["graceful_shutdown"] = true,
-            ["vcpus"] = null,
-            ["ratio"] = 0.75,
-        });
+        var config = CtyValue.FromPlain(
+            new Dictionary<string, object?>
+            {
+                ["image_path"] = "local/disk.qcow2",
+                ["args"] = new[] { "-smp", "2" },
+                ["port_map"] = new object[]
+                {
+                    new Dictionary<string, object?> { ["http"] = 80, ["ssh"] = 22 },
+                },
+                ["graceful_shutdown"] = true,
+                ["vcpus"] = null,
+                ["ratio"] = 0.75,
+            }
+        );
 
-        CtyValue decoded = CtyMsgpack.Decode(CtyMsgpack.Encode(config));
+        var decoded = CtyMsgpack.Decode(CtyMsgpack.Encode(config));
 
         // Keys come back sorted; compare the sorted form.
         CtyMap expected = new(((CtyMap)config).Entries.OrderBy(e => e.Key, StringComparer.Ordinal));

@@ -15,7 +15,7 @@ public sealed class CtyNumberTests
     [InlineData("1200", "1200")]
     public void TryParse_Valid_GivesPlainText(string text, string expected)
     {
-        Assert.True(CtyNumber.TryParse(text, out CtyNumber number));
+        Assert.True(CtyNumber.TryParse(text, out var number));
         Assert.Equal(expected, number.Text);
     }
 
@@ -45,8 +45,8 @@ public sealed class CtyNumberTests
     [Fact]
     public void Equality_SameValueDifferentSpelling_IsEqual()
     {
-        Assert.True(CtyNumber.TryParse("80.00", out CtyNumber a));
-        Assert.True(CtyNumber.TryParse("8e1", out CtyNumber b));
+        Assert.True(CtyNumber.TryParse("80.00", out var a));
+        Assert.True(CtyNumber.TryParse("8e1", out var b));
 
         Assert.Equal(a, b);
         Assert.Equal(CtyNumber.FromInt64(80), a);
@@ -61,7 +61,7 @@ public sealed class CtyNumberTests
     [InlineData("1e30", false)]
     public void TryGetInt64_Table(string text, bool fits)
     {
-        Assert.True(CtyNumber.TryParse(text, out CtyNumber number));
+        Assert.True(CtyNumber.TryParse(text, out var number));
 
         Assert.Equal(fits, number.TryGetInt64(out _));
     }

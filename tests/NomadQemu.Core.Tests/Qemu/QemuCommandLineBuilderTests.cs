@@ -23,12 +23,22 @@ public sealed class QemuCommandLineBuilderTests
     // Everything before the user args, for the compat profile with the base spec.
     private static readonly string[] s_compatHead =
     [
-        "-machine", "type=pc,accel=tcg",
-        "-name", "web",
-        "-m", "512M",
-        "-drive", "file=/a/web/local/disk.img,if=ide,id=image0,format=raw",
-        "-display", "none", "-serial", "stdio", "-monitor", "none",
-        "-qmp", $"unix:{Qmp},server=on,wait=off",
+        "-machine",
+        "type=pc,accel=tcg",
+        "-name",
+        "web",
+        "-m",
+        "512M",
+        "-drive",
+        "file=/a/web/local/disk.img,if=ide,id=image0,format=raw",
+        "-display",
+        "none",
+        "-serial",
+        "stdio",
+        "-monitor",
+        "none",
+        "-qmp",
+        $"unix:{Qmp},server=on,wait=off",
     ];
 
     private static readonly PortForward s_http = new("http", "", 25000, 80);
@@ -36,78 +46,330 @@ public sealed class QemuCommandLineBuilderTests
     // One row per built-in StartTask feature (feature-anchors §1.3), plus ours.
     private static readonly Dictionary<string, (QemuLaunchSpec Spec, string[] Expected)> s_cases = new()
     {
-        ["1-3-4-5-6 defaults: machine pc/tcg, name, memory, ide drive, serial console, qmp"] =
-            (s_base, [.. s_compatHead, "-smp", "1"]),
-        ["2 machine_type and pass-through accelerator"] =
-            (s_base with { Config = s_base.Config with { MachineType = "pc-q35-8.2" }, Accelerator = "hvf" },
-             [.. s_compatHead.Select(a => a == "type=pc,accel=tcg" ? "type=pc-q35-8.2,accel=hvf" : a), "-smp", "1"]),
-        ["4 memory"] =
-            (s_base with { MemoryMb = 4096 }, [.. s_compatHead.Select(a => a == "512M" ? "4096M" : a), "-smp", "1"]),
-        ["5 drive_interface and qcow2 format"] =
-            (s_base with { Config = s_base.Config with { DriveInterface = "virtio" }, Drive = new DriveSpec("/o/overlay.qcow2", "qcow2") },
-             [.. s_compatHead.Select(a => a.StartsWith("file=") ? "file=/o/overlay.qcow2,if=virtio,id=image0,format=qcow2" : a), "-smp", "1"]),
-        ["7 graceful_shutdown off still gets QMP (the driver's control channel)"] =
-            (s_base with { Config = s_base.Config with { GracefulShutdown = false } }, [.. s_compatHead, "-smp", "1"]),
-        ["8 guest_agent"] =
-            (s_base with { Config = s_base.Config with { GuestAgent = true }, GuestAgentSocketPath = Qga },
-             [.. s_compatHead, "-chardev", $"socket,path={Qga},server=on,wait=off,id=qga0", "-device", "virtio-serial",
-              "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0", "-smp", "1"]),
-        ["9 user args after our flags, before netdev"] =
-            (s_base with { Config = s_base.Config with { Args = ["-usb", "-device", "usb-tablet"] }, PortForwards = [s_http] },
-             [.. s_compatHead, "-usb", "-device", "usb-tablet",
-              "-netdev", "user,id=user.0,hostfwd=tcp::25000-:80,hostfwd=udp::25000-:80", "-device", "virtio-net,netdev=user.0", "-smp", "1"]),
-        ["10 port forwards tcp and udp, host ip kept"] =
-            (s_base with { PortForwards = [s_http, new PortForward("dns", "10.1.2.3", 25001, 53)] },
-             [.. s_compatHead, "-netdev",
-              "user,id=user.0,hostfwd=tcp::25000-:80,hostfwd=udp::25000-:80,hostfwd=tcp:10.1.2.3:25001-:53,hostfwd=udp:10.1.2.3:25001-:53",
-              "-device", "virtio-net,netdev=user.0", "-smp", "1"]),
-        ["10 dns server inside the user network and search domains"] =
-            (s_base with { Dns = new DnsSettings(["10.0.2.4", "10.0.2.5"], ["corp.example", "example"]) },
-             [.. s_compatHead, "-netdev", "user,id=user.0,dns=10.0.2.4,dnssearch=corp.example,dnssearch=example",
-              "-device", "virtio-net,netdev=user.0", "-smp", "1"]),
-        ["10 no ports and no dns: no netdev (QEMU's default NIC, like the built-in)"] =
-            (s_base with { Dns = new DnsSettings([], []) }, [.. s_compatHead, "-smp", "1"]),
-        ["11 kvm adds -enable-kvm, then -smp with vcpus"] =
-            (s_base with { Accelerator = "kvm", Vcpus = 4 },
-             [.. s_compatHead.Select(a => a == "type=pc,accel=tcg" ? "type=pc,accel=kvm" : a), "-enable-kvm", "-smp", "4"]),
-        ["11 -smp in user args wins"] =
-            (s_base with { Accelerator = "kvm", Vcpus = 4, Config = s_base.Config with { Args = ["-smp", "2,sockets=2"] } },
-             [.. s_compatHead.Select(a => a == "type=pc,accel=tcg" ? "type=pc,accel=kvm" : a), "-smp", "2,sockets=2", "-enable-kvm"]),
-        ["cpu_model before user args"] =
-            (s_base with { Config = s_base.Config with { CpuModel = "host", Args = ["-cpu", "max"] } },
-             [.. s_compatHead[..6], "-cpu", "host", .. s_compatHead[6..], "-cpu", "max", "-smp", "1"]),
-        ["iso becomes an ide cdrom"] =
-            (s_base with { Drive = new DriveSpec("/i/boot.iso", "raw", DriveMedia.Cdrom) },
-             [.. s_compatHead.Select(a => a.StartsWith("file=") ? "file=/i/boot.iso,if=ide,id=image0,format=raw,media=cdrom" : a), "-smp", "1"]),
-        ["commas in paths and names are escaped"] =
-            (s_base with { TaskName = "a,b", Drive = new DriveSpec("/x,y/d.img", "raw"), QmpSocketPath = "/s,t/q.sock" },
-             ["-machine", "type=pc,accel=tcg", "-name", "a,,b", "-m", "512M", "-drive", "file=/x,,y/d.img,if=ide,id=image0,format=raw",
-              "-display", "none", "-serial", "stdio", "-monitor", "none", "-qmp", "unix:/s,,t/q.sock,server=on,wait=off", "-smp", "1"]),
-        ["direct kernel boot"] =
-            (s_base with { KernelPath = "/k/vmlinuz", InitrdPath = "/k/initrd", Config = s_base.Config with { KernelArgs = "console=ttyS0 root=/dev/vda,x" } },
-             [.. s_compatHead[..8], "-kernel", "/k/vmlinuz", "-initrd", "/k/initrd", "-append", "console=ttyS0 root=/dev/vda,x", .. s_compatHead[8..], "-smp", "1"]),
-        ["fast profile: q35, nodefaults, virtio disk and nic, serial only"] =
-            (s_base with { Config = s_base.Config with { Profile = GuestProfile.Fast }, Accelerator = "kvm", Vcpus = 2 },
-             ["-machine", "type=q35,accel=kvm", "-nodefaults", "-no-user-config", "-name", "web", "-m", "512M",
-              "-drive", "file=/a/web/local/disk.img,if=virtio,id=image0,format=raw",
-              "-display", "none", "-serial", "stdio", "-qmp", $"unix:{Qmp},server=on,wait=off",
-              "-netdev", "user,id=user.0", "-device", "virtio-net-pci,netdev=user.0", "-enable-kvm", "-smp", "2"]),
-        ["fast profile with ports, explicit machine and drive interface"] =
-            (s_base with { Config = s_base.Config with { Profile = GuestProfile.Fast, MachineType = "microvm", DriveInterface = "ide" }, PortForwards = [s_http] },
-             ["-machine", "type=microvm,accel=tcg", "-nodefaults", "-no-user-config", "-name", "web", "-m", "512M",
-              "-drive", "file=/a/web/local/disk.img,if=ide,id=image0,format=raw",
-              "-display", "none", "-serial", "stdio", "-qmp", $"unix:{Qmp},server=on,wait=off",
-              "-netdev", "user,id=user.0,hostfwd=tcp::25000-:80,hostfwd=udp::25000-:80", "-device", "virtio-net-pci,netdev=user.0", "-smp", "1"]),
-        ["fast profile iso stays on ide"] =
-            (s_base with { Config = s_base.Config with { Profile = GuestProfile.Fast }, Drive = new DriveSpec("/i/boot.iso", "raw", DriveMedia.Cdrom) },
-             ["-machine", "type=q35,accel=tcg", "-nodefaults", "-no-user-config", "-name", "web", "-m", "512M",
-              "-drive", "file=/i/boot.iso,if=ide,id=image0,format=raw,media=cdrom",
-              "-display", "none", "-serial", "stdio", "-qmp", $"unix:{Qmp},server=on,wait=off",
-              "-netdev", "user,id=user.0", "-device", "virtio-net-pci,netdev=user.0", "-smp", "1"]),
-        ["ipv6 host ip is bracketed"] =
-            (s_base with { PortForwards = [new PortForward("http", "::1", 8080, 80)] },
-             [.. s_compatHead, "-netdev", "user,id=user.0,hostfwd=tcp:[::1]:8080-:80,hostfwd=udp:[::1]:8080-:80",
-              "-device", "virtio-net,netdev=user.0", "-smp", "1"]),
+        ["1-3-4-5-6 defaults: machine pc/tcg, name, memory, ide drive, serial console, qmp"] = (
+            s_base,
+            [.. s_compatHead, "-smp", "1"]
+        ),
+        ["2 machine_type and pass-through accelerator"] = (
+            s_base with
+            {
+                Config = s_base.Config with { MachineType = "pc-q35-8.2" },
+                Accelerator = "hvf",
+            },
+            [.. s_compatHead.Select(a => a == "type=pc,accel=tcg" ? "type=pc-q35-8.2,accel=hvf" : a), "-smp", "1"]
+        ),
+        ["4 memory"] = (
+            s_base with
+            {
+                MemoryMb = 4096,
+            },
+            [.. s_compatHead.Select(a => a == "512M" ? "4096M" : a), "-smp", "1"]
+        ),
+        ["5 drive_interface and qcow2 format"] = (
+            s_base with
+            {
+                Config = s_base.Config with { DriveInterface = "virtio" },
+                Drive = new DriveSpec("/o/overlay.qcow2", "qcow2"),
+            },
+            [
+                .. s_compatHead.Select(a =>
+                    a.StartsWith("file=") ? "file=/o/overlay.qcow2,if=virtio,id=image0,format=qcow2" : a
+                ),
+                "-smp",
+                "1",
+            ]
+        ),
+        ["7 graceful_shutdown off still gets QMP (the driver's control channel)"] = (
+            s_base with
+            {
+                Config = s_base.Config with { GracefulShutdown = false },
+            },
+            [.. s_compatHead, "-smp", "1"]
+        ),
+        ["8 guest_agent"] = (
+            s_base with
+            {
+                Config = s_base.Config with { GuestAgent = true },
+                GuestAgentSocketPath = Qga,
+            },
+            [
+                .. s_compatHead,
+                "-chardev",
+                $"socket,path={Qga},server=on,wait=off,id=qga0",
+                "-device",
+                "virtio-serial",
+                "-device",
+                "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
+                "-smp",
+                "1",
+            ]
+        ),
+        ["9 user args after our flags, before netdev"] = (
+            s_base with
+            {
+                Config = s_base.Config with { Args = ["-usb", "-device", "usb-tablet"] },
+                PortForwards = [s_http],
+            },
+            [
+                .. s_compatHead,
+                "-usb",
+                "-device",
+                "usb-tablet",
+                "-netdev",
+                "user,id=user.0,hostfwd=tcp::25000-:80,hostfwd=udp::25000-:80",
+                "-device",
+                "virtio-net,netdev=user.0",
+                "-smp",
+                "1",
+            ]
+        ),
+        ["10 port forwards tcp and udp, host ip kept"] = (
+            s_base with
+            {
+                PortForwards = [s_http, new PortForward("dns", "10.1.2.3", 25001, 53)],
+            },
+            [
+                .. s_compatHead,
+                "-netdev",
+                "user,id=user.0,hostfwd=tcp::25000-:80,hostfwd=udp::25000-:80,hostfwd=tcp:10.1.2.3:25001-:53,hostfwd=udp:10.1.2.3:25001-:53",
+                "-device",
+                "virtio-net,netdev=user.0",
+                "-smp",
+                "1",
+            ]
+        ),
+        ["10 dns server inside the user network and search domains"] = (
+            s_base with
+            {
+                Dns = new DnsSettings(["10.0.2.4", "10.0.2.5"], ["corp.example", "example"]),
+            },
+            [
+                .. s_compatHead,
+                "-netdev",
+                "user,id=user.0,dns=10.0.2.4,dnssearch=corp.example,dnssearch=example",
+                "-device",
+                "virtio-net,netdev=user.0",
+                "-smp",
+                "1",
+            ]
+        ),
+        ["10 no ports and no dns: no netdev (QEMU's default NIC, like the built-in)"] = (
+            s_base with
+            {
+                Dns = new DnsSettings([], []),
+            },
+            [.. s_compatHead, "-smp", "1"]
+        ),
+        ["11 kvm adds -enable-kvm, then -smp with vcpus"] = (
+            s_base with
+            {
+                Accelerator = "kvm",
+                Vcpus = 4,
+            },
+            [
+                .. s_compatHead.Select(a => a == "type=pc,accel=tcg" ? "type=pc,accel=kvm" : a),
+                "-enable-kvm",
+                "-smp",
+                "4",
+            ]
+        ),
+        ["11 -smp in user args wins"] = (
+            s_base with
+            {
+                Accelerator = "kvm",
+                Vcpus = 4,
+                Config = s_base.Config with { Args = ["-smp", "2,sockets=2"] },
+            },
+            [
+                .. s_compatHead.Select(a => a == "type=pc,accel=tcg" ? "type=pc,accel=kvm" : a),
+                "-smp",
+                "2,sockets=2",
+                "-enable-kvm",
+            ]
+        ),
+        ["cpu_model before user args"] = (
+            s_base with
+            {
+                Config = s_base.Config with { CpuModel = "host", Args = ["-cpu", "max"] },
+            },
+            [.. s_compatHead[..6], "-cpu", "host", .. s_compatHead[6..], "-cpu", "max", "-smp", "1"]
+        ),
+        ["iso becomes an ide cdrom"] = (
+            s_base with
+            {
+                Drive = new DriveSpec("/i/boot.iso", "raw", DriveMedia.Cdrom),
+            },
+            [
+                .. s_compatHead.Select(a =>
+                    a.StartsWith("file=") ? "file=/i/boot.iso,if=ide,id=image0,format=raw,media=cdrom" : a
+                ),
+                "-smp",
+                "1",
+            ]
+        ),
+        ["commas in paths and names are escaped"] = (
+            s_base with
+            {
+                TaskName = "a,b",
+                Drive = new DriveSpec("/x,y/d.img", "raw"),
+                QmpSocketPath = "/s,t/q.sock",
+            },
+            [
+                "-machine",
+                "type=pc,accel=tcg",
+                "-name",
+                "a,,b",
+                "-m",
+                "512M",
+                "-drive",
+                "file=/x,,y/d.img,if=ide,id=image0,format=raw",
+                "-display",
+                "none",
+                "-serial",
+                "stdio",
+                "-monitor",
+                "none",
+                "-qmp",
+                "unix:/s,,t/q.sock,server=on,wait=off",
+                "-smp",
+                "1",
+            ]
+        ),
+        ["direct kernel boot"] = (
+            s_base with
+            {
+                KernelPath = "/k/vmlinuz",
+                InitrdPath = "/k/initrd",
+                Config = s_base.Config with { KernelArgs = "console=ttyS0 root=/dev/vda,x" },
+            },
+            [
+                .. s_compatHead[..8],
+                "-kernel",
+                "/k/vmlinuz",
+                "-initrd",
+                "/k/initrd",
+                "-append",
+                "console=ttyS0 root=/dev/vda,x",
+                .. s_compatHead[8..],
+                "-smp",
+                "1",
+            ]
+        ),
+        ["fast profile: q35, nodefaults, virtio disk and nic, serial only"] = (
+            s_base with
+            {
+                Config = s_base.Config with { Profile = GuestProfile.Fast },
+                Accelerator = "kvm",
+                Vcpus = 2,
+            },
+            [
+                "-machine",
+                "type=q35,accel=kvm",
+                "-nodefaults",
+                "-no-user-config",
+                "-name",
+                "web",
+                "-m",
+                "512M",
+                "-drive",
+                "file=/a/web/local/disk.img,if=virtio,id=image0,format=raw",
+                "-display",
+                "none",
+                "-serial",
+                "stdio",
+                "-qmp",
+                $"unix:{Qmp},server=on,wait=off",
+                "-netdev",
+                "user,id=user.0",
+                "-device",
+                "virtio-net-pci,netdev=user.0",
+                "-enable-kvm",
+                "-smp",
+                "2",
+            ]
+        ),
+        ["fast profile with ports, explicit machine and drive interface"] = (
+            s_base with
+            {
+                Config = s_base.Config with
+                {
+                    Profile = GuestProfile.Fast,
+                    MachineType = "microvm",
+                    DriveInterface = "ide",
+                },
+                PortForwards = [s_http],
+            },
+            [
+                "-machine",
+                "type=microvm,accel=tcg",
+                "-nodefaults",
+                "-no-user-config",
+                "-name",
+                "web",
+                "-m",
+                "512M",
+                "-drive",
+                "file=/a/web/local/disk.img,if=ide,id=image0,format=raw",
+                "-display",
+                "none",
+                "-serial",
+                "stdio",
+                "-qmp",
+                $"unix:{Qmp},server=on,wait=off",
+                "-netdev",
+                "user,id=user.0,hostfwd=tcp::25000-:80,hostfwd=udp::25000-:80",
+                "-device",
+                "virtio-net-pci,netdev=user.0",
+                "-smp",
+                "1",
+            ]
+        ),
+        ["fast profile iso stays on ide"] = (
+            s_base with
+            {
+                Config = s_base.Config with { Profile = GuestProfile.Fast },
+                Drive = new DriveSpec("/i/boot.iso", "raw", DriveMedia.Cdrom),
+            },
+            [
+                "-machine",
+                "type=q35,accel=tcg",
+                "-nodefaults",
+                "-no-user-config",
+                "-name",
+                "web",
+                "-m",
+                "512M",
+                "-drive",
+                "file=/i/boot.iso,if=ide,id=image0,format=raw,media=cdrom",
+                "-display",
+                "none",
+                "-serial",
+                "stdio",
+                "-qmp",
+                $"unix:{Qmp},server=on,wait=off",
+                "-netdev",
+                "user,id=user.0",
+                "-device",
+                "virtio-net-pci,netdev=user.0",
+                "-smp",
+                "1",
+            ]
+        ),
+        ["ipv6 host ip is bracketed"] = (
+            s_base with
+            {
+                PortForwards = [new PortForward("http", "::1", 8080, 80)],
+            },
+            [
+                .. s_compatHead,
+                "-netdev",
+                "user,id=user.0,hostfwd=tcp:[::1]:8080-:80,hostfwd=udp:[::1]:8080-:80",
+                "-device",
+                "virtio-net,netdev=user.0",
+                "-smp",
+                "1",
+            ]
+        ),
     };
 
     public static TheoryData<string> CaseNames => [.. s_cases.Keys];
@@ -116,9 +378,9 @@ public sealed class QemuCommandLineBuilderTests
     [MemberData(nameof(CaseNames))]
     public void Build_Case_ProducesExactArguments(string caseName)
     {
-        (QemuLaunchSpec spec, string[] expected) = s_cases[caseName];
+        (var spec, var expected) = s_cases[caseName];
 
-        QemuCommandLine line = QemuCommandLineBuilder.Build(spec);
+        var line = QemuCommandLineBuilder.Build(spec);
 
         Assert.Equal("/usr/bin/qemu-system-x86_64", line.Executable);
         Assert.Equal(expected, line.Arguments);
@@ -127,18 +389,29 @@ public sealed class QemuCommandLineBuilderTests
     [Fact]
     public void Build_DnsServerOutsideUserNetwork_IsDroppedWithWarning()
     {
-        QemuLaunchSpec spec = s_base with { Dns = new DnsSettings(["8.8.8.8"], ["example"]) };
+        var spec = s_base with { Dns = new DnsSettings(["8.8.8.8"], ["example"]) };
 
-        QemuCommandLine line = QemuCommandLineBuilder.Build(spec);
+        var line = QemuCommandLineBuilder.Build(spec);
 
-        Assert.Equal([.. s_compatHead, "-netdev", "user,id=user.0,dnssearch=example", "-device", "virtio-net,netdev=user.0", "-smp", "1"], line.Arguments);
+        Assert.Equal(
+            [
+                .. s_compatHead,
+                "-netdev",
+                "user,id=user.0,dnssearch=example",
+                "-device",
+                "virtio-net,netdev=user.0",
+                "-smp",
+                "1",
+            ],
+            line.Arguments
+        );
         Assert.Contains("8.8.8.8", Assert.Single(line.Warnings));
     }
 
     [Fact]
     public void Build_GuestAgentWithoutSocket_Throws()
     {
-        QemuLaunchSpec spec = s_base with { Config = s_base.Config with { GuestAgent = true } };
+        var spec = s_base with { Config = s_base.Config with { GuestAgent = true } };
 
         Assert.Throws<ArgumentException>(() => QemuCommandLineBuilder.Build(spec));
     }

@@ -10,8 +10,11 @@ public sealed class PortForwardResolverTests
     [Fact]
     public void Resolve_GroupPortInPortMap_ForwardsToMappedGuestPort()
     {
-        IReadOnlyList<PortForward> forwards = PortForwardResolver.Resolve(
-            new Dictionary<string, int> { ["http"] = 80 }, [new GroupPort("http", 25000, 0, "10.0.0.5")], []);
+        var forwards = PortForwardResolver.Resolve(
+            new Dictionary<string, int> { ["http"] = 80 },
+            [new GroupPort("http", 25000, 0, "10.0.0.5")],
+            []
+        );
 
         Assert.Equal([new PortForward("http", "10.0.0.5", 25000, 80)], forwards);
     }
@@ -19,8 +22,11 @@ public sealed class PortForwardResolverTests
     [Fact]
     public void Resolve_GroupPortWithToAndNoPortMap_ForwardsToTo()
     {
-        IReadOnlyList<PortForward> forwards = PortForwardResolver.Resolve(
-            s_noMap, [new GroupPort("http", 25000, 80, ""), new GroupPort("metrics", 25001, 0, "")], []);
+        var forwards = PortForwardResolver.Resolve(
+            s_noMap,
+            [new GroupPort("http", 25000, 80, ""), new GroupPort("metrics", 25001, 0, "")],
+            []
+        );
 
         Assert.Equal([new PortForward("http", "", 25000, 80)], forwards);
     }
@@ -28,8 +34,11 @@ public sealed class PortForwardResolverTests
     [Fact]
     public void Resolve_PortMapOverridesTo()
     {
-        IReadOnlyList<PortForward> forwards = PortForwardResolver.Resolve(
-            new Dictionary<string, int> { ["http"] = 8080 }, [new GroupPort("http", 25000, 80, "")], []);
+        var forwards = PortForwardResolver.Resolve(
+            new Dictionary<string, int> { ["http"] = 8080 },
+            [new GroupPort("http", 25000, 80, "")],
+            []
+        );
 
         Assert.Equal(8080, Assert.Single(forwards).GuestPort);
     }
@@ -37,7 +46,7 @@ public sealed class PortForwardResolverTests
     [Fact]
     public void Resolve_ToMinusOne_UsesHostPort()
     {
-        IReadOnlyList<PortForward> forwards = PortForwardResolver.Resolve(s_noMap, [new GroupPort("p", 25000, -1, "")], []);
+        var forwards = PortForwardResolver.Resolve(s_noMap, [new GroupPort("p", 25000, -1, "")], []);
 
         Assert.Equal(25000, Assert.Single(forwards).GuestPort);
     }
@@ -45,25 +54,41 @@ public sealed class PortForwardResolverTests
     [Fact]
     public void Resolve_LegacyNetwork_UsesNetworkIpAfterGroupPorts()
     {
-        LegacyNetwork legacy = new("192.168.1.10", [new LegacyPort("ssh", 2222)], [new LegacyPort("http", 31000), new LegacyPort("grpc", 31001)]);
+        LegacyNetwork legacy = new(
+            "192.168.1.10",
+            [new LegacyPort("ssh", 2222)],
+            [new LegacyPort("http", 31000), new LegacyPort("grpc", 31001)]
+        );
 
-        IReadOnlyList<PortForward> forwards = PortForwardResolver.Resolve(
-            new Dictionary<string, int> { ["ssh"] = 22, ["http"] = 80, ["admin"] = 9000 },
+        var forwards = PortForwardResolver.Resolve(
+            new Dictionary<string, int>
+            {
+                ["ssh"] = 22,
+                ["http"] = 80,
+                ["admin"] = 9000,
+            },
             [new GroupPort("admin", 26000, 0, "")],
-            [legacy]);
+            [legacy]
+        );
 
         Assert.Equal(
-            [new PortForward("admin", "", 26000, 9000), new PortForward("ssh", "192.168.1.10", 2222, 22), new PortForward("http", "192.168.1.10", 31000, 80)],
-            forwards);
+            [
+                new PortForward("admin", "", 26000, 9000),
+                new PortForward("ssh", "192.168.1.10", 2222, 22),
+                new PortForward("http", "192.168.1.10", 31000, 80),
+            ],
+            forwards
+        );
     }
 
     [Fact]
     public void Resolve_LabelInGroupAndLegacy_TakesGroup()
     {
-        IReadOnlyList<PortForward> forwards = PortForwardResolver.Resolve(
+        var forwards = PortForwardResolver.Resolve(
             new Dictionary<string, int> { ["http"] = 80 },
             [new GroupPort("http", 25000, 0, "")],
-            [new LegacyNetwork("10.0.0.1", [], [new LegacyPort("http", 31000)])]);
+            [new LegacyNetwork("10.0.0.1", [], [new LegacyPort("http", 31000)])]
+        );
 
         Assert.Equal(25000, Assert.Single(forwards).HostPort);
     }
@@ -71,8 +96,13 @@ public sealed class PortForwardResolverTests
     [Fact]
     public void Resolve_UnknownLabel_ListsAvailable()
     {
-        ConfigException ex = Assert.Throws<ConfigException>(() => PortForwardResolver.Resolve(
-            new Dictionary<string, int> { ["x"] = 80 }, [new GroupPort("web", 1, 0, ""), new GroupPort("api", 2, 0, "")], []));
+        var ex = Assert.Throws<ConfigException>(() =>
+            PortForwardResolver.Resolve(
+                new Dictionary<string, int> { ["x"] = 80 },
+                [new GroupPort("web", 1, 0, ""), new GroupPort("api", 2, 0, "")],
+                []
+            )
+        );
 
         Assert.Equal("port_map label \"x\" is not a port of this task's network; available: api, web", ex.Message);
         Assert.Equal("port_map", ex.Key);
@@ -81,7 +111,9 @@ public sealed class PortForwardResolverTests
     [Fact]
     public void Resolve_UnknownLabelWithoutNetwork_SaysNone()
     {
-        ConfigException ex = Assert.Throws<ConfigException>(() => PortForwardResolver.Resolve(new Dictionary<string, int> { ["x"] = 80 }, [], []));
+        var ex = Assert.Throws<ConfigException>(() =>
+            PortForwardResolver.Resolve(new Dictionary<string, int> { ["x"] = 80 }, [], [])
+        );
 
         Assert.EndsWith("available: (none: the task has no network ports)", ex.Message);
     }
@@ -89,8 +121,10 @@ public sealed class PortForwardResolverTests
     [Fact]
     public void GuestPortMap_MapsLabelToGuestPort()
     {
-        IReadOnlyDictionary<string, int> map = PortForwardResolver.GuestPortMap(
-            [new PortForward("http", "", 25000, 80), new PortForward("ssh", "1.2.3.4", 25001, 22)]);
+        var map = PortForwardResolver.GuestPortMap([
+            new PortForward("http", "", 25000, 80),
+            new PortForward("ssh", "1.2.3.4", 25001, 22),
+        ]);
 
         Assert.Equal(new Dictionary<string, int> { ["http"] = 80, ["ssh"] = 22 }, map);
     }

@@ -17,15 +17,39 @@ public sealed class ArgsGuardTests
     }
 
     [Theory]
-    [InlineData(new[] { "-smp" }, new[] { "-drive", "file=/etc/shadow" }, "config key \"args\": \"-drive\" is not in the plugin's args_allowlist; allowed: -smp")]
-    [InlineData(new string[0], new[] { "-daemonize" }, "config key \"args\": \"-daemonize\" is never allowed: it takes the VM out of the driver's supervision")]
-    [InlineData(new[] { "-daemonize" }, new[] { "--daemonize" }, "config key \"args\": \"--daemonize\" is never allowed: it takes the VM out of the driver's supervision")]
-    [InlineData(new string[0], new[] { "-pidfile", "/tmp/q.pid" }, "config key \"args\": \"-pidfile\" is never allowed: it takes the VM out of the driver's supervision")]
-    [InlineData(new string[0], new[] { "-runas", "nobody" }, "config key \"args\": \"-runas\" is never allowed: it takes the VM out of the driver's supervision")]
-    [InlineData(new string[0], new[] { "-run-with", "chroot=/x" }, "config key \"args\": \"-run-with\" is never allowed: it takes the VM out of the driver's supervision")]
+    [InlineData(
+        new[] { "-smp" },
+        new[] { "-drive", "file=/etc/shadow" },
+        "config key \"args\": \"-drive\" is not in the plugin's args_allowlist; allowed: -smp"
+    )]
+    [InlineData(
+        new string[0],
+        new[] { "-daemonize" },
+        "config key \"args\": \"-daemonize\" is never allowed: it takes the VM out of the driver's supervision"
+    )]
+    [InlineData(
+        new[] { "-daemonize" },
+        new[] { "--daemonize" },
+        "config key \"args\": \"--daemonize\" is never allowed: it takes the VM out of the driver's supervision"
+    )]
+    [InlineData(
+        new string[0],
+        new[] { "-pidfile", "/tmp/q.pid" },
+        "config key \"args\": \"-pidfile\" is never allowed: it takes the VM out of the driver's supervision"
+    )]
+    [InlineData(
+        new string[0],
+        new[] { "-runas", "nobody" },
+        "config key \"args\": \"-runas\" is never allowed: it takes the VM out of the driver's supervision"
+    )]
+    [InlineData(
+        new string[0],
+        new[] { "-run-with", "chroot=/x" },
+        "config key \"args\": \"-run-with\" is never allowed: it takes the VM out of the driver's supervision"
+    )]
     public void Check_Refused_NamesArgument(string[] allowlist, string[] args, string expected)
     {
-        ConfigException ex = Assert.Throws<ConfigException>(() => ArgsGuard.Check(args, allowlist));
+        var ex = Assert.Throws<ConfigException>(() => ArgsGuard.Check(args, allowlist));
 
         Assert.Equal(expected, ex.Message);
         Assert.Equal("args", ex.Key);
@@ -56,13 +80,29 @@ public sealed class EmulatorGuardTests
     }
 
     [Theory]
-    [InlineData("aarch64", new[] { "x86_64", "riscv64" }, "config key \"emulator\": \"aarch64\" is not in the plugin's emulators_allowlist; allowed: x86_64, riscv64")]
-    [InlineData(null, new[] { "aarch64" }, "config key \"emulator\": \"x86_64\" is not in the plugin's emulators_allowlist; allowed: aarch64")]
-    [InlineData("../../bin/sh", new string[0], "config key \"emulator\": \"../../bin/sh\" is not an emulator arch name such as x86_64 or aarch64")]
-    [InlineData("x86_64 -evil", new string[0], "config key \"emulator\": \"x86_64 -evil\" is not an emulator arch name such as x86_64 or aarch64")]
+    [InlineData(
+        "aarch64",
+        new[] { "x86_64", "riscv64" },
+        "config key \"emulator\": \"aarch64\" is not in the plugin's emulators_allowlist; allowed: x86_64, riscv64"
+    )]
+    [InlineData(
+        null,
+        new[] { "aarch64" },
+        "config key \"emulator\": \"x86_64\" is not in the plugin's emulators_allowlist; allowed: aarch64"
+    )]
+    [InlineData(
+        "../../bin/sh",
+        new string[0],
+        "config key \"emulator\": \"../../bin/sh\" is not an emulator arch name such as x86_64 or aarch64"
+    )]
+    [InlineData(
+        "x86_64 -evil",
+        new string[0],
+        "config key \"emulator\": \"x86_64 -evil\" is not an emulator arch name such as x86_64 or aarch64"
+    )]
     public void Check_Refused_ListsAllowed(string? emulator, string[] allowlist, string expected)
     {
-        ConfigException ex = Assert.Throws<ConfigException>(() => EmulatorGuard.Check(emulator, allowlist));
+        var ex = Assert.Throws<ConfigException>(() => EmulatorGuard.Check(emulator, allowlist));
 
         Assert.Equal(expected, ex.Message);
     }
@@ -93,7 +133,7 @@ public sealed class DriveInterfaceGuardTests
     [InlineData("")]
     public void Check_Unknown_Throws(string value)
     {
-        ConfigException ex = Assert.Throws<ConfigException>(() => DriveInterfaceGuard.Check(value));
+        var ex = Assert.Throws<ConfigException>(() => DriveInterfaceGuard.Check(value));
 
         Assert.Equal("drive_interface", ex.Key);
         Assert.Contains($"got \"{value}\"", ex.Message);
@@ -115,7 +155,7 @@ public sealed class MemoryGuardTests
     [InlineData(-5)]
     public void Check_OutOfRange_SaysValueAndBounds(long mb)
     {
-        ConfigException ex = Assert.Throws<ConfigException>(() => MemoryGuard.Check(mb));
+        var ex = Assert.Throws<ConfigException>(() => MemoryGuard.Check(mb));
 
         Assert.Equal($"resources.memory = {mb} MB is outside what a QEMU task allows: 128..4000000 MB", ex.Message);
     }
@@ -130,9 +170,9 @@ public sealed class UnixSocketPathGuardTests
     [InlineData(104, 104, false)]
     public void Check_ByLength(int length, int limit, bool ok)
     {
-        string path = "/" + new string('s', length - 1);
+        var path = "/" + new string('s', length - 1);
 
-        Exception? ex = Record.Exception(() => UnixSocketPathGuard.Check(path, limit));
+        var ex = Record.Exception(() => UnixSocketPathGuard.Check(path, limit));
 
         Assert.Equal(ok, ex is null);
     }
@@ -141,9 +181,9 @@ public sealed class UnixSocketPathGuardTests
     public void Check_MultiByteCharacters_CountBytes()
     {
         // 54 two-byte characters: 54 chars but 108 bytes.
-        string path = "/" + new string('é', 53) + "x";
+        var path = "/" + new string('é', 53) + "x";
 
-        ConfigException ex = Assert.Throws<ConfigException>(() => UnixSocketPathGuard.Check(path));
+        var ex = Assert.Throws<ConfigException>(() => UnixSocketPathGuard.Check(path));
 
         Assert.Contains("is 108 bytes; at most 107 fit", ex.Message);
         Assert.Contains("Shorten the Nomad client's data_dir or the task name", ex.Message);

@@ -17,7 +17,10 @@ public sealed class ImagePathGuardTests : IDisposable
         File.WriteAllText(Path.Join(_root, "images", "base.img"), "x");
 
         // An escape via a file link, and via a directory link in the middle of the path.
-        File.CreateSymbolicLink(Path.Join(_root, "alloc", "web", "local", "evil.img"), Path.Join(_root, "outside", "secret.img"));
+        File.CreateSymbolicLink(
+            Path.Join(_root, "alloc", "web", "local", "evil.img"),
+            Path.Join(_root, "outside", "secret.img")
+        );
         Directory.CreateSymbolicLink(Path.Join(_root, "alloc", "web", "local", "outdir"), Path.Join(_root, "outside"));
         // A relative link that stays inside an allowed root.
         File.CreateSymbolicLink(Path.Join(_root, "alloc", "web", "local", "ok.img"), "../../../images/base.img");
@@ -38,7 +41,13 @@ public sealed class ImagePathGuardTests : IDisposable
     [InlineData("local/ok.img", "images/base.img")] // symlink into image_paths is fine
     public void Resolve_InsideAllowedRoot_ReturnsRealPath(string path, string expectedUnderRoot)
     {
-        string resolved = ImagePathGuard.Resolve("image_path", path.Replace("{root}", _root), TaskDir, AllocDir, [Path.Join(_root, "images")]);
+        var resolved = ImagePathGuard.Resolve(
+            "image_path",
+            path.Replace("{root}", _root),
+            TaskDir,
+            AllocDir,
+            [Path.Join(_root, "images")]
+        );
 
         Assert.Equal(Path.Join(_root, expectedUnderRoot), resolved);
     }
@@ -52,8 +61,15 @@ public sealed class ImagePathGuardTests : IDisposable
     [InlineData("local/outdir/../outside/secret.img")] // ".." after a link is physical, as in the kernel
     public void Resolve_OutsideAllowedRoots_NamesKeyAndRoots(string path)
     {
-        ConfigException ex = Assert.Throws<ConfigException>(
-            () => ImagePathGuard.Resolve("kernel", path.Replace("{root}", _root), TaskDir, AllocDir, [Path.Join(_root, "images")]));
+        var ex = Assert.Throws<ConfigException>(() =>
+            ImagePathGuard.Resolve(
+                "kernel",
+                path.Replace("{root}", _root),
+                TaskDir,
+                AllocDir,
+                [Path.Join(_root, "images")]
+            )
+        );
 
         Assert.Equal("kernel", ex.Key);
         Assert.StartsWith("config key \"kernel\": ", ex.Message);
@@ -63,15 +79,22 @@ public sealed class ImagePathGuardTests : IDisposable
     [Fact]
     public void Resolve_SymlinkEscape_ShowsWhereItResolves()
     {
-        ConfigException ex = Assert.Throws<ConfigException>(() => ImagePathGuard.Resolve("image_path", "local/evil.img", TaskDir, AllocDir, []));
+        var ex = Assert.Throws<ConfigException>(() =>
+            ImagePathGuard.Resolve("image_path", "local/evil.img", TaskDir, AllocDir, [])
+        );
 
-        Assert.Contains($"\"local/evil.img\" (resolves to \"{Path.Join(_root, "outside", "secret.img")}\")", ex.Message);
+        Assert.Contains(
+            $"\"local/evil.img\" (resolves to \"{Path.Join(_root, "outside", "secret.img")}\")",
+            ex.Message
+        );
     }
 
     [Fact]
     public void Resolve_SymlinkLoop_ThrowsConfigException()
     {
-        ConfigException ex = Assert.Throws<ConfigException>(() => ImagePathGuard.Resolve("image_path", "../loop", TaskDir, AllocDir, []));
+        var ex = Assert.Throws<ConfigException>(() =>
+            ImagePathGuard.Resolve("image_path", "../loop", TaskDir, AllocDir, [])
+        );
 
         Assert.Contains("too many levels of symbolic links", ex.Message);
     }

@@ -44,15 +44,25 @@ public sealed class IsolationTests : IAsyncLifetime
             await Run("ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
             using var task = new VmTask();
             var config = task.TaskConfig(VmTask.DriverConfig());
-            config.NetworkIsolationSpec = new NetworkIsolationSpec { Mode = NetworkIsolationSpec.Types.NetworkIsolationMode.Group, Path = $"/var/run/netns/{netns}" };
+            config.NetworkIsolationSpec = new NetworkIsolationSpec
+            {
+                Mode = NetworkIsolationSpec.Types.NetworkIsolationMode.Group,
+                Path = $"/var/run/netns/{netns}",
+            };
 
             await _session.Driver.StartTaskAsync(new StartTaskRequest { Task = config }, cancellationToken: Ct);
 
             var deadline = DateTime.UtcNow + s_boot;
-            string page = "";
+            var page = "";
             while (DateTime.UtcNow < deadline && !page.Contains("nomad-qemu test guest", StringComparison.Ordinal))
             {
-                var curl = new ProcessStartInfo("ip", ["netns", "exec", netns, "curl", "-s", "-m", "2", $"http://127.0.0.1:{task.HostPort}/"]) { RedirectStandardOutput = true };
+                var curl = new ProcessStartInfo(
+                    "ip",
+                    ["netns", "exec", netns, "curl", "-s", "-m", "2", $"http://127.0.0.1:{task.HostPort}/"]
+                )
+                {
+                    RedirectStandardOutput = true,
+                };
                 using var p = Process.Start(curl)!;
                 page = await p.StandardOutput.ReadToEndAsync(Ct);
                 await p.WaitForExitAsync(Ct);
@@ -63,8 +73,14 @@ public sealed class IsolationTests : IAsyncLifetime
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
             await Assert.ThrowsAnyAsync<Exception>(() => http.GetStringAsync(task.Url, Ct));
 
-            await _session.Driver.StopTaskAsync(new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(30) }, cancellationToken: Ct);
-            await _session.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+            await _session.Driver.StopTaskAsync(
+                new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(30) },
+                cancellationToken: Ct
+            );
+            await _session.Driver.DestroyTaskAsync(
+                new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+                cancellationToken: Ct
+            );
         }
         finally
         {
@@ -90,14 +106,26 @@ public sealed class IsolationTests : IAsyncLifetime
             config.Resources.LinuxResources = new LinuxResources { CpusetCgroup = cgroup, CpusetCpus = "0" };
 
             await _session.Driver.StartTaskAsync(new StartTaskRequest { Task = config }, cancellationToken: Ct);
-            var inspect = await _session.Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct);
+            var inspect = await _session.Driver.InspectTaskAsync(
+                new InspectTaskRequest { TaskId = task.TaskId },
+                cancellationToken: Ct
+            );
             var pid = inspect.Driver.Attributes["qemu_pid"];
 
-            var members = (await File.ReadAllTextAsync(Path.Combine(cgroup, "cgroup.procs"), Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var members = (await File.ReadAllTextAsync(Path.Combine(cgroup, "cgroup.procs"), Ct)).Split(
+                '\n',
+                StringSplitOptions.RemoveEmptyEntries
+            );
             Assert.Contains(pid, members);
 
-            await _session.Driver.StopTaskAsync(new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(0) }, cancellationToken: Ct);
-            await _session.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+            await _session.Driver.StopTaskAsync(
+                new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(0) },
+                cancellationToken: Ct
+            );
+            await _session.Driver.DestroyTaskAsync(
+                new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+                cancellationToken: Ct
+            );
         }
         finally
         {
@@ -119,19 +147,31 @@ public sealed class IsolationTests : IAsyncLifetime
     public async Task SigtermSignal_GuestPowersItselfOff_ExitZeroAndEvent()
     {
         using var task = new VmTask();
-        await _session.Driver.StartTaskAsync(new StartTaskRequest { Task = task.TaskConfig(VmTask.DriverConfig()) }, cancellationToken: Ct);
+        await _session.Driver.StartTaskAsync(
+            new StartTaskRequest { Task = task.TaskConfig(VmTask.DriverConfig()) },
+            cancellationToken: Ct
+        );
         await task.WaitForPageAsync("/", s_boot, Ct);
         // httpd answers a moment before the guest arms its power button; a single press before that is
         // dropped (as by a real OS still booting). The first tick comes after both.
         await task.Stdout.WaitForAsync("TEST-GUEST-TICK 1", s_boot, Ct);
 
-        await _session.Driver.SignalTaskAsync(new SignalTaskRequest { TaskId = task.TaskId, Signal = "SIGTERM" }, cancellationToken: Ct);
-        var result = await _session.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct);
+        await _session.Driver.SignalTaskAsync(
+            new SignalTaskRequest { TaskId = task.TaskId, Signal = "SIGTERM" },
+            cancellationToken: Ct
+        );
+        var result = await _session.Driver.WaitTaskAsync(
+            new WaitTaskRequest { TaskId = task.TaskId },
+            cancellationToken: Ct
+        );
 
         Assert.Equal(0, result.Result.ExitCode);
         Assert.Equal(0, result.Result.Signal);
         await _session.WaitForEventAsync(task.TaskId, "Guest powered itself off", TimeSpan.FromSeconds(5), Ct);
         await task.Stdout.WaitForAsync("TEST-GUEST-POWERDOWN", TimeSpan.FromSeconds(5), Ct);
-        await _session.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+        await _session.Driver.DestroyTaskAsync(
+            new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+            cancellationToken: Ct
+        );
     }
 }

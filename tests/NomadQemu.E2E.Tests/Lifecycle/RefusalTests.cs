@@ -40,12 +40,23 @@ public sealed class RefusalTests(RefusalTests.Plugin fixture) : IClassFixture<Re
     private async Task<RpcException> Refused(VmTask task, byte[] config, long memoryMb = 256)
     {
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await Session.Driver.StartTaskAsync(new StartTaskRequest { Task = task.TaskConfig(config, memoryMb) }, cancellationToken: Ct));
+            await Session.Driver.StartTaskAsync(
+                new StartTaskRequest { Task = task.TaskConfig(config, memoryMb) },
+                cancellationToken: Ct
+            )
+        );
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.False(Directory.Exists(task.RunDir), "a refused start must leave no run dir");
-        Assert.DoesNotContain(Process.GetProcessesByName("qemu-system-x86_64"), p => CommandLine(p).Contains(task.AllocDir, StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            Process.GetProcessesByName("qemu-system-x86_64"),
+            p => CommandLine(p).Contains(task.AllocDir, StringComparison.Ordinal)
+        );
         var inspect = await Assert.ThrowsAsync<RpcException>(async () =>
-            await Session.Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct));
+            await Session.Driver.InspectTaskAsync(
+                new InspectTaskRequest { TaskId = task.TaskId },
+                cancellationToken: Ct
+            )
+        );
         Assert.Equal(StatusCode.NotFound, inspect.StatusCode);
         return error;
     }
@@ -76,7 +87,10 @@ public sealed class RefusalTests(RefusalTests.Plugin fixture) : IClassFixture<Re
         using var task = new VmTask();
         using var outside = new ShortTempDir();
         File.Copy(task.ImagePath, Path.Combine(outside.Path, "secret.qcow2"));
-        File.CreateSymbolicLink(Path.Combine(task.TaskDir, "local", "link.qcow2"), Path.Combine(outside.Path, "secret.qcow2"));
+        File.CreateSymbolicLink(
+            Path.Combine(task.TaskDir, "local", "link.qcow2"),
+            Path.Combine(outside.Path, "secret.qcow2")
+        );
 
         var error = await Refused(task, VmTask.DriverConfig(("image_path", "local/link.qcow2")));
 
@@ -118,7 +132,10 @@ public sealed class RefusalTests(RefusalTests.Plugin fixture) : IClassFixture<Re
     public async Task UnknownPortLabel_Refused()
     {
         using var task = new VmTask();
-        var error = await Refused(task, VmTask.DriverConfig(("port_map", new[] { new Dictionary<string, object?> { ["ssh"] = 22 } })));
+        var error = await Refused(
+            task,
+            VmTask.DriverConfig(("port_map", new[] { new Dictionary<string, object?> { ["ssh"] = 22 } }))
+        );
         Assert.Contains("port_map", error.Status.Detail);
         Assert.Contains("ssh", error.Status.Detail);
         Assert.Contains("http", error.Status.Detail);

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Grpc.Core;
-using NomadQemu.TestKit;
 using NomadQemu.Protocol.Drivers;
+using NomadQemu.TestKit;
 
 namespace NomadQemu.E2E.Tests.Lifecycle;
 
@@ -22,7 +22,10 @@ public sealed class VmLifecycleTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _session.DisposeAsync();
 
     private async Task<StartTaskResponse> StartAsync(VmTask task, byte[] config, long memoryMb = 256) =>
-        await _session.Driver.StartTaskAsync(new StartTaskRequest { Task = task.TaskConfig(config, memoryMb) }, cancellationToken: Ct);
+        await _session.Driver.StartTaskAsync(
+            new StartTaskRequest { Task = task.TaskConfig(config, memoryMb) },
+            cancellationToken: Ct
+        );
 
     [Fact(Timeout = 240_000)]
     public async Task Boot_ServesPageOnForwardedPort_LogsConsole_StopsGracefullyWithExitZero_ImageUntouched()
@@ -30,7 +33,10 @@ public sealed class VmLifecycleTests : IAsyncLifetime
         using var task = new VmTask();
         var imageHashBefore = Hash(task.ImagePath);
 
-        var started = await StartAsync(task, VmTask.DriverConfig(("port_map", new[] { new Dictionary<string, object?> { ["http"] = 80 } })));
+        var started = await StartAsync(
+            task,
+            VmTask.DriverConfig(("port_map", new[] { new Dictionary<string, object?> { ["http"] = 80 } }))
+        );
 
         Assert.Equal(TaskState.Running, started.Handle.State);
         Assert.True(started.Handle.Version >= 1);
@@ -44,14 +50,25 @@ public sealed class VmLifecycleTests : IAsyncLifetime
         await task.Stdout.WaitForAsync("TEST-GUEST-DISK-WRITE ok", s_boot, Ct);
         await _session.WaitForEventAsync(task.TaskId, "QEMU started with accelerator tcg", TimeSpan.FromSeconds(5), Ct);
 
-        var inspect = await _session.Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct);
+        var inspect = await _session.Driver.InspectTaskAsync(
+            new InspectTaskRequest { TaskId = task.TaskId },
+            cancellationToken: Ct
+        );
         Assert.Equal(TaskState.Running, inspect.Task.State);
         Assert.Equal(-62135596800, inspect.Task.CompletedAt.Seconds);
         Assert.Equal("tcg", inspect.Driver.Attributes["accelerator"]);
 
         var watch = Stopwatch.StartNew();
         var wait = _session.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct);
-        await _session.Driver.StopTaskAsync(new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(30), Signal = "SIGTERM" }, cancellationToken: Ct);
+        await _session.Driver.StopTaskAsync(
+            new StopTaskRequest
+            {
+                TaskId = task.TaskId,
+                Timeout = VmTask.Seconds(30),
+                Signal = "SIGTERM",
+            },
+            cancellationToken: Ct
+        );
         var result = await wait;
         watch.Stop();
 
@@ -62,20 +79,39 @@ public sealed class VmLifecycleTests : IAsyncLifetime
         await _session.WaitForEventAsync(task.TaskId, "ACPI power-down", TimeSpan.FromSeconds(5), Ct);
 
         // Repeated and concurrent waits after the exit give the same result.
-        var again = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _session.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct).ResponseAsync));
+        var again = await Task.WhenAll(
+            Enumerable
+                .Range(0, 3)
+                .Select(_ =>
+                    _session
+                        .Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct)
+                        .ResponseAsync
+                )
+        );
         Assert.All(again, r => Assert.Equal(0, r.Result.ExitCode));
 
-        var exited = await _session.Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct);
+        var exited = await _session.Driver.InspectTaskAsync(
+            new InspectTaskRequest { TaskId = task.TaskId },
+            cancellationToken: Ct
+        );
         Assert.Equal(TaskState.Exited, exited.Task.State);
         Assert.True(exited.Task.CompletedAt.Seconds > 0);
 
-        await _session.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+        await _session.Driver.DestroyTaskAsync(
+            new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+            cancellationToken: Ct
+        );
         Assert.False(Directory.Exists(task.RunDir));
         Assert.Equal(imageHashBefore, Hash(task.ImagePath));
-        var gone = await Assert.ThrowsAsync<RpcException>(async () => await _session.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct));
+        var gone = await Assert.ThrowsAsync<RpcException>(async () =>
+            await _session.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct)
+        );
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
         // Stopping what is gone succeeds: Nomad retries failed stops with long backoffs.
-        await _session.Driver.StopTaskAsync(new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(1) }, cancellationToken: Ct);
+        await _session.Driver.StopTaskAsync(
+            new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(1) },
+            cancellationToken: Ct
+        );
     }
 
     [Fact(Timeout = 240_000)]
@@ -87,15 +123,29 @@ public sealed class VmLifecycleTests : IAsyncLifetime
         await task.WaitForPageAsync("/", s_boot, Ct);
 
         var watch = Stopwatch.StartNew();
-        await _session.Driver.StopTaskAsync(new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(2), Signal = "SIGINT" }, cancellationToken: Ct);
+        await _session.Driver.StopTaskAsync(
+            new StopTaskRequest
+            {
+                TaskId = task.TaskId,
+                Timeout = VmTask.Seconds(2),
+                Signal = "SIGINT",
+            },
+            cancellationToken: Ct
+        );
         watch.Stop();
-        var result = await _session.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct);
+        var result = await _session.Driver.WaitTaskAsync(
+            new WaitTaskRequest { TaskId = task.TaskId },
+            cancellationToken: Ct
+        );
 
         Assert.Equal(9, result.Result.Signal);
         Assert.Equal(137, result.Result.ExitCode);
         Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(2), $"killed before the timeout: {watch.Elapsed}");
         await _session.WaitForEventAsync(task.TaskId, "did not power off", TimeSpan.FromSeconds(5), Ct);
-        await _session.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+        await _session.Driver.DestroyTaskAsync(
+            new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+            cancellationToken: Ct
+        );
     }
 
     [Fact(Timeout = 240_000)]
@@ -103,9 +153,14 @@ public sealed class VmLifecycleTests : IAsyncLifetime
     {
         using var task = new VmTask();
         await StartAsync(task, VmTask.DriverConfig());
-        var inspect = await _session.Driver.InspectTaskAsync(new InspectTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct);
+        var inspect = await _session.Driver.InspectTaskAsync(
+            new InspectTaskRequest { TaskId = task.TaskId },
+            cancellationToken: Ct
+        );
         var pid = int.Parse(inspect.Driver.Attributes["qemu_pid"], System.Globalization.CultureInfo.InvariantCulture);
-        var wait = _session.Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct).ResponseAsync;
+        var wait = _session
+            .Driver.WaitTaskAsync(new WaitTaskRequest { TaskId = task.TaskId }, cancellationToken: Ct)
+            .ResponseAsync;
 
         var watch = Stopwatch.StartNew();
         Process.GetProcessById(pid).Kill();
@@ -114,7 +169,10 @@ public sealed class VmLifecycleTests : IAsyncLifetime
 
         Assert.Equal(9, result.Result.Signal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"WaitTask took {watch.Elapsed}");
-        await _session.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+        await _session.Driver.DestroyTaskAsync(
+            new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+            cancellationToken: Ct
+        );
         Assert.False(Directory.Exists(task.RunDir));
     }
 
@@ -125,7 +183,12 @@ public sealed class VmLifecycleTests : IAsyncLifetime
         await StartAsync(task, VmTask.DriverConfig());
         await task.WaitForPageAsync("/", s_boot, Ct);
 
-        using (var stats = _session.Driver.TaskStats(new TaskStatsRequest { TaskId = task.TaskId, CollectionInterval = VmTask.Seconds(0.5) }, cancellationToken: Ct))
+        using (
+            var stats = _session.Driver.TaskStats(
+                new TaskStatsRequest { TaskId = task.TaskId, CollectionInterval = VmTask.Seconds(0.5) },
+                cancellationToken: Ct
+            )
+        )
         {
             Assert.True(await stats.ResponseStream.MoveNext(Ct));
             Assert.True(await stats.ResponseStream.MoveNext(Ct));
@@ -138,21 +201,37 @@ public sealed class VmLifecycleTests : IAsyncLifetime
             Assert.NotNull(stats.ResponseStream.Current.Stats.Timestamp);
         }
 
-        await _session.Driver.SignalTaskAsync(new SignalTaskRequest { TaskId = task.TaskId, Signal = "SIGSTOP" }, cancellationToken: Ct);
+        await _session.Driver.SignalTaskAsync(
+            new SignalTaskRequest { TaskId = task.TaskId, Signal = "SIGSTOP" },
+            cancellationToken: Ct
+        );
         var ticksWhilePaused = CountTicks(task.Stdout.Text);
         await Task.Delay(TimeSpan.FromSeconds(4.5), Ct);
         Assert.Equal(ticksWhilePaused, CountTicks(task.Stdout.Text));
         await _session.WaitForEventAsync(task.TaskId, "paused", TimeSpan.FromSeconds(5), Ct);
 
-        await _session.Driver.SignalTaskAsync(new SignalTaskRequest { TaskId = task.TaskId, Signal = "SIGCONT" }, cancellationToken: Ct);
+        await _session.Driver.SignalTaskAsync(
+            new SignalTaskRequest { TaskId = task.TaskId, Signal = "SIGCONT" },
+            cancellationToken: Ct
+        );
         await task.WaitForPageAsync("/", TestEnvironment.Scaled(10), Ct);
 
         var unknown = await Assert.ThrowsAsync<RpcException>(async () =>
-            await _session.Driver.SignalTaskAsync(new SignalTaskRequest { TaskId = task.TaskId, Signal = "SIGUSR1" }, cancellationToken: Ct));
+            await _session.Driver.SignalTaskAsync(
+                new SignalTaskRequest { TaskId = task.TaskId, Signal = "SIGUSR1" },
+                cancellationToken: Ct
+            )
+        );
         Assert.Contains("SIGUSR1", unknown.Status.Detail);
 
-        await _session.Driver.StopTaskAsync(new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(30) }, cancellationToken: Ct);
-        await _session.Driver.DestroyTaskAsync(new DestroyTaskRequest { TaskId = task.TaskId, Force = true }, cancellationToken: Ct);
+        await _session.Driver.StopTaskAsync(
+            new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(30) },
+            cancellationToken: Ct
+        );
+        await _session.Driver.DestroyTaskAsync(
+            new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+            cancellationToken: Ct
+        );
     }
 
     private static int CountTicks(string console) => console.Split("TEST-GUEST-TICK").Length - 1;

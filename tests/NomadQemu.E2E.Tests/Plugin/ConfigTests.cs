@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Grpc.Core;
-using NomadQemu.TestKit;
 using NomadQemu.Protocol.Base;
 using NomadQemu.Protocol.Drivers;
+using NomadQemu.TestKit;
 using static NomadQemu.TestKit.NomadMsgpack;
 
 namespace NomadQemu.E2E.Tests.Plugin;
@@ -13,7 +13,8 @@ public sealed class ConfigTests : IAsyncLifetime
     private readonly ShortTempDir _dir = new();
     private PluginProcess _plugin = null!;
 
-    public async ValueTask InitializeAsync() => _plugin = await PluginProcess.StartAsync(_dir.Path, cancellationToken: TestContext.Current.CancellationToken);
+    public async ValueTask InitializeAsync() =>
+        _plugin = await PluginProcess.StartAsync(_dir.Path, cancellationToken: TestContext.Current.CancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -22,15 +23,25 @@ public sealed class ConfigTests : IAsyncLifetime
     }
 
     private Task SetConfig(byte[] bytes, NomadConfig? nomad = null) =>
-        _plugin.Base.SetConfigAsync(
-            new SetConfigRequest { MsgpackConfig = ByteString.CopyFrom(bytes), NomadConfig = nomad, PluginApiVersion = "v0.1.0" },
-            cancellationToken: TestContext.Current.CancellationToken
-        ).ResponseAsync;
+        _plugin
+            .Base.SetConfigAsync(
+                new SetConfigRequest
+                {
+                    MsgpackConfig = ByteString.CopyFrom(bytes),
+                    NomadConfig = nomad,
+                    PluginApiVersion = "v0.1.0",
+                },
+                cancellationToken: TestContext.Current.CancellationToken
+            )
+            .ResponseAsync;
 
     [Fact(Timeout = 240_000)]
     public async Task ConfigSchema_IsSupersetOfBuiltIn()
     {
-        var schema = await _plugin.Base.ConfigSchemaAsync(new ConfigSchemaRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        var schema = await _plugin.Base.ConfigSchemaAsync(
+            new ConfigSchemaRequest(),
+            cancellationToken: TestContext.Current.CancellationToken
+        );
 
         var keys = schema.Spec.Object.Attributes;
         Assert.Equal("list(string)", keys["image_paths"].Attr.Type);
@@ -41,14 +52,27 @@ public sealed class ConfigTests : IAsyncLifetime
     [Fact(Timeout = 240_000)]
     public async Task TaskConfigSchema_KeepsBuiltInKeysAndTypes()
     {
-        var schema = await _plugin.Driver.TaskConfigSchemaAsync(new TaskConfigSchemaRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        var schema = await _plugin.Driver.TaskConfigSchemaAsync(
+            new TaskConfigSchemaRequest(),
+            cancellationToken: TestContext.Current.CancellationToken
+        );
 
         var keys = schema.Spec.Object.Attributes;
         Assert.True(keys["image_path"].Attr.Required);
         Assert.Equal("string", keys["image_path"].Attr.Type);
         Assert.Equal("list(map(number))", keys["port_map"].Attr.Type);
         Assert.Equal("list(string)", keys["args"].Attr.Type);
-        foreach (var key in new[] { "emulator", "machine_type", "accelerator", "drive_interface", "graceful_shutdown", "guest_agent" })
+        foreach (
+            var key in new[]
+            {
+                "emulator",
+                "machine_type",
+                "accelerator",
+                "drive_interface",
+                "graceful_shutdown",
+                "guest_agent",
+            }
+        )
         {
             Assert.True(keys.ContainsKey(key), key);
         }
@@ -70,8 +94,26 @@ public sealed class ConfigTests : IAsyncLifetime
     [Fact(Timeout = 240_000)]
     public async Task SetConfig_WithTopology_Accepted()
     {
-        var topology = new ClientTopology { Cores = { new ClientTopologyCore { CoreId = 0, BaseSpeed = 2400 }, new ClientTopologyCore { CoreId = 1, GuessSpeed = 2000 } } };
-        await SetConfig(PluginConfig(), new NomadConfig { Driver = new NomadDriverConfig { ClientMinPort = 14000, ClientMaxPort = 14512, Topology = topology } });
+        var topology = new ClientTopology
+        {
+            Cores =
+            {
+                new ClientTopologyCore { CoreId = 0, BaseSpeed = 2400 },
+                new ClientTopologyCore { CoreId = 1, GuessSpeed = 2000 },
+            },
+        };
+        await SetConfig(
+            PluginConfig(),
+            new NomadConfig
+            {
+                Driver = new NomadDriverConfig
+                {
+                    ClientMinPort = 14000,
+                    ClientMaxPort = 14512,
+                    Topology = topology,
+                },
+            }
+        );
     }
 
     [Fact(Timeout = 240_000)]
@@ -79,7 +121,10 @@ public sealed class ConfigTests : IAsyncLifetime
     {
         await SetConfig(PluginConfig(emulatorsAllowlist: new[] { "qemu-system-x86_64" }, kvmProbe: false));
 
-        using var stream = _plugin.Driver.Fingerprint(new FingerprintRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        using var stream = _plugin.Driver.Fingerprint(
+            new FingerprintRequest(),
+            cancellationToken: TestContext.Current.CancellationToken
+        );
         Assert.True(await stream.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
 
         Assert.Equal("x86_64", stream.ResponseStream.Current.Attributes["driver.qemu.emulators"].StringVal);
@@ -104,7 +149,10 @@ public sealed class ConfigTests : IAsyncLifetime
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains(key, error.Status.Detail);
-        var info = await _plugin.Base.PluginInfoAsync(new PluginInfoRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        var info = await _plugin.Base.PluginInfoAsync(
+            new PluginInfoRequest(),
+            cancellationToken: TestContext.Current.CancellationToken
+        );
         Assert.Equal("qemu", info.Name);
     }
 
@@ -129,7 +177,12 @@ public sealed class ConfigTests : IAsyncLifetime
     public async Task StartTask_NumberInAnyWireForm_IsDecoded(string form, object vcpus)
     {
         // vcpus is a number key: a bad decode would fail with InvalidArgument naming "vcpus" before any file check.
-        var config = Object(("image_path", "/nonexistent/disk.qcow2"), ("vcpus", vcpus), ("port_map", null), ("args", null));
+        var config = Object(
+            ("image_path", "/nonexistent/disk.qcow2"),
+            ("vcpus", vcpus),
+            ("port_map", null),
+            ("args", null)
+        );
         var error = await Assert.ThrowsAsync<RpcException>(() => StartWith(config));
 
         Assert.DoesNotContain("vcpus", error.Status.Detail);
@@ -172,7 +225,13 @@ public sealed class ConfigTests : IAsyncLifetime
                     StdoutPath = "/dev/null",
                     StderrPath = "/dev/null",
                     MsgpackDriverConfig = ByteString.CopyFrom(config),
-                    Resources = new Resources { AllocatedResources = new AllocatedTaskResources { Memory = new AllocatedMemoryResources { MemoryMb = 256 } } },
+                    Resources = new Resources
+                    {
+                        AllocatedResources = new AllocatedTaskResources
+                        {
+                            Memory = new AllocatedMemoryResources { MemoryMb = 256 },
+                        },
+                    },
                 },
             },
             cancellationToken: TestContext.Current.CancellationToken

@@ -1,12 +1,16 @@
-using NomadQemu.TestKit;
 using NomadQemu.Protocol.Drivers;
+using NomadQemu.TestKit;
 
 namespace NomadQemu.E2E.Tests.Plugin;
 
 /// <summary>What the node reports: on this machine QEMU is present and KVM is not usable; without QEMU the driver is undetected.</summary>
 public sealed class FingerprintTests
 {
-    private static async Task<List<FingerprintResponse>> Fingerprints(IDictionary<string, string>? env, int count, CancellationToken cancellationToken)
+    private static async Task<List<FingerprintResponse>> Fingerprints(
+        IDictionary<string, string>? env,
+        int count,
+        CancellationToken cancellationToken
+    )
     {
         using var dir = new ShortTempDir();
         await using var plugin = await PluginProcess.StartAsync(dir.Path, env, cancellationToken: cancellationToken);
@@ -54,7 +58,11 @@ public sealed class FingerprintTests
     {
         using var bin = new ShortTempDir();
         var fake = Path.Combine(bin.Path, "qemu-system-x86_64");
-        await File.WriteAllTextAsync(fake, "#!/bin/sh\necho 'broken build' >&2\nexit 3\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(
+            fake,
+            "#!/bin/sh\necho 'broken build' >&2\nexit 3\n",
+            TestContext.Current.CancellationToken
+        );
         File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
         var env = new Dictionary<string, string> { ["PATH"] = bin.Path + ":/usr/bin:/bin" };
 

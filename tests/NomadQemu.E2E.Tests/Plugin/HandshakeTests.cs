@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Grpc.Core;
-using NomadQemu.TestKit;
 using NomadQemu.Protocol.Base;
+using NomadQemu.TestKit;
 
 namespace NomadQemu.E2E.Tests.Plugin;
 
@@ -12,7 +12,12 @@ namespace NomadQemu.E2E.Tests.Plugin;
 public sealed partial class HandshakeTests
 {
     private static CancellationToken Timeout(double seconds) =>
-        CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken, new CancellationTokenSource(TestEnvironment.Scaled(seconds)).Token).Token;
+        CancellationTokenSource
+            .CreateLinkedTokenSource(
+                TestContext.Current.CancellationToken,
+                new CancellationTokenSource(TestEnvironment.Scaled(seconds)).Token
+            )
+            .Token;
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$")]
     private static partial Regex HclogTimestamp();
@@ -36,7 +41,10 @@ public sealed partial class HandshakeTests
         Assert.Equal(["v0.1.0"], info.PluginApiVersions);
         Assert.Equal("qemu", info.Name);
         Assert.Matches(@"^\d+\.\d+\.\d+$", info.PluginVersion);
-        Assert.True(Version.Parse(info.PluginVersion) >= new Version(0, 1, 0), "must not lose to the built-in qemu 0.1.0");
+        Assert.True(
+            Version.Parse(info.PluginVersion) >= new Version(0, 1, 0),
+            "must not lose to the built-in qemu 0.1.0"
+        );
     }
 
     [Fact(Timeout = 240_000)]
@@ -47,9 +55,20 @@ public sealed partial class HandshakeTests
 
         await plugin.Base.PluginInfoAsync(new PluginInfoRequest(), cancellationToken: Timeout(10));
         await plugin.Base.ConfigSchemaAsync(new ConfigSchemaRequest(), cancellationToken: Timeout(10));
-        await plugin.Base.SetConfigAsync(new SetConfigRequest { MsgpackConfig = Google.Protobuf.ByteString.CopyFrom(NomadMsgpack.PluginConfig()) }, cancellationToken: Timeout(10));
-        await plugin.Driver.CapabilitiesAsync(new Protocol.Drivers.CapabilitiesRequest(), cancellationToken: Timeout(10));
-        await Assert.ThrowsAsync<RpcException>(async () => await plugin.Driver.WaitTaskAsync(new Protocol.Drivers.WaitTaskRequest { TaskId = "nope" }, cancellationToken: Timeout(10)));
+        await plugin.Base.SetConfigAsync(
+            new SetConfigRequest { MsgpackConfig = Google.Protobuf.ByteString.CopyFrom(NomadMsgpack.PluginConfig()) },
+            cancellationToken: Timeout(10)
+        );
+        await plugin.Driver.CapabilitiesAsync(
+            new Protocol.Drivers.CapabilitiesRequest(),
+            cancellationToken: Timeout(10)
+        );
+        await Assert.ThrowsAsync<RpcException>(async () =>
+            await plugin.Driver.WaitTaskAsync(
+                new Protocol.Drivers.WaitTaskRequest { TaskId = "nope" },
+                cancellationToken: Timeout(10)
+            )
+        );
 
         Assert.Equal(plugin.HandshakeLine + "\n", Encoding.UTF8.GetString(plugin.StdoutBytes));
     }
@@ -59,7 +78,10 @@ public sealed partial class HandshakeTests
     {
         using var dir = new ShortTempDir();
         await using var plugin = await PluginProcess.StartAsync(dir.Path, cancellationToken: Timeout(30));
-        await plugin.Base.SetConfigAsync(new SetConfigRequest { MsgpackConfig = Google.Protobuf.ByteString.CopyFrom(NomadMsgpack.PluginConfig()) }, cancellationToken: Timeout(10));
+        await plugin.Base.SetConfigAsync(
+            new SetConfigRequest { MsgpackConfig = Google.Protobuf.ByteString.CopyFrom(NomadMsgpack.PluginConfig()) },
+            cancellationToken: Timeout(10)
+        );
         await plugin.Controller.ShutdownAsync(new Protocol.GoPlugin.Empty(), cancellationToken: Timeout(10));
         Assert.True(await plugin.WaitForExitAsync(TestEnvironment.Scaled(5)));
 
@@ -69,7 +91,10 @@ public sealed partial class HandshakeTests
         {
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
-            Assert.Contains(root.GetProperty("@level").GetString(), new[] { "trace", "debug", "info", "warn", "error" });
+            Assert.Contains(
+                root.GetProperty("@level").GetString(),
+                new[] { "trace", "debug", "info", "warn", "error" }
+            );
             Assert.Equal(JsonValueKind.String, root.GetProperty("@message").ValueKind);
             Assert.Equal(JsonValueKind.String, root.GetProperty("@module").ValueKind);
             Assert.Matches(HclogTimestamp(), root.GetProperty("@timestamp").GetString()!);
@@ -85,7 +110,10 @@ public sealed partial class HandshakeTests
 
         var watch = Stopwatch.StartNew();
         await plugin.Controller.ShutdownAsync(new Protocol.GoPlugin.Empty(), cancellationToken: Timeout(10));
-        Assert.True(await plugin.WaitForExitAsync(TimeSpan.FromSeconds(2)), "go-plugin SIGKILLs a plugin that has not exited 2 s after Shutdown");
+        Assert.True(
+            await plugin.WaitForExitAsync(TimeSpan.FromSeconds(2)),
+            "go-plugin SIGKILLs a plugin that has not exited 2 s after Shutdown"
+        );
         watch.Stop();
 
         Assert.Equal(0, plugin.Process.ExitCode);
@@ -98,7 +126,9 @@ public sealed partial class HandshakeTests
         using var dir = new ShortTempDir();
         await using var plugin = await PluginProcess.StartAsync(dir.Path, cancellationToken: Timeout(30));
 
-        Process.Start("kill", ["-INT", plugin.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        Process
+            .Start("kill", ["-INT", plugin.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!
+            .WaitForExit();
         await Task.Delay(500, TestContext.Current.CancellationToken);
 
         Assert.False(plugin.Process.HasExited);
@@ -110,7 +140,11 @@ public sealed partial class HandshakeTests
     public async Task DriverNameArg_ChangesTheAdvertisedName()
     {
         using var dir = new ShortTempDir();
-        await using var plugin = await PluginProcess.StartAsync(dir.Path, args: ["--driver-name", "qemu-next"], cancellationToken: Timeout(30));
+        await using var plugin = await PluginProcess.StartAsync(
+            dir.Path,
+            args: ["--driver-name", "qemu-next"],
+            cancellationToken: Timeout(30)
+        );
 
         var info = await plugin.Base.PluginInfoAsync(new PluginInfoRequest(), cancellationToken: Timeout(10));
 
@@ -123,7 +157,10 @@ public sealed partial class HandshakeTests
         using var dir = new ShortTempDir();
         await using var plugin = await PluginProcess.StartAsync(dir.Path, cancellationToken: Timeout(30));
 
-        var health = await plugin.Health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest { Service = "plugin" }, cancellationToken: Timeout(10));
+        var health = await plugin.Health.CheckAsync(
+            new Grpc.Health.V1.HealthCheckRequest { Service = "plugin" },
+            cancellationToken: Timeout(10)
+        );
 
         Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
     }
@@ -131,7 +168,12 @@ public sealed partial class HandshakeTests
     [Fact(Timeout = 240_000)]
     public async Task Launch_WithoutCookie_ExplainsAndExitsOne()
     {
-        var start = new ProcessStartInfo(TestEnvironment.Binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(TestEnvironment.Binary)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
         start.Environment.Remove("NOMAD_PLUGIN_MAGIC_COOKIE");
         using var process = Process.Start(start)!;
         var stderr = await process.StandardError.ReadToEndAsync(Timeout(20));
@@ -152,15 +194,26 @@ public sealed partial class HandshakeTests
         using var dir = new ShortTempDir();
         await using var plugin = await PluginProcess.StartAsync(dir.Path, cancellationToken: Timeout(30));
         await plugin.Base.SetConfigAsync(
-            new SetConfigRequest { MsgpackConfig = Google.Protobuf.ByteString.CopyFrom(NomadMsgpack.PluginConfig(emulatorsAllowlist: new[] { "x86_64" })) },
+            new SetConfigRequest
+            {
+                MsgpackConfig = Google.Protobuf.ByteString.CopyFrom(
+                    NomadMsgpack.PluginConfig(emulatorsAllowlist: new[] { "x86_64" })
+                ),
+            },
             cancellationToken: Timeout(10)
         );
         plugin.Channel.Dispose();
 
         // A crashed agent re-dials the same live plugin (reattach) and calls PluginInfo, then carries on.
         using var second = PluginProcess.CreateChannel(plugin.SocketPath);
-        var info = await new BasePlugin.BasePluginClient(second).PluginInfoAsync(new PluginInfoRequest(), cancellationToken: Timeout(10));
-        using var stream = new Protocol.Drivers.Driver.DriverClient(second).Fingerprint(new Protocol.Drivers.FingerprintRequest(), cancellationToken: Timeout(30));
+        var info = await new BasePlugin.BasePluginClient(second).PluginInfoAsync(
+            new PluginInfoRequest(),
+            cancellationToken: Timeout(10)
+        );
+        using var stream = new Protocol.Drivers.Driver.DriverClient(second).Fingerprint(
+            new Protocol.Drivers.FingerprintRequest(),
+            cancellationToken: Timeout(30)
+        );
         Assert.True(await stream.ResponseStream.MoveNext(Timeout(30)));
 
         Assert.Equal("qemu", info.Name);

@@ -51,7 +51,11 @@ public sealed class BodyTests
 
     [Fact]
     public void AttributeAndBlockOfSameName_IsError() =>
-        Assert.Contains("both an attribute", Assert.Throws<HclException>(() => EvalBody("x = 1\nx {}\n")).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "both an attribute",
+            Assert.Throws<HclException>(() => EvalBody("x = 1\nx {}\n")).Message,
+            StringComparison.Ordinal
+        );
 
     [Fact]
     public void EmptyFile_IsEmptyBody()
@@ -61,10 +65,8 @@ public sealed class BodyTests
     }
 
     [Fact]
-    public void NoTrailingNewline_Parses() =>
-        Assert.Equal(Num(1), EvalBody("a { b = 1 }\nc = 1")["c"]);
+    public void NoTrailingNewline_Parses() => Assert.Equal(Num(1), EvalBody("a { b = 1 }\nc = 1")["c"]);
 
     [Fact]
-    public void IdentifiersWithDashes_AreNames() =>
-        Assert.Equal(Num(1), EvalBody("my-name = 1")["my-name"]);
+    public void IdentifiersWithDashes_AreNames() => Assert.Equal(Num(1), EvalBody("my-name = 1")["my-name"]);
 }

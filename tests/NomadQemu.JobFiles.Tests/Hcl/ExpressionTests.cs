@@ -54,8 +54,7 @@ public sealed class ExpressionTests
         Assert.Equal(Num(expected), Eval(expression));
 
     [Fact]
-    public void Conditional_OnlyEvaluatesChosenBranch() =>
-        Assert.Equal(Num(1), Eval("true ? 1 : 1 / 0"));
+    public void Conditional_OnlyEvaluatesChosenBranch() => Assert.Equal(Num(1), Eval("true ? 1 : 1 / 0"));
 
     [Fact]
     public void BigInteger_KeepsEveryDigit()
@@ -66,8 +65,7 @@ public sealed class ExpressionTests
     }
 
     [Fact]
-    public void Number_CanonicalText_DropsTrailingZeros() =>
-        Assert.Equal("1.5", Eval("15e-1").ToString());
+    public void Number_CanonicalText_DropsTrailingZeros() => Assert.Equal("1.5", Eval("15e-1").ToString());
 
     [Fact]
     public void Tuple_TrailingCommaAndNewlines_Parse() =>
@@ -110,7 +108,11 @@ public sealed class ExpressionTests
 
     [Fact]
     public void Traversal_IndexOutOfRange_IsError() =>
-        Assert.Contains("out of range", Assert.Throws<HclException>(() => Eval("var.list[5]")).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "out of range",
+            Assert.Throws<HclException>(() => Eval("var.list[5]")).Message,
+            StringComparison.Ordinal
+        );
 
     [Theory]
     [InlineData("upper(\"abc\")", "ABC")]
@@ -176,7 +178,11 @@ public sealed class ExpressionTests
 
     [Fact]
     public void Format_WrongArgumentCount_IsError() =>
-        Assert.Contains("not enough arguments", Assert.Throws<HclException>(() => Eval("format(\"%s %s\", 1)")).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "not enough arguments",
+            Assert.Throws<HclException>(() => Eval("format(\"%s %s\", 1)")).Message,
+            StringComparison.Ordinal
+        );
 
     [Theory]
     [InlineData("1 / 0", "division by zero")]
@@ -186,5 +192,9 @@ public sealed class ExpressionTests
     [InlineData("79228162514264337593543950335 + 1", "too large")]
     [InlineData("\"x${[1]}\"", "cannot put a list value into a string template")]
     public void Evaluation_BadOperands_AreErrors(string expression, string fragment) =>
-        Assert.Contains(fragment, Assert.Throws<HclException>(() => Eval(expression)).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            fragment,
+            Assert.Throws<HclException>(() => Eval(expression)).Message,
+            StringComparison.Ordinal
+        );
 }

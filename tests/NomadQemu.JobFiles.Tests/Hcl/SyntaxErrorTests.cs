@@ -11,7 +11,12 @@ public sealed class SyntaxErrorTests
     [InlineData("a = <<EOF\nline\n", 1, 5, "unterminated heredoc")]
     [InlineData("a = <<EOF\nline\n  EOFX\n", 1, 5, "unterminated heredoc")]
     [InlineData("a = <<EOF line\n", 1, 10, "invalid heredoc")]
-    [InlineData("job \"x\" {\n  driver \"qemu\"\n}\n", 2, 16, "expected '{' to open block \"driver\" (or '=' if \"driver\" is an attribute)")]
+    [InlineData(
+        "job \"x\" {\n  driver \"qemu\"\n}\n",
+        2,
+        16,
+        "expected '{' to open block \"driver\" (or '=' if \"driver\" is an attribute)"
+    )]
     [InlineData("job {\n  driver\n}\n", 2, 9, "expected '=' or '{' after \"driver\"")]
     [InlineData("job \"x\" {\n  group \"g\" {\n  }\n", 4, 1, "unclosed block \"job\" opened at bad.hcl:1:9")]
     [InlineData("a = 1\n}\n", 2, 1, "unexpected '}'")]
@@ -55,7 +60,10 @@ public sealed class SyntaxErrorTests
     {
         var error = ParseError("job \"x\" {\n\tdriver \"qemu\"\n}\n");
         var lines = error.Format().Split('\n');
-        Assert.Equal("bad.hcl:2:15: expected '{' to open block \"driver\" (or '=' if \"driver\" is an attribute), found newline", lines[0]);
+        Assert.Equal(
+            "bad.hcl:2:15: expected '{' to open block \"driver\" (or '=' if \"driver\" is an attribute), found newline",
+            lines[0]
+        );
         Assert.Equal("\tdriver \"qemu\"", lines[1]);
         Assert.Equal("\t             ^", lines[2]);
     }
@@ -65,8 +73,16 @@ public sealed class SyntaxErrorTests
     {
         var error = ParseError("a = " + new string('[', 5000));
         Assert.Contains("nesting is too deep", error.Message, StringComparison.Ordinal);
-        Assert.Contains("too deep", ParseError("a = " + string.Concat(Enumerable.Repeat("-", 5000)) + "1").Message, StringComparison.Ordinal);
-        Assert.Contains("too deep", ParseError(string.Concat(Enumerable.Repeat("b {\n", 5000))).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "too deep",
+            ParseError("a = " + string.Concat(Enumerable.Repeat("-", 5000)) + "1").Message,
+            StringComparison.Ordinal
+        );
+        Assert.Contains(
+            "too deep",
+            ParseError(string.Concat(Enumerable.Repeat("b {\n", 5000))).Message,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]

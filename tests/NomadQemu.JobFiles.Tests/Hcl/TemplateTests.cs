@@ -25,8 +25,7 @@ public sealed class TemplateTests
         Assert.Equal(Str("x-V-y"), Eval("\"x-${upper({k = \"v\"}[\"k\"])}-y\""));
 
     [Fact]
-    public void Interpolation_SingleExpression_KeepsItsType() =>
-        Assert.Equal(Num(3), Eval("\"${var.count}\""));
+    public void Interpolation_SingleExpression_KeepsItsType() => Assert.Equal(Num(3), Eval("\"${var.count}\""));
 
     [Fact]
     public void Interpolation_StripMarkers_TrimWhitespace() =>
@@ -46,8 +45,11 @@ public sealed class TemplateTests
     public void Interpolation_UnknownReference_IsErrorWhenNotKept()
     {
         var context = new HclEvalContext(".") { KeepUnknownReferences = false };
-        Assert.Contains("unknown variable \"NOMAD_TASK_DIR\"",
-            Assert.Throws<HclException>(() => Eval("\"${NOMAD_TASK_DIR}\"", context)).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "unknown variable \"NOMAD_TASK_DIR\"",
+            Assert.Throws<HclException>(() => Eval("\"${NOMAD_TASK_DIR}\"", context)).Message,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -76,7 +78,10 @@ public sealed class TemplateTests
 
     [Fact]
     public void Heredoc_NoEscapesButDollarEscapeWorks() =>
-        Assert.Equal(Str("a\\nb $${x}\n".Replace("$${", "${", StringComparison.Ordinal)), EvalBody("v = <<E\na\\nb $${x}\nE\n")["v"]);
+        Assert.Equal(
+            Str("a\\nb $${x}\n".Replace("$${", "${", StringComparison.Ordinal)),
+            EvalBody("v = <<E\na\\nb $${x}\nE\n")["v"]
+        );
 
     [Fact]
     public void Heredoc_CrLfLineEndings_Work() =>

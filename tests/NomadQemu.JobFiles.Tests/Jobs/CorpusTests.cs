@@ -68,7 +68,9 @@ public sealed class CorpusTests
         const string inserts = "{}[]()\"\\$%~#/*=.,:?!-<\n\r\t0e'";
         var text = File.ReadAllText(CorpusPath(name));
         var random = new Random(name.Length * 31);
-        var iterations = int.TryParse(Environment.GetEnvironmentVariable("JOBFILES_FUZZ_ITERATIONS"), out var n) ? n : 200;
+        var iterations = int.TryParse(Environment.GetEnvironmentVariable("JOBFILES_FUZZ_ITERATIONS"), out var n)
+            ? n
+            : 200;
         for (var i = 0; i < iterations; i++)
         {
             var mutated = text;
@@ -94,14 +96,25 @@ public sealed class CorpusTests
         Assert.Equal(("qemu-vm", "qemu-vm", "service"), (job.Id, job.Name, job.Type));
         Assert.Equal(["dc1"], job.Datacenters);
         var group = Assert.Single(job.Groups);
-        Assert.Equal(new PortSpec { Label = "ssh", To = 22, Position = group.Network!.Ports[0].Position }, group.Network.Ports[0]);
+        Assert.Equal(
+            new PortSpec
+            {
+                Label = "ssh",
+                To = 22,
+                Position = group.Network!.Ports[0].Position,
+            },
+            group.Network.Ports[0]
+        );
         var task = SingleTask(job);
         Assert.Equal("qemu", task.Driver);
         Assert.Equal(new HclString("kvm"), task.Config["accelerator"]);
         Assert.Equal(new HclList([new HclObject([new("ssh", new HclNumber(22))])]), task.Config["port_map"]);
         Assert.Equal(TimeSpan.FromSeconds(30), task.KillTimeout);
         Assert.Equal("SIGTERM", task.KillSignal);
-        Assert.Equal((500, 512, 0, 0), (task.Resources.Cpu, task.Resources.MemoryMb, task.Resources.Cores, task.Resources.MemoryMaxMb));
+        Assert.Equal(
+            (500, 512, 0, 0),
+            (task.Resources.Cpu, task.Resources.MemoryMb, task.Resources.Cores, task.Resources.MemoryMaxMb)
+        );
         var artifact = Assert.Single(task.Artifacts);
         Assert.StartsWith("sha256:5f2c", artifact.Options["checksum"], StringComparison.Ordinal);
         Assert.Equal(("local/", "any"), (artifact.Destination, artifact.Mode));
@@ -126,7 +139,8 @@ public sealed class CorpusTests
     public void RoundTrip_ChangedSetting_MakesJobsDiffer()
     {
         var fromHcl = JobFileLoader.Load(CorpusPath("qemu-docs-style.nomad.hcl"));
-        var json = File.ReadAllText(CorpusPath("qemu-docs-style.json")).Replace("\"SIGTERM\"", "\"SIGINT\"", StringComparison.Ordinal);
+        var json = File.ReadAllText(CorpusPath("qemu-docs-style.json"))
+            .Replace("\"SIGTERM\"", "\"SIGINT\"", StringComparison.Ordinal);
         Assert.NotEqual(fromHcl, JobFileLoader.Parse(json, "x.json", "."));
     }
 
@@ -139,7 +153,10 @@ public sealed class CorpusTests
         var web = job.Groups[0];
         Assert.Equal(2, web.Count);
         Assert.Equal("bridge", web.Network!.Mode);
-        Assert.Equal([("http", (int?)8080, (int?)80), ("metrics", null, null)], web.Network.Ports.Select(p => (p.Label, p.Static, p.To)));
+        Assert.Equal(
+            [("http", (int?)8080, (int?)80), ("metrics", null, null)],
+            web.Network.Ports.Select(p => (p.Label, p.Static, p.To))
+        );
         var nginx = web.Tasks[0];
         Assert.Equal("${NOMAD_UPSTREAM_ADDR_api}", nginx.Env["UPSTREAM"]);
         Assert.Equal(("4", "false"), (nginx.Env["WORKERS"], nginx.Env["DEBUG"]));
@@ -165,7 +182,10 @@ public sealed class CorpusTests
         Assert.Equal("${NOMAD_JOB_NAME}-${NOMAD_ALLOC_INDEX}", args[3]);
         Assert.Equal("type=1,serial=${env[\"SERIAL\"]}", args[5]);
         Assert.Equal("literal=${NOT_INTERPOLATED}", args[6]);
-        Assert.Equal(new HclString("#cloud-config\nhostname: ${NOMAD_TASK_NAME}\nruncmd:\n  - echo \"ready\"\n"), task.Config["cloud_init"]);
+        Assert.Equal(
+            new HclString("#cloud-config\nhostname: ${NOMAD_TASK_NAME}\nruncmd:\n  - echo \"ready\"\n"),
+            task.Config["cloud_init"]
+        );
         Assert.Equal(new HclString("line one\n  line two\nline three\n"), task.Config["indented"]);
     }
 

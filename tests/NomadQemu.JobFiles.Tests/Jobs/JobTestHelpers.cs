@@ -10,8 +10,18 @@ internal static class JobTestHelpers
         Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Corpus")).Order(StringComparer.Ordinal);
 
     /// <summary>Parses job text with no process environment leaking in.</summary>
-    public static JobSpec Parse(string text, IReadOnlyDictionary<string, string>? vars = null, Dictionary<string, string>? environment = null) =>
-        JobFileLoader.Parse(text, "job.hcl", AppContext.BaseDirectory, vars, name => environment?.GetValueOrDefault(name));
+    public static JobSpec Parse(
+        string text,
+        IReadOnlyDictionary<string, string>? vars = null,
+        Dictionary<string, string>? environment = null
+    ) =>
+        JobFileLoader.Parse(
+            text,
+            "job.hcl",
+            AppContext.BaseDirectory,
+            vars,
+            name => environment?.GetValueOrDefault(name)
+        );
 
     public static HclException ParseError(string text, IReadOnlyDictionary<string, string>? vars = null) =>
         Assert.Throws<HclException>(() => Parse(text, vars));

@@ -4,7 +4,7 @@ namespace NomadQemu.JobFiles.Tests.Jobs;
 
 public sealed class RuntimeInterpolatorTests
 {
-    private static readonly Dictionary<string, string> TaskEnv = new()
+    private static readonly Dictionary<string, string> s_taskEnv = new()
     {
         ["NOMAD_TASK_DIR"] = "/alloc/t/local",
         ["NOMAD_ALLOC_INDEX"] = "0",
@@ -28,20 +28,23 @@ public sealed class RuntimeInterpolatorTests
     [InlineData("${}", "${}")]
     [InlineData("", "")]
     public void Interpolate_ReplacesKnownNamesOnly(string text, string expected) =>
-        Assert.Equal(expected, RuntimeInterpolator.Interpolate(text, TaskEnv));
+        Assert.Equal(expected, RuntimeInterpolator.Interpolate(text, s_taskEnv));
 
     [Fact]
     public void Interpolate_ValueTree_ReplacesInsideListsAndObjects()
     {
         HclValue config = new HclObject([
             new("image_path", new HclString("${NOMAD_TASK_DIR}/a.img")),
-            new("args", new HclList([new HclString("-name"), new HclString("vm${NOMAD_ALLOC_INDEX}"), new HclNumber(2)])),
+            new(
+                "args",
+                new HclList([new HclString("-name"), new HclString("vm${NOMAD_ALLOC_INDEX}"), new HclNumber(2)])
+            ),
         ]);
         var expected = new HclObject([
             new("image_path", new HclString("/alloc/t/local/a.img")),
             new("args", new HclList([new HclString("-name"), new HclString("vm0"), new HclNumber(2)])),
         ]);
-        Assert.Equal(expected, RuntimeInterpolator.Interpolate(config, TaskEnv));
+        Assert.Equal(expected, RuntimeInterpolator.Interpolate(config, s_taskEnv));
     }
 
     [Fact]
@@ -49,6 +52,6 @@ public sealed class RuntimeInterpolatorTests
     {
         var job = JobFileLoader.Load(JobTestHelpers.CorpusPath("heredoc-interpolation.nomad.hcl"));
         var image = (HclString)JobTestHelpers.SingleTask(job).Config["image_path"]!;
-        Assert.Equal("/alloc/t/local/disk.img", RuntimeInterpolator.Interpolate(image.Value, TaskEnv));
+        Assert.Equal("/alloc/t/local/disk.img", RuntimeInterpolator.Interpolate(image.Value, s_taskEnv));
     }
 }

@@ -29,11 +29,13 @@ internal sealed class FakeQmpPeer
 
     /// <summary>A client that has completed the handshake with a fresh peer.</summary>
     public static async Task<(QmpClient Client, FakeQmpPeer Peer, InMemoryQmpTransport Transport)> ConnectAsync(
-        CancellationToken cancellationToken, int maxMessageBytes = 16 * 1024 * 1024)
+        CancellationToken cancellationToken,
+        int maxMessageBytes = 16 * 1024 * 1024
+    )
     {
-        (InMemoryQmpTransport transport, FakeQmpPeer peer) = CreatePair();
+        (var transport, var peer) = CreatePair();
         var client = new QmpClient(transport, maxMessageBytes);
-        Task negotiation = client.NegotiateAsync(cancellationToken);
+        var negotiation = client.NegotiateAsync(cancellationToken);
         await peer.ServeHandshakeAsync(cancellationToken);
         await negotiation;
         return (client, peer, transport);
@@ -42,7 +44,7 @@ internal sealed class FakeQmpPeer
     public async Task ServeHandshakeAsync(CancellationToken cancellationToken)
     {
         SendLine(Greeting72);
-        JsonElement capabilities = await ReadCommandAsync(cancellationToken);
+        var capabilities = await ReadCommandAsync(cancellationToken);
         Assert.Equal("qmp_capabilities", capabilities.GetProperty("execute").GetString());
         Reply(capabilities, "{}");
     }
@@ -61,9 +63,16 @@ internal sealed class FakeQmpPeer
         $$"""{"return": {{returnJson}}, "id": {{command.GetProperty("id").GetRawText()}}}""";
 
     public void ReplyError(JsonElement command, string errorClass, string description) =>
-        SendLine($$$"""{"id": {{{command.GetProperty("id").GetRawText()}}}, "error": {"class": "{{{errorClass}}}", "desc": "{{{description}}}"}}""");
+        SendLine(
+            $$$"""{"id": {{{command.GetProperty("id").GetRawText()}}}, "error": {"class": "{{{errorClass}}}", "desc": "{{{description}}}"}}"""
+        );
 
-    public static string EventText(string name, string? dataJson = null, long seconds = 1_700_000_000, int microseconds = 250_000) =>
+    public static string EventText(
+        string name,
+        string? dataJson = null,
+        long seconds = 1_700_000_000,
+        int microseconds = 250_000
+    ) =>
         dataJson is null
             ? $$"""{"timestamp": {"seconds": {{seconds}}, "microseconds": {{microseconds}}}, "event": "{{name}}"}"""
             : $$"""{"timestamp": {"seconds": {{seconds}}, "microseconds": {{microseconds}}}, "event": "{{name}}", "data": {{dataJson}}}""";
@@ -81,16 +90,16 @@ internal sealed class FakeQmpPeer
     {
         while (true)
         {
-            string buffered = _received.ToString();
-            int newline = buffered.IndexOf('\n', StringComparison.Ordinal);
+            var buffered = _received.ToString();
+            var newline = buffered.IndexOf('\n', StringComparison.Ordinal);
             if (newline >= 0)
             {
                 _received.Remove(0, newline + 1);
-                using JsonDocument document = JsonDocument.Parse(buffered[..newline]);
+                using var document = JsonDocument.Parse(buffered[..newline]);
                 return document.RootElement.Clone();
             }
 
-            byte[] chunk = await _fromClient.Reader.ReadAsync(cancellationToken);
+            var chunk = await _fromClient.Reader.ReadAsync(cancellationToken);
             _received.Append(Encoding.UTF8.GetString(chunk));
         }
     }

@@ -45,7 +45,7 @@ internal sealed class InMemoryQmpTransport : IQmpTransport
             }
         }
 
-        int count = Math.Min(buffer.Length, _leftover.Length);
+        var count = Math.Min(buffer.Length, _leftover.Length);
         _leftover[..count].CopyTo(buffer);
         _leftover = _leftover[count..];
         return count;

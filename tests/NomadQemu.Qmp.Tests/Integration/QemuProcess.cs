@@ -40,7 +40,7 @@ internal sealed class QemuProcess : IAsyncDisposable
     /// <summary>Starts QEMU with <c>-machine <paramref name="machine"/></c> and a QMP server socket that does not wait for a client.</summary>
     public static QemuProcess Start(string machine)
     {
-        string directory = ShortTempPaths.NewDirectory("qmp");
+        var directory = ShortTempPaths.NewDirectory("qmp");
         var startInfo = new ProcessStartInfo("qemu-system-x86_64")
         {
             UseShellExecute = false,
@@ -48,11 +48,19 @@ internal sealed class QemuProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in new[]
-                 {
-                     "-machine", machine, "-display", "none", "-nodefaults", "-no-user-config",
-                     "-qmp", $"unix:{Path.Combine(directory, "q.sock")},server=on,wait=off",
-                 })
+        foreach (
+            var argument in new[]
+            {
+                "-machine",
+                machine,
+                "-display",
+                "none",
+                "-nodefaults",
+                "-no-user-config",
+                "-qmp",
+                $"unix:{Path.Combine(directory, "q.sock")},server=on,wait=off",
+            }
+        )
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -93,7 +101,9 @@ internal sealed class QemuProcess : IAsyncDisposable
     {
         if (kill(Process.Id, Sigterm) != 0)
         {
-            throw new InvalidOperationException($"kill({Process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}.");
+            throw new InvalidOperationException(
+                $"kill({Process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}."
+            );
         }
     }
 

@@ -12,12 +12,12 @@ public sealed class RealQemuTests
     [Fact]
     public async Task ConnectAsync_RealQemu_GreetingQueryVersionAndQueryStatusAgree()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start(30);
-        await using QemuProcess qemu = QemuProcess.Start("none");
-        await using QmpClient client = await qemu.ConnectAsync(timeout.Token);
+        using var timeout = TestTimeout.Start(30);
+        await using var qemu = QemuProcess.Start("none");
+        await using var client = await qemu.ConnectAsync(timeout.Token);
 
-        QmpVersion version = await client.QueryVersionAsync(timeout.Token);
-        QmpVmStatus status = await client.QueryStatusAsync(timeout.Token);
+        var version = await client.QueryVersionAsync(timeout.Token);
+        var status = await client.QueryStatusAsync(timeout.Token);
 
         Assert.True(version.Major >= 7, $"QEMU {version} is older than 7");
         Assert.Equal(client.Greeting.Version, version);
@@ -27,38 +27,41 @@ public sealed class RealQemuTests
     [Fact]
     public async Task StopAndCont_RealQemu_EmitStopAndResumeAndStatusFollows()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start(30);
-        await using QemuProcess qemu = QemuProcess.Start("none");
-        await using QmpClient client = await qemu.ConnectAsync(timeout.Token);
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start(30);
+        await using var qemu = QemuProcess.Start("none");
+        await using var client = await qemu.ConnectAsync(timeout.Token);
+        using var events = client.SubscribeEvents();
 
         await client.StopAsync(timeout.Token);
-        QmpEvent stop = await events.Reader.ReadAsync(timeout.Token);
-        QmpVmStatus paused = await client.QueryStatusAsync(timeout.Token);
+        var stop = await events.Reader.ReadAsync(timeout.Token);
+        var paused = await client.QueryStatusAsync(timeout.Token);
         await client.ContAsync(timeout.Token);
-        QmpEvent resume = await events.Reader.ReadAsync(timeout.Token);
-        QmpVmStatus running = await client.QueryStatusAsync(timeout.Token);
+        var resume = await events.Reader.ReadAsync(timeout.Token);
+        var running = await client.QueryStatusAsync(timeout.Token);
 
         Assert.Equal(QmpEventNames.Stop, stop.Name);
         Assert.Equal(new QmpVmStatus("paused", false), paused);
         Assert.Equal(QmpEventNames.Resume, resume.Name);
         Assert.Equal(new QmpVmStatus("running", true), running);
-        Assert.True(Math.Abs((DateTimeOffset.UtcNow - stop.Timestamp).TotalMinutes) < 5, $"event timestamp {stop.Timestamp} is not wall-clock time");
+        Assert.True(
+            Math.Abs((DateTimeOffset.UtcNow - stop.Timestamp).TotalMinutes) < 5,
+            $"event timestamp {stop.Timestamp} is not wall-clock time"
+        );
     }
 
     [Fact]
     public async Task SystemReset_RealQemu_EmitsResetFromTheHost()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start(30);
-        await using QemuProcess qemu = QemuProcess.Start("none");
-        await using QmpClient client = await qemu.ConnectAsync(timeout.Token);
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start(30);
+        await using var qemu = QemuProcess.Start("none");
+        await using var client = await qemu.ConnectAsync(timeout.Token);
+        using var events = client.SubscribeEvents();
 
         await client.SystemResetAsync(timeout.Token);
-        QmpEvent reset = await events.Reader.ReadAsync(timeout.Token);
+        var reset = await events.Reader.ReadAsync(timeout.Token);
 
         Assert.Equal(QmpEventNames.Reset, reset.Name);
-        Assert.True(reset.TryGetShutdownCause(out bool guest, out string? reason));
+        Assert.True(reset.TryGetShutdownCause(out var guest, out var reason));
         Assert.False(guest);
         Assert.Equal("host-qmp-system-reset", reason);
     }
@@ -66,12 +69,14 @@ public sealed class RealQemuTests
     [Fact]
     public async Task ExecuteAsync_UnknownCommand_RealQemu_ThrowsQmpErrorExceptionAndStaysConnected()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start(30);
-        await using QemuProcess qemu = QemuProcess.Start("none");
-        await using QmpClient client = await qemu.ConnectAsync(timeout.Token);
+        using var timeout = TestTimeout.Start(30);
+        await using var qemu = QemuProcess.Start("none");
+        await using var client = await qemu.ConnectAsync(timeout.Token);
 
-        var ex = await Assert.ThrowsAsync<QmpErrorException>(() => client.ExecuteAsync("no-such-command", null, timeout.Token));
-        JsonElement name = await client.ExecuteAsync("query-name", null, timeout.Token);
+        var ex = await Assert.ThrowsAsync<QmpErrorException>(() =>
+            client.ExecuteAsync("no-such-command", null, timeout.Token)
+        );
+        var name = await client.ExecuteAsync("query-name", null, timeout.Token);
 
         Assert.Equal("CommandNotFound", ex.ErrorClass);
         Assert.Contains("no-such-command", ex.Description, StringComparison.Ordinal);
@@ -81,18 +86,18 @@ public sealed class RealQemuTests
     [Fact]
     public async Task QuitAsync_RealQemu_EmitsShutdownClosesTheConnectionAndExitsZero()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start(30);
-        await using QemuProcess qemu = QemuProcess.Start("none");
-        await using QmpClient client = await qemu.ConnectAsync(timeout.Token);
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start(30);
+        await using var qemu = QemuProcess.Start("none");
+        await using var client = await qemu.ConnectAsync(timeout.Token);
+        using var events = client.SubscribeEvents();
 
         await client.QuitAsync(timeout.Token);
-        List<QmpEvent> received = await ReadUntilConnectionEndsAsync(events, timeout.Token);
-        Exception? closeReason = await client.Completion.WaitAsync(timeout.Token);
-        int exitCode = await qemu.WaitForExitAsync(timeout.Token);
+        var received = await ReadUntilConnectionEndsAsync(events, timeout.Token);
+        var closeReason = await client.Completion.WaitAsync(timeout.Token);
+        var exitCode = await qemu.WaitForExitAsync(timeout.Token);
 
-        QmpEvent shutdown = Assert.Single(received, e => e.Name == QmpEventNames.Shutdown);
-        Assert.True(shutdown.TryGetShutdownCause(out bool guest, out string? reason));
+        var shutdown = Assert.Single(received, e => e.Name == QmpEventNames.Shutdown);
+        Assert.True(shutdown.TryGetShutdownCause(out var guest, out var reason));
         Assert.False(guest);
         Assert.Equal("host-qmp-quit", reason);
         Assert.Null(closeReason);
@@ -104,17 +109,17 @@ public sealed class RealQemuTests
     [Fact]
     public async Task Sigterm_RealQemu_EmitsShutdownWithReasonHostSignalAndExitsZero()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start(30);
-        await using QemuProcess qemu = QemuProcess.Start("none");
-        await using QmpClient client = await qemu.ConnectAsync(timeout.Token);
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start(30);
+        await using var qemu = QemuProcess.Start("none");
+        await using var client = await qemu.ConnectAsync(timeout.Token);
+        using var events = client.SubscribeEvents();
 
         qemu.SendSigterm();
-        List<QmpEvent> received = await ReadUntilConnectionEndsAsync(events, timeout.Token);
+        var received = await ReadUntilConnectionEndsAsync(events, timeout.Token);
         await client.Completion.WaitAsync(timeout.Token);
 
-        QmpEvent shutdown = Assert.Single(received, e => e.Name == QmpEventNames.Shutdown);
-        Assert.True(shutdown.TryGetShutdownCause(out bool guest, out string? reason));
+        var shutdown = Assert.Single(received, e => e.Name == QmpEventNames.Shutdown);
+        Assert.True(shutdown.TryGetShutdownCause(out var guest, out var reason));
         Assert.False(guest);
         Assert.Equal("host-signal", reason);
         Assert.Equal(0, await qemu.WaitForExitAsync(timeout.Token));
@@ -123,19 +128,19 @@ public sealed class RealQemuTests
     [Fact]
     public async Task SystemPowerdown_PcMachineWithoutOs_EmitsPowerdownThenKillIsNoticed()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start(30);
-        await using QemuProcess qemu = QemuProcess.Start("pc");
-        await using QmpClient client = await qemu.ConnectAsync(timeout.Token);
-        using QmpEventSubscription events = client.SubscribeEvents();
+        using var timeout = TestTimeout.Start(30);
+        await using var qemu = QemuProcess.Start("pc");
+        await using var client = await qemu.ConnectAsync(timeout.Token);
+        using var events = client.SubscribeEvents();
 
         await client.SystemPowerdownAsync(timeout.Token);
-        QmpEvent powerdown = await events.Reader.ReadAsync(timeout.Token);
+        var powerdown = await events.Reader.ReadAsync(timeout.Token);
         // No OS acts on the ACPI button, so the VM keeps running.
-        QmpVmStatus afterPowerdown = await client.QueryStatusAsync(timeout.Token);
+        var afterPowerdown = await client.QueryStatusAsync(timeout.Token);
 
         qemu.Process.Kill();
         var clock = Stopwatch.StartNew();
-        Exception? closeReason = await client.Completion.WaitAsync(timeout.Token);
+        var closeReason = await client.Completion.WaitAsync(timeout.Token);
 
         Assert.Equal(QmpEventNames.Powerdown, powerdown.Name);
         Assert.Null(powerdown.Data);
@@ -149,23 +154,28 @@ public sealed class RealQemuTests
     [Fact]
     public async Task ConnectAsync_SecondClientWhileFirstIsConnected_GetsNoGreetingUntilTheFirstLeaves()
     {
-        using CancellationTokenSource timeout = TestTimeout.Start(30);
-        await using QemuProcess qemu = QemuProcess.Start("none");
-        QmpClient first = await qemu.ConnectAsync(timeout.Token);
+        using var timeout = TestTimeout.Start(30);
+        await using var qemu = QemuProcess.Start("none");
+        var first = await qemu.ConnectAsync(timeout.Token);
         using var shortWait = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
         shortWait.CancelAfter(TimeSpan.FromMilliseconds(500));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => QmpClient.ConnectAsync(qemu.SocketPath, shortWait.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            QmpClient.ConnectAsync(qemu.SocketPath, shortWait.Token)
+        );
         await first.DisposeAsync();
-        await using QmpClient second = await qemu.ConnectAsync(timeout.Token);
+        await using var second = await qemu.ConnectAsync(timeout.Token);
 
         Assert.Equal("running", (await second.QueryStatusAsync(timeout.Token)).Status);
     }
 
-    private static async Task<List<QmpEvent>> ReadUntilConnectionEndsAsync(QmpEventSubscription events, CancellationToken cancellationToken)
+    private static async Task<List<QmpEvent>> ReadUntilConnectionEndsAsync(
+        QmpEventSubscription events,
+        CancellationToken cancellationToken
+    )
     {
         var received = new List<QmpEvent>();
-        await foreach (QmpEvent e in events.ReadAllAsync(cancellationToken))
+        await foreach (var e in events.ReadAllAsync(cancellationToken))
         {
             received.Add(e);
         }

@@ -18,12 +18,16 @@ public static class Guest
     /// BIOS boot dies with "KVM internal error" (seen on the CI host), which would test the host, not the runner.
     /// </summary>
     public static string[] RunArguments(string imageUrl, string checksum, string dataDir, params string[] extra) =>
-    [
-        "run", TestEnvironment.ExampleJob,
-        "--var", $"image_url={imageUrl}",
-        "--var", $"image_checksum={checksum}",
-        "--data-dir", dataDir,
-        .. Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_KVM") == "1" ? Array.Empty<string>() : ["--no-kvm"],
-        .. extra,
-    ];
+        [
+            "run",
+            TestEnvironment.ExampleJob,
+            "--var",
+            $"image_url={imageUrl}",
+            "--var",
+            $"image_checksum={checksum}",
+            "--data-dir",
+            dataDir,
+            .. Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_KVM") == "1" ? Array.Empty<string>() : ["--no-kvm"],
+            .. extra,
+        ];
 }

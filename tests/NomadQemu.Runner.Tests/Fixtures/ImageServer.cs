@@ -73,18 +73,24 @@ public sealed class ImageServer : IAsyncDisposable
                 {
                     Interlocked.Increment(ref _requests);
                     var length = new FileInfo(_file).Length;
-                    await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {length.ToString(CultureInfo.InvariantCulture)}\r\nConnection: close\r\n\r\n"), _stop.Token);
+                    await stream.WriteAsync(
+                        Encoding.ASCII.GetBytes(
+                            $"HTTP/1.1 200 OK\r\nContent-Length: {length.ToString(CultureInfo.InvariantCulture)}\r\nConnection: close\r\n\r\n"
+                        ),
+                        _stop.Token
+                    );
                     await using var content = File.OpenRead(_file);
                     await content.CopyToAsync(stream, _stop.Token);
                 }
                 else
                 {
-                    await stream.WriteAsync("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), _stop.Token);
+                    await stream.WriteAsync(
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(),
+                        _stop.Token
+                    );
                 }
             }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-            {
-            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException) { }
         }
     }
 

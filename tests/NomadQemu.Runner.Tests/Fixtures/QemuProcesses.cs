@@ -21,7 +21,10 @@ public static class QemuProcesses
             {
                 continue;
             }
-            if (commandLine.Contains("qemu-system", StringComparison.Ordinal) && commandLine.Contains(path, StringComparison.Ordinal))
+            if (
+                commandLine.Contains("qemu-system", StringComparison.Ordinal)
+                && commandLine.Contains(path, StringComparison.Ordinal)
+            )
             {
                 found.Add(pid);
             }

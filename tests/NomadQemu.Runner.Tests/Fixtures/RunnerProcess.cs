@@ -50,11 +50,17 @@ public sealed partial class RunnerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
         start.Environment.Remove("NOMAD_PLUGIN_MAGIC_COOKIE");
-        return new RunnerProcess(Process.Start(start) ?? throw new InvalidOperationException("cannot start " + start.FileName), ownedPath);
+        return new RunnerProcess(
+            Process.Start(start) ?? throw new InvalidOperationException("cannot start " + start.FileName),
+            ownedPath
+        );
     }
 
     /// <summary>Runs a short command to completion.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] arguments)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
+        TimeSpan timeout,
+        params string[] arguments
+    )
     {
         await using var process = Start(arguments);
         var code = await process.WaitForExitAsync(timeout);
@@ -92,7 +98,9 @@ public sealed partial class RunnerProcess : IAsyncDisposable
                         return late;
                     }
                 }
-                throw new InvalidOperationException($"the runner exited ({_process.ExitCode}) before {what}\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+                throw new InvalidOperationException(
+                    $"the runner exited ({_process.ExitCode}) before {what}\nstdout:\n{Stdout}\nstderr:\n{Stderr}"
+                );
             }
             await Task.Delay(50);
         }
@@ -109,7 +117,9 @@ public sealed partial class RunnerProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"the runner did not exit within {timeout.TotalSeconds} s\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+            throw new TimeoutException(
+                $"the runner did not exit within {timeout.TotalSeconds} s\nstdout:\n{Stdout}\nstderr:\n{Stderr}"
+            );
         }
         return _process.ExitCode;
     }

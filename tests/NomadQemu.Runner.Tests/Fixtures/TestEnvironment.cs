@@ -6,20 +6,28 @@ public static class TestEnvironment
     public static string Binary =>
         Environment.GetEnvironmentVariable("NOMAD_QEMU_BINARY") is { Length: > 0 } path && File.Exists(path)
             ? path
-            : throw new InvalidOperationException("NOMAD_QEMU_BINARY must point at the published nomad-driver-qemu (run scripts/test.sh)");
+            : throw new InvalidOperationException(
+                "NOMAD_QEMU_BINARY must point at the published nomad-driver-qemu (run scripts/test.sh)"
+            );
 
     public static string GuestDir =>
-        Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_GUEST") is { Length: > 0 } dir && File.Exists(Path.Combine(dir, "disk.qcow2"))
+        Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_GUEST") is { Length: > 0 } dir
+        && File.Exists(Path.Combine(dir, "disk.qcow2"))
             ? dir
-            : throw new InvalidOperationException("NOMAD_QEMU_TEST_GUEST must point at the built test guest (run scripts/test.sh)");
+            : throw new InvalidOperationException(
+                "NOMAD_QEMU_TEST_GUEST must point at the built test guest (run scripts/test.sh)"
+            );
 
     /// <summary>The repository root (examples/ lives there): recorded at build time, else found above the test assembly.</summary>
     public static string RepoRoot
     {
         get
         {
-            var recorded = typeof(TestEnvironment).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
-                .OfType<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "RepoRoot")?.Value;
+            var recorded = typeof(TestEnvironment)
+                .Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+                .OfType<System.Reflection.AssemblyMetadataAttribute>()
+                .FirstOrDefault(a => a.Key == "RepoRoot")
+                ?.Value;
             if (recorded is not null && File.Exists(Path.Combine(recorded, "NomadQemu.slnx")))
             {
                 return recorded;
@@ -31,7 +39,9 @@ public static class TestEnvironment
                     return dir.FullName;
                 }
             }
-            throw new InvalidOperationException("cannot find the repository root (NomadQemu.slnx) above " + AppContext.BaseDirectory);
+            throw new InvalidOperationException(
+                "cannot find the repository root (NomadQemu.slnx) above " + AppContext.BaseDirectory
+            );
         }
     }
 
@@ -39,7 +49,14 @@ public static class TestEnvironment
 
     /// <summary>One multiplier for every timeout, for slow machines.</summary>
     public static double TimeoutScale =>
-        double.TryParse(Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_TIMEOUT_SCALE"), System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0 ? s : 1.0;
+        double.TryParse(
+            Environment.GetEnvironmentVariable("NOMAD_QEMU_TEST_TIMEOUT_SCALE"),
+            System.Globalization.CultureInfo.InvariantCulture,
+            out var s
+        )
+        && s > 0
+            ? s
+            : 1.0;
 
     public static TimeSpan Scaled(double seconds) => TimeSpan.FromSeconds(seconds * TimeoutScale);
 }

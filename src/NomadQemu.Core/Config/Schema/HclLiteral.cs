@@ -19,7 +19,7 @@ internal sealed class HclLiteral
     public static CtyValue Parse(string text)
     {
         HclLiteral parser = new(text);
-        CtyValue value = parser.ParseValue();
+        var value = parser.ParseValue();
         parser.SkipSpace();
         return parser._pos == text.Length ? value : throw parser.Error("trailing text");
     }
@@ -32,7 +32,7 @@ internal sealed class HclLiteral
             throw Error("unexpected end");
         }
 
-        char c = _text[_pos];
+        var c = _text[_pos];
         if (c == '"')
         {
             return new CtyString(ParseString());
@@ -48,13 +48,13 @@ internal sealed class HclLiteral
             return ParseMap();
         }
 
-        string word = ReadWord();
+        var word = ReadWord();
         return word switch
         {
             "true" => CtyBool.True,
             "false" => CtyBool.False,
             "null" => CtyValue.Null,
-            _ when CtyNumber.TryParse(word, out CtyNumber number) => number,
+            _ when CtyNumber.TryParse(word, out var number) => number,
             _ => throw Error($"unsupported token \"{word}\""),
         };
     }
@@ -65,7 +65,7 @@ internal sealed class HclLiteral
         _pos++; // opening quote
         while (_pos < _text.Length)
         {
-            char c = _text[_pos++];
+            var c = _text[_pos++];
             if (c == '"')
             {
                 return sb.ToString();
@@ -73,14 +73,16 @@ internal sealed class HclLiteral
 
             if (c == '\\' && _pos < _text.Length)
             {
-                char escaped = _text[_pos++];
-                sb.Append(escaped switch
-                {
-                    'n' => '\n',
-                    't' => '\t',
-                    'r' => '\r',
-                    _ => escaped, // \" and \\
-                });
+                var escaped = _text[_pos++];
+                sb.Append(
+                    escaped switch
+                    {
+                        'n' => '\n',
+                        't' => '\t',
+                        'r' => '\r',
+                        _ => escaped, // \" and \\
+                    }
+                );
             }
             else
             {
@@ -126,7 +128,7 @@ internal sealed class HclLiteral
                 return new CtyMap(entries);
             }
 
-            string key = Peek() == '"' ? ParseString() : ReadWord();
+            var key = Peek() == '"' ? ParseString() : ReadWord();
             SkipSpace();
             if (Peek() is not ('=' or ':'))
             {
@@ -145,8 +147,10 @@ internal sealed class HclLiteral
 
     private string ReadWord()
     {
-        int start = _pos;
-        while (_pos < _text.Length && (char.IsAsciiLetterOrDigit(_text[_pos]) || _text[_pos] is '_' or '-' or '.' or '+'))
+        var start = _pos;
+        while (
+            _pos < _text.Length && (char.IsAsciiLetterOrDigit(_text[_pos]) || _text[_pos] is '_' or '-' or '.' or '+')
+        )
         {
             _pos++;
         }
@@ -164,6 +168,5 @@ internal sealed class HclLiteral
         }
     }
 
-    private ArgumentException Error(string what) =>
-        new($"invalid HCL literal {_text}: {what} at offset {_pos}", "text");
+    private ArgumentException Error(string what) => new($"invalid HCL literal {_text}: {what} at offset {_pos}");
 }

@@ -17,13 +17,13 @@ internal sealed record HclType(string Name, HclType? Element)
     /// <exception cref="ArgumentException">Not a supported type expression (a programming error in a schema).</exception>
     public static HclType Parse(string expression)
     {
-        string text = expression.Replace(" ", "", StringComparison.Ordinal);
+        var text = expression.Replace(" ", "", StringComparison.Ordinal);
         if (s_primitives.Contains(text))
         {
             return new HclType(text, null);
         }
 
-        int open = text.IndexOf('(', StringComparison.Ordinal);
+        var open = text.IndexOf('(', StringComparison.Ordinal);
         if (open > 0 && text.EndsWith(')') && s_collections.Contains(text[..open]))
         {
             return new HclType(text[..open], Parse(text[(open + 1)..^1]));
@@ -34,7 +34,11 @@ internal sealed record HclType(string Name, HclType? Element)
 
     private string Noun(bool plural) =>
         Element is null
-            ? (Name is "any" ? (plural ? "values" : "value") : plural ? Name + "s" : Name)
+            ? (
+                Name is "any" ? (plural ? "values" : "value")
+                : plural ? Name + "s"
+                : Name
+            )
             : $"{Name}{(plural ? "s" : "")} of {Element.Noun(plural: true)}";
 
     public override string ToString() => Element is null ? Name : $"{Name}({Element})";

@@ -1,11 +1,10 @@
-namespace NomadQemu.Driver;
+namespace NomadQemu.Driver.Node;
 
 /// <summary>
 /// Finds the <c>qemu-system-*</c> binaries on PATH. Unlike the built-in driver (which stops at the first
 /// PATH directory with any match), every directory is searched and the first binary of each name wins,
 /// the way a shell would resolve it.
 /// </summary>
-
 public static class EmulatorDiscovery
 {
     public const string Prefix = "qemu-system-";

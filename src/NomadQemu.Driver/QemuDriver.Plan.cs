@@ -1,6 +1,7 @@
 using NomadQemu.Core.Config;
 using NomadQemu.Core.Qemu;
 using NomadQemu.Core.Validation;
+using NomadQemu.Driver.Node;
 
 namespace NomadQemu.Driver;
 
@@ -24,15 +25,32 @@ public sealed partial class QemuDriver
             var taskDir = request.TaskDir;
 
             var arch = EmulatorGuard.Check(config.Emulator, plugin.EmulatorsAllowlist);
-            var emulator = EmulatorDiscovery.Find(_options.PathVariable(), []).GetValueOrDefault(arch)
-                ?? throw KeyError(TaskConfigSchema.Emulator, $"{EmulatorGuard.BinaryName(arch)} is not installed on this node (not found in PATH)");
-            var image = ImagePathGuard.Resolve(TaskConfigSchema.ImagePath, config.ImagePath, taskDir, request.AllocDir, plugin.ImagePaths);
+            var emulator =
+                EmulatorDiscovery.Find(_options.PathVariable(), []).GetValueOrDefault(arch)
+                ?? throw KeyError(
+                    TaskConfigSchema.Emulator,
+                    $"{EmulatorGuard.BinaryName(arch)} is not installed on this node (not found in PATH)"
+                );
+            var image = ImagePathGuard.Resolve(
+                TaskConfigSchema.ImagePath,
+                config.ImagePath,
+                taskDir,
+                request.AllocDir,
+                plugin.ImagePaths
+            );
             if (!File.Exists(image))
             {
-                throw KeyError(TaskConfigSchema.ImagePath, $"image \"{config.ImagePath}\" does not exist (resolved to {image})");
+                throw KeyError(
+                    TaskConfigSchema.ImagePath,
+                    $"image \"{config.ImagePath}\" does not exist (resolved to {image})"
+                );
             }
-            var kernel = config.Kernel is null ? null : ExistingGuarded(TaskConfigSchema.Kernel, config.Kernel, request, plugin);
-            var initrd = config.Initrd is null ? null : ExistingGuarded(TaskConfigSchema.Initrd, config.Initrd, request, plugin);
+            var kernel = config.Kernel is null
+                ? null
+                : ExistingGuarded(TaskConfigSchema.Kernel, config.Kernel, request, plugin);
+            var initrd = config.Initrd is null
+                ? null
+                : ExistingGuarded(TaskConfigSchema.Initrd, config.Initrd, request, plugin);
             ArgsGuard.Check(config.Args, plugin.ArgsAllowlist);
             DriveInterfaceGuard.Check(config.EffectiveDriveInterface);
             MemoryGuard.Check(request.MemoryMb);
@@ -47,7 +65,10 @@ public sealed partial class QemuDriver
             }
 
             var kind = ImageFormatDetector.Detect(image, config.ImageFormat);
-            var overlay = config.DiskMode == DiskMode.Overlay && kind != ImageFormatDetector.Kind.Iso ? Path.Combine(runDir, "overlay.qcow2") : null;
+            var overlay =
+                config.DiskMode == DiskMode.Overlay && kind != ImageFormatDetector.Kind.Iso
+                    ? Path.Combine(runDir, "overlay.qcow2")
+                    : null;
             var accelerator = await ResolveAcceleratorAsync(config.Accelerator, emulator, arch, cancellationToken);
             var forwards = PortForwardResolver.Resolve(config.PortMap, request.GroupPorts, request.LegacyNetworks);
 
@@ -68,22 +89,42 @@ public sealed partial class QemuDriver
                     QmpSocketPath = qmpSocket,
                     GuestAgentSocketPath = config.GuestAgent ? agentSocket : null,
                     PortForwards = forwards,
-                    Dns = request.DnsServers.Count > 0 || request.DnsSearches.Count > 0 ? new DnsSettings(request.DnsServers, request.DnsSearches) : null,
+                    Dns =
+                        request.DnsServers.Count > 0 || request.DnsSearches.Count > 0
+                            ? new DnsSettings(request.DnsServers, request.DnsSearches)
+                            : null,
                     KernelPath = kernel,
                     InitrdPath = initrd,
                 }
             );
 
             var executable = commandLine.Executable;
-            IReadOnlyList<string> arguments = commandLine.Arguments;
+            var arguments = commandLine.Arguments;
             if (!string.IsNullOrEmpty(request.NetnsPath))
             {
                 // Group (bridge/CNI) networking: QEMU's user-mode network lives in the alloc's namespace.
-                var nsenter = FindOnPath("nsenter") ?? throw new DriverException(DriverErrorKind.Internal, "nsenter (util-linux) is required for group networking but is not in PATH");
+                var nsenter =
+                    FindOnPath("nsenter")
+                    ?? throw new DriverException(
+                        DriverErrorKind.Internal,
+                        "nsenter (util-linux) is required for group networking but is not in PATH"
+                    );
                 arguments = [$"--net={request.NetnsPath}", "--", executable, .. arguments];
                 executable = nsenter;
             }
-            return new LaunchPlan(config, runDir, qmpSocket, image, kind, overlay, accelerator, executable, arguments, PortForwardResolver.GuestPortMap(forwards), forwards);
+            return new LaunchPlan(
+                config,
+                runDir,
+                qmpSocket,
+                image,
+                kind,
+                overlay,
+                accelerator,
+                executable,
+                arguments,
+                PortForwardResolver.GuestPortMap(forwards),
+                forwards
+            );
         }
         catch (ConfigException e)
         {
@@ -112,7 +153,11 @@ public sealed partial class QemuDriver
             ($"config key \"{TaskConfigSchema.Initrd}\"", config.Initrd),
             ($"config key \"{TaskConfigSchema.KernelArgs}\"", config.KernelArgs),
         ];
-        foreach (var (name, value) in fields.Concat(config.Args.Select(a => ($"config key \"{TaskConfigSchema.Args}\"", (string?)a))))
+        foreach (
+            var (name, value) in fields.Concat(
+                config.Args.Select(a => ($"config key \"{TaskConfigSchema.Args}\"", (string?)a))
+            )
+        )
         {
             if (value is not null && value.Contains('\0', StringComparison.Ordinal))
             {
@@ -124,11 +169,18 @@ public sealed partial class QemuDriver
     private static string ExistingGuarded(string key, string path, TaskRequest request, PluginConfig plugin)
     {
         var resolved = ImagePathGuard.Resolve(key, path, request.TaskDir, request.AllocDir, plugin.ImagePaths);
-        return File.Exists(resolved) ? resolved : throw KeyError(key, $"\"{path}\" does not exist (resolved to {resolved})");
+        return File.Exists(resolved)
+            ? resolved
+            : throw KeyError(key, $"\"{path}\" does not exist (resolved to {resolved})");
     }
 
     /// <summary>"auto" means KVM only when the fingerprint proved it works; asking for KVM where it does not is refused clearly.</summary>
-    private async Task<string> ResolveAcceleratorAsync(string requested, string emulator, string arch, CancellationToken cancellationToken)
+    private async Task<string> ResolveAcceleratorAsync(
+        string requested,
+        string emulator,
+        string arch,
+        CancellationToken cancellationToken
+    )
     {
         var wantsProbe = requested is "auto" or "kvm";
         KvmStatus? kvm = null;

@@ -34,4 +34,3 @@ public sealed record TaskRequest
 
     public string TaskDir => Path.Combine(AllocDir, TaskName);
 }
-

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using NomadQemu.Core.Config;
-using NomadQemu.Tasks;
+using NomadQemu.Driver.Logging;
+using NomadQemu.Driver.Node;
+using NomadQemu.Driver.Tasks;
 
 namespace NomadQemu.Driver;
 
@@ -57,20 +59,35 @@ public sealed partial class QemuDriver : IAsyncDisposable
         return _fingerprinter.FingerprintAsync(_config.EmulatorsAllowlist, _config.KvmProbe, cancellationToken);
     }
 
-    public IAsyncEnumerable<DriverEvent> EventsAsync(CancellationToken cancellationToken) => _events.SubscribeAsync(cancellationToken);
+    public IAsyncEnumerable<DriverEvent> EventsAsync(CancellationToken cancellationToken) =>
+        _events.SubscribeAsync(cancellationToken);
 
     private void Emit(TaskHandle handle, string message, params (string Key, string Value)[] annotations) =>
         Emit(handle.TaskId, handle.State.AllocId, handle.Info.TaskName, message, annotations);
 
-    private void Emit(string taskId, string allocId, string taskName, string message, params (string Key, string Value)[] annotations)
+    private void Emit(
+        string taskId,
+        string allocId,
+        string taskName,
+        string message,
+        params (string Key, string Value)[] annotations
+    )
     {
-        _log.LogInformation("task event: {message} task_id={task_id}", message, taskId);
+        DriverLog.TaskEvent(_log, taskId, message);
         _events.Publish(
-            new DriverEvent(taskId, allocId, taskName, DateTimeOffset.UtcNow, message, annotations.ToDictionary(a => a.Key, a => a.Value))
+            new DriverEvent(
+                taskId,
+                allocId,
+                taskName,
+                DateTimeOffset.UtcNow,
+                message,
+                annotations.ToDictionary(a => a.Key, a => a.Value)
+            )
         );
     }
 
-    private TaskHandle Get(string taskId) => _tasks.TryGet(taskId, out var handle) ? handle : throw DriverException.NotFound(taskId);
+    private TaskHandle Get(string taskId) =>
+        _tasks.TryGet(taskId, out var handle) ? handle : throw DriverException.NotFound(taskId);
 
     /// <summary>Stops watching; never touches the VMs, which outlive this process by design.</summary>
     public async ValueTask DisposeAsync()
@@ -81,5 +98,6 @@ public sealed partial class QemuDriver : IAsyncDisposable
             await handle.Control.DisposeAsync();
         }
         _shutdown.Dispose();
+        _fingerprinter.Dispose();
     }
 }

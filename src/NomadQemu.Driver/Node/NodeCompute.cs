@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NomadQemu.Driver;
+namespace NomadQemu.Driver.Node;
 
 /// <summary>
 /// The node's CPU capacity as Nomad accounts it, for TaskStats' total_ticks:
@@ -19,8 +19,11 @@ public sealed record NodeCompute(double TotalComputeMhz, int NumCores)
         {
             foreach (var line in File.ReadLines("/proc/cpuinfo"))
             {
-                if (line.StartsWith("cpu MHz", StringComparison.Ordinal) && line.Split(':') is [_, var value]
-                    && double.TryParse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+                if (
+                    line.StartsWith("cpu MHz", StringComparison.Ordinal)
+                    && line.Split(':') is [_, var value]
+                    && double.TryParse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
+                )
                 {
                     mhz = parsed;
                     break;

@@ -20,9 +20,11 @@ public enum DriverErrorKind
 }
 
 /// <summary>A driver failure with a message fit for the job author or operator.</summary>
-public sealed class DriverException(DriverErrorKind kind, string message, Exception? inner = null) : Exception(message, inner)
+public sealed class DriverException(DriverErrorKind kind, string message, Exception? inner = null)
+    : Exception(message, inner)
 {
     public DriverErrorKind Kind { get; } = kind;
 
-    public static DriverException NotFound(string taskId) => new(DriverErrorKind.NotFound, $"task not found for given id: {taskId}");
+    public static DriverException NotFound(string taskId) =>
+        new(DriverErrorKind.NotFound, $"task not found for given id: {taskId}");
 }

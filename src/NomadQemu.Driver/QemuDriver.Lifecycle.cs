@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Logging;
-using NomadQemu.Native;
-using NomadQemu.Tasks;
+using NomadQemu.Driver.Logging;
+using NomadQemu.Driver.Native;
+using NomadQemu.Driver.Tasks;
 
 namespace NomadQemu.Driver;
 
@@ -20,7 +20,12 @@ public sealed partial class QemuDriver
     /// Stopping a task that already exited, or one we do not know, succeeds: Nomad retries failed
     /// stops with long backoffs, and there is nothing left to stop.
     /// </summary>
-    public async Task StopTaskAsync(string taskId, TimeSpan timeout, string? signal, CancellationToken cancellationToken)
+    public async Task StopTaskAsync(
+        string taskId,
+        TimeSpan timeout,
+        string? signal,
+        CancellationToken cancellationToken
+    )
     {
         if (!_tasks.TryGet(taskId, out var handle) || !handle.IsRunning)
         {
@@ -34,12 +39,21 @@ public sealed partial class QemuDriver
             {
                 return;
             }
-            Emit(handle, $"Guest did not power off within {timeout.TotalSeconds:0.#} s; QEMU was killed", ("timeout", timeout.ToString()));
+            Emit(
+                handle,
+                $"Guest did not power off within {timeout.TotalSeconds:0.#} s; QEMU was killed",
+                ("timeout", timeout.ToString())
+            );
         }
         await KillAndWaitAsync(handle, cancellationToken);
     }
 
-    private async Task BeginGracefulStopAsync(TaskHandle handle, TimeSpan timeout, string? signal, CancellationToken cancellationToken)
+    private async Task BeginGracefulStopAsync(
+        TaskHandle handle,
+        TimeSpan timeout,
+        string? signal,
+        CancellationToken cancellationToken
+    )
     {
         if (handle.GracefulShutdown)
         {
@@ -48,12 +62,16 @@ public sealed partial class QemuDriver
                 using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 bounded.CancelAfter(TimeSpan.FromSeconds(Math.Min(5, timeout.TotalSeconds)));
                 await handle.Control.PowerdownAsync(bounded.Token);
-                Emit(handle, $"Sent ACPI power-down to the guest; waiting up to {timeout.TotalSeconds:0.#} s", ("graceful", "acpi"));
+                Emit(
+                    handle,
+                    $"Sent ACPI power-down to the guest; waiting up to {timeout.TotalSeconds:0.#} s",
+                    ("graceful", "acpi")
+                );
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                _log.LogWarning("graceful power-down failed, falling back to a signal: {error} task_id={task_id}", e.Message, handle.TaskId);
+                DriverLog.PowerdownFailed(_log, handle.TaskId, e.Message);
             }
         }
         var number = Signals.TryParse(signal, out var parsed) && parsed != Signals.SIGKILL ? parsed : Signals.SIGTERM;
@@ -65,7 +83,11 @@ public sealed partial class QemuDriver
     /// booting has no ACPI handler yet and drops the first press (real OSes do too), and some guests
     /// only react to a second press. Pressing again is harmless to a guest already shutting down.
     /// </summary>
-    private async Task<bool> AwaitGracefulExitAsync(TaskHandle handle, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<bool> AwaitGracefulExitAsync(
+        TaskHandle handle,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -87,9 +109,10 @@ public sealed partial class QemuDriver
                     bounded.CancelAfter(TimeSpan.FromSeconds(2));
                     await handle.Control.PowerdownAsync(bounded.Token);
                 }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                catch (Exception e)
+                    when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    _log.LogDebug("repeated power-down failed: {error} task_id={task_id}", e.Message, handle.TaskId);
+                    DriverLog.PowerdownRepeatFailed(_log, handle.TaskId, e.Message);
                 }
             }
         }
@@ -97,7 +120,11 @@ public sealed partial class QemuDriver
 
     private static readonly TimeSpan s_powerdownRepeat = TimeSpan.FromSeconds(3);
 
-    private static async Task<bool> ExitedWithinAsync(TaskHandle handle, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<bool> ExitedWithinAsync(
+        TaskHandle handle,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
@@ -115,7 +142,10 @@ public sealed partial class QemuDriver
         SendSignal(handle, Signals.SIGKILL);
         if (!await ExitedWithinAsync(handle, s_killWait, cancellationToken))
         {
-            throw new DriverException(DriverErrorKind.Internal, $"QEMU (pid {handle.Qemu.Pid}) did not exit within {s_killWait.TotalSeconds} s of SIGKILL");
+            throw new DriverException(
+                DriverErrorKind.Internal,
+                $"QEMU (pid {handle.Qemu.Pid}) did not exit within {s_killWait.TotalSeconds} s of SIGKILL"
+            );
         }
     }
 
@@ -125,7 +155,7 @@ public sealed partial class QemuDriver
         if (handle.Qemu.IsAlive())
         {
             LibC.kill(handle.Qemu.Pid, signal);
-            _log.LogDebug("sent signal {signal} to qemu pid {pid} task_id={task_id}", signal, handle.Qemu.Pid, handle.TaskId);
+            DriverLog.SignalSent(_log, handle.TaskId, signal, handle.Qemu.Pid);
         }
     }
 
@@ -140,7 +170,10 @@ public sealed partial class QemuDriver
         {
             if (!force)
             {
-                throw new DriverException(DriverErrorKind.FailedPrecondition, "cannot destroy a running task without force; stop it first");
+                throw new DriverException(
+                    DriverErrorKind.FailedPrecondition,
+                    "cannot destroy a running task without force; stop it first"
+                );
             }
             handle.MarkStopRequested();
             await KillAndWaitAsync(handle, cancellationToken);
@@ -150,7 +183,7 @@ public sealed partial class QemuDriver
         RemoveTaskFiles(handle.State.RunDir);
         Ledger?.Forget(taskId);
         _tasks.Remove(taskId);
-        _log.LogInformation("task destroyed task_id={task_id}", taskId);
+        DriverLog.TaskDestroyed(_log, taskId);
     }
 
     private void RemoveTaskFiles(string runDir)
@@ -164,7 +197,7 @@ public sealed partial class QemuDriver
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log.LogWarning("could not remove {run_dir}: {error}", runDir, e.Message);
+            DriverLog.RunDirNotRemoved(_log, runDir, e.Message);
         }
     }
 
@@ -182,7 +215,10 @@ public sealed partial class QemuDriver
         }
         if (!Signals.TryParse(signal, out var number))
         {
-            throw new DriverException(DriverErrorKind.InvalidConfig, $"unknown signal \"{signal}\"; supported: {Signals.Supported}");
+            throw new DriverException(
+                DriverErrorKind.InvalidConfig,
+                $"unknown signal \"{signal}\"; supported: {Signals.Supported}"
+            );
         }
         switch (number)
         {
@@ -207,7 +243,10 @@ public sealed partial class QemuDriver
                 SendSignal(handle, Signals.SIGKILL);
                 break;
             default:
-                throw new DriverException(DriverErrorKind.InvalidConfig, $"signal {signal} has no meaning for a VM; supported: {Signals.Supported}");
+                throw new DriverException(
+                    DriverErrorKind.InvalidConfig,
+                    $"signal {signal} has no meaning for a VM; supported: {Signals.Supported}"
+                );
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace NomadQemu.Driver;
+namespace NomadQemu.Driver.Node;
 
 /// <summary>
 /// Answers "does KVM really run guests here?" by running a tiny long-mode probe guest under KVM with a
@@ -25,21 +25,35 @@ public sealed class KvmProbe(string devicePath = "/dev/kvm", TimeSpan? timeout =
             return new KvmStatus(false, $"cannot open {devicePath} read-write: {e.Message}");
         }
 
-        var image = Path.Combine(Path.GetTempPath(), $"nomad-qemu-kvm-probe-{Environment.ProcessId}-{Guid.NewGuid():N}.bin");
+        var image = Path.Combine(
+            Path.GetTempPath(),
+            $"nomad-qemu-kvm-probe-{Environment.ProcessId}-{Guid.NewGuid():N}.bin"
+        );
         try
         {
             await File.WriteAllBytesAsync(image, KvmProbeGuest.FirmwareImage(), cancellationToken);
-            var result = await ProcessRunner.RunAsync(x86Emulator, KvmProbeGuest.Arguments(image, "kvm"), _timeout, cancellationToken);
+            var result = await ProcessRunner.RunAsync(
+                x86Emulator,
+                KvmProbeGuest.Arguments(image, "kvm"),
+                _timeout,
+                cancellationToken
+            );
             if (result.TimedOut)
             {
-                return new KvmStatus(false, $"a probe guest did not finish within {_timeout.TotalSeconds:0} s under KVM (guests hang on this host)");
+                return new KvmStatus(
+                    false,
+                    $"a probe guest did not finish within {_timeout.TotalSeconds:0} s under KVM (guests hang on this host)"
+                );
             }
             if (result.ExitCode == KvmProbeGuest.SuccessExitCode)
             {
                 return new KvmStatus(true, "probe guest ran under KVM");
             }
             var line = result.Stderr.Split('\n', 2)[0].Trim();
-            return new KvmStatus(false, $"QEMU could not run a guest under KVM (exit code {result.ExitCode}{(line.Length > 0 ? ": " + line : "")})");
+            return new KvmStatus(
+                false,
+                $"QEMU could not run a guest under KVM (exit code {result.ExitCode}{(line.Length > 0 ? ": " + line : "")})"
+            );
         }
         finally
         {

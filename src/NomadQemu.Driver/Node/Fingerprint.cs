@@ -1,4 +1,4 @@
-namespace NomadQemu.Driver;
+namespace NomadQemu.Driver.Node;
 
 /// <summary>Nomad's three driver health states.</summary>
 public enum DriverHealth
@@ -17,11 +17,18 @@ public readonly record struct AttributeValue(object Value)
 
     public static implicit operator AttributeValue(long value) => new(value);
 
-    public override string ToString() => Value is bool b ? (b ? "true" : "false") : Convert.ToString(Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+    public override string ToString() =>
+        Value is bool b
+            ? (b ? "true" : "false")
+            : Convert.ToString(Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }
 
 /// <summary>What the driver reports about this node.</summary>
-public sealed record Fingerprint(DriverHealth Health, string Description, IReadOnlyDictionary<string, AttributeValue> Attributes);
+public sealed record Fingerprint(
+    DriverHealth Health,
+    string Description,
+    IReadOnlyDictionary<string, AttributeValue> Attributes
+);
 
 /// <summary>Whether hardware virtualisation really works here, and why not when it does not.</summary>
 public sealed record KvmStatus(bool Usable, string Reason);

@@ -8,7 +8,11 @@ public sealed partial class QemuDriver
     /// Resource usage of the QEMU process at the requested interval, until the task exits or the caller
     /// goes away. CPU percentages are of one core, as Nomad's executor reports them.
     /// </summary>
-    public async IAsyncEnumerable<TaskUsage> StatsAsync(string taskId, TimeSpan interval, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<TaskUsage> StatsAsync(
+        string taskId,
+        TimeSpan interval,
+        [EnumeratorCancellation] CancellationToken cancellationToken
+    )
     {
         var handle = Get(taskId);
         if (interval < TimeSpan.FromMilliseconds(100))
@@ -44,7 +48,8 @@ public sealed partial class QemuDriver
 
     private TaskUsage Usage(ProcSample? previous, ProcSample current)
     {
-        double user = 0, system = 0;
+        double user = 0,
+            system = 0;
         if (previous is { } p)
         {
             var seconds = (current.At - p.At).TotalSeconds;

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Logging;
 using NomadQemu.Core.Config;
-using NomadQemu.Tasks;
+using NomadQemu.Driver.Logging;
+using NomadQemu.Driver.Tasks;
 
 namespace NomadQemu.Driver;
 
@@ -12,7 +12,12 @@ public sealed partial class QemuDriver
     /// track is success (Nomad re-sends RecoverTask after re-dialing a live plugin). A VM that exited
     /// while we were away is adopted as exited with its real result, so WaitTask answers at once.
     /// </summary>
-    public Task RecoverTaskAsync(string taskId, ReadOnlyMemory<byte> driverState, TaskStatusInfo info, CancellationToken cancellationToken)
+    public Task RecoverTaskAsync(
+        string taskId,
+        ReadOnlyMemory<byte> driverState,
+        TaskStatusInfo info,
+        CancellationToken cancellationToken
+    )
     {
         if (_tasks.Contains(taskId))
         {
@@ -25,9 +30,15 @@ public sealed partial class QemuDriver
             state = DriverState.Decode(driverState);
             config = TaskConfig.Decode(state.DriverConfig);
             // DestroyTask deletes the run dir recursively: a corrupt driver_state must never point it elsewhere.
-            if (!Path.IsPathFullyQualified(state.RunDir) || Path.GetFileName(state.RunDir) != RunDirName || state.RunDir.Contains('\0', StringComparison.Ordinal))
+            if (
+                !Path.IsPathFullyQualified(state.RunDir)
+                || Path.GetFileName(state.RunDir) != RunDirName
+                || state.RunDir.Contains('\0', StringComparison.Ordinal)
+            )
             {
-                throw new FormatException($"driver_state run_dir \"{state.RunDir}\" is not a task run dir (an absolute path ending in {RunDirName})");
+                throw new FormatException(
+                    $"driver_state run_dir \"{state.RunDir}\" is not a task run dir (an absolute path ending in {RunDirName})"
+                );
             }
         }
         catch (Exception e) when (e is FormatException or ConfigException)
@@ -35,7 +46,10 @@ public sealed partial class QemuDriver
             throw new DriverException(DriverErrorKind.InvalidConfig, $"cannot recover task {taskId}: {e.Message}", e);
         }
 
-        var handle = new TaskHandle(state with { TaskId = taskId }, info) { GracefulShutdown = config.GracefulShutdown };
+        var handle = new TaskHandle(state with { TaskId = taskId }, info)
+        {
+            GracefulShutdown = config.GracefulShutdown,
+        };
         if (!_tasks.TryAdd(handle))
         {
             return Task.CompletedTask;
@@ -49,7 +63,10 @@ public sealed partial class QemuDriver
         }
         else if (!handle.Qemu.IsAlive() && !handle.Supervisor.IsAlive())
         {
-            handle.Complete(TaskExit.Unknown("QEMU and its supervisor are gone and left no exit record"), DateTimeOffset.UtcNow);
+            handle.Complete(
+                TaskExit.Unknown("QEMU and its supervisor are gone and left no exit record"),
+                DateTimeOffset.UtcNow
+            );
             Emit(handle, "VM was gone when the plugin restarted; its exit status is unknown");
         }
         else
@@ -57,14 +74,19 @@ public sealed partial class QemuDriver
             Emit(handle, $"Re-attached to the running VM (QEMU pid {handle.Qemu.Pid}) after a plugin restart");
         }
         Watch(handle);
-        _log.LogInformation("task recovered task_id={task_id} running={running}", taskId, handle.IsRunning);
+        DriverLog.TaskRecovered(_log, taskId, handle.IsRunning);
         return Task.CompletedTask;
     }
 
     /// <summary>Turns the VM's own actions into task events; the driver's own requests are reported where they are made.</summary>
     private void OnQmpEvent(TaskHandle handle, Qmp.QmpEvent e)
     {
-        if (e.Name == Qmp.QmpEventNames.Shutdown && e.TryGetShutdownCause(out var guest, out var reason) && guest && !handle.StopRequested)
+        if (
+            e.Name == Qmp.QmpEventNames.Shutdown
+            && e.TryGetShutdownCause(out var guest, out var reason)
+            && guest
+            && !handle.StopRequested
+        )
         {
             Emit(handle, "Guest powered itself off", ("reason", reason ?? ""));
         }
@@ -84,7 +106,7 @@ public sealed partial class QemuDriver
         handle.Control.EventReceived += e => OnQmpEvent(handle, e);
         _ = Task.Run(() => handle.MonitorAsync(_shutdown.Token));
         _ = handle.Exited.ContinueWith(
-            t => _log.LogInformation("task exited task_id={task_id} exit_code={exit_code} signal={signal}", handle.TaskId, t.Result.ExitCode, t.Result.Signal),
+            t => DriverLog.TaskExited(_log, handle.TaskId, t.Result.ExitCode, t.Result.Signal),
             TaskScheduler.Default
         );
         // Connect QMP now so events (guest power-off, pauses) are seen even if nobody calls Stop/Signal.
@@ -96,7 +118,7 @@ public sealed partial class QemuDriver
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                _log.LogDebug("qmp connect failed: {error} task_id={task_id}", e.Message, handle.TaskId);
+                DriverLog.QmpConnectFailed(_log, handle.TaskId, e.Message);
             }
         });
     }

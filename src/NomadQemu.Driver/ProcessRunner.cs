@@ -7,7 +7,12 @@ public static class ProcessRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr, bool TimedOut);
 
-    public static async Task<Result> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static async Task<Result> RunAsync(
+        string file,
+        IEnumerable<string> args,
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default
+    )
     {
         var start = new ProcessStartInfo(file)
         {

@@ -20,7 +20,8 @@ public readonly record struct ProcSample(ulong UserTicks, ulong SystemTicks, ulo
             var rssPages = ulong.Parse(fields[21], CultureInfo.InvariantCulture);
             return new ProcSample(user, system, rssPages * (ulong)Environment.SystemPageSize, DateTimeOffset.UtcNow);
         }
-        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
+        catch (Exception e)
+            when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
         {
             return null;
         }

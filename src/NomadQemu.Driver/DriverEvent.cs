@@ -29,9 +29,13 @@ public sealed class EventHub
         }
     }
 
-    public async IAsyncEnumerable<DriverEvent> SubscribeAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<DriverEvent> SubscribeAsync(
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken
+    )
     {
-        var channel = Channel.CreateBounded<DriverEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
+        var channel = Channel.CreateBounded<DriverEvent>(
+            new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest }
+        );
         lock (_gate)
         {
             _subscribers.Add(channel);

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
-using NomadQemu.Core.Config;
-using NomadQemu.Native;
-using NomadQemu.Supervision;
-using NomadQemu.Tasks;
+using NomadQemu.Driver.Native;
+using NomadQemu.Driver.Supervision;
+using NomadQemu.Driver.Tasks;
 
 namespace NomadQemu.Driver;
 
@@ -37,7 +35,15 @@ public sealed partial class QemuDriver
             PrepareRunDirectory(plan.RunDir);
             await PrepareDiskAsync(plan, cancellationToken);
             run.WriteLaunch(
-                new LaunchRequest(plan.Executable, plan.Arguments, QemuEnvironment(request), request.TaskDir, request.StdoutPath, request.StderrPath, NullIfEmpty(request.CgroupPath))
+                new LaunchRequest(
+                    plan.Executable,
+                    plan.Arguments,
+                    QemuEnvironment(request),
+                    request.TaskDir,
+                    request.StdoutPath,
+                    request.StderrPath,
+                    NullIfEmpty(request.CgroupPath)
+                )
             );
             supervisor = StartSupervisor(plan.RunDir);
             var started = await WaitForQemuAsync(run, cancellationToken);
@@ -61,7 +67,11 @@ public sealed partial class QemuDriver
                 StartedAt = started.StartedAt,
                 GuestPorts = plan.GuestPorts,
             };
-            var handle = new TaskHandle(state, new TaskStatusInfo(request.TaskName, request.AllocId, request.AllocDir), supervisor)
+            var handle = new TaskHandle(
+                state,
+                new TaskStatusInfo(request.TaskName, request.AllocId, request.AllocDir),
+                supervisor
+            )
             {
                 GracefulShutdown = plan.Config.GracefulShutdown,
             };
@@ -105,17 +115,35 @@ public sealed partial class QemuDriver
         {
             return;
         }
-        var qemuImg = FindOnPath("qemu-img") ?? throw new DriverException(DriverErrorKind.Internal, "qemu-img not found in PATH (install qemu-utils); it creates the per-task disk overlay");
+        var qemuImg =
+            FindOnPath("qemu-img")
+            ?? throw new DriverException(
+                DriverErrorKind.Internal,
+                "qemu-img not found in PATH (install qemu-utils); it creates the per-task disk overlay"
+            );
         // Explicit formats on both sides: nothing is probed, and the overlay never writes its backing file.
         var result = await ProcessRunner.RunAsync(
             qemuImg,
-            ["create", "-q", "-f", "qcow2", "-F", ImageFormatDetector.QemuFormat(plan.ImageKind), "-b", plan.ImagePath, plan.OverlayPath],
+            [
+                "create",
+                "-q",
+                "-f",
+                "qcow2",
+                "-F",
+                ImageFormatDetector.QemuFormat(plan.ImageKind),
+                "-b",
+                plan.ImagePath,
+                plan.OverlayPath,
+            ],
             TimeSpan.FromSeconds(30),
             cancellationToken
         );
         if (result.ExitCode != 0)
         {
-            throw new DriverException(DriverErrorKind.InvalidConfig, $"creating the disk overlay over {plan.ImagePath} failed: {result.Stderr.Trim()}");
+            throw new DriverException(
+                DriverErrorKind.InvalidConfig,
+                $"creating the disk overlay over {plan.ImagePath} failed: {result.Stderr.Trim()}"
+            );
         }
     }
 
@@ -134,7 +162,9 @@ public sealed partial class QemuDriver
         start.ArgumentList.Add(runDir);
         start.Environment["DOTNET_GCHeapHardLimit"] = "0x4000000";
         start.Environment.Remove(Plugin.MagicCookieVariable);
-        var process = Process.Start(start) ?? throw new DriverException(DriverErrorKind.Internal, "cannot start the VM supervisor");
+        var process =
+            Process.Start(start)
+            ?? throw new DriverException(DriverErrorKind.Internal, "cannot start the VM supervisor");
         // Our ends of its stdio pipes are never used (it swaps them for /dev/null and its log first thing).
         // Holding them leaked three descriptors per task until a GC happened to finalize them.
         process.StandardInput.Dispose();
@@ -154,15 +184,26 @@ public sealed partial class QemuDriver
             }
             if (run.ReadExit() is { } failed)
             {
-                throw new DriverException(DriverErrorKind.Recoverable, $"QEMU could not be started: {failed.Error ?? $"exit code {failed.ExitCode}"}");
+                throw new DriverException(
+                    DriverErrorKind.Recoverable,
+                    $"QEMU could not be started: {failed.Error ?? $"exit code {failed.ExitCode}"}"
+                );
             }
             await Task.Delay(15, cancellationToken);
         }
-        throw new DriverException(DriverErrorKind.Recoverable, $"the VM supervisor did not start QEMU within {s_supervisorStartTimeout.TotalSeconds} s (are the task's log FIFOs being read?)");
+        throw new DriverException(
+            DriverErrorKind.Recoverable,
+            $"the VM supervisor did not start QEMU within {s_supervisorStartTimeout.TotalSeconds} s (are the task's log FIFOs being read?)"
+        );
     }
 
     /// <summary>QMP answering means QEMU parsed its command line and built the machine: the VM is running.</summary>
-    private static async Task WaitForQmpAsync(LaunchPlan plan, RunDirectory run, SupervisorStarted started, CancellationToken cancellationToken)
+    private static async Task WaitForQmpAsync(
+        LaunchPlan plan,
+        RunDirectory run,
+        SupervisorStarted started,
+        CancellationToken cancellationToken
+    )
     {
         var qemu = new ProcessIdentity(started.QemuPid, started.QemuStartTicks);
         var deadline = DateTime.UtcNow + s_qmpReadyTimeout;
@@ -189,15 +230,20 @@ public sealed partial class QemuDriver
                     await probe.QueryStatusAsync(attempt.Token);
                     return;
                 }
-                catch (Exception e) when (e is IOException or Qmp.QmpException or System.Net.Sockets.SocketException or TimeoutException
-                    || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                catch (Exception e)
+                    when (e is IOException or Qmp.QmpException or System.Net.Sockets.SocketException or TimeoutException
+                        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                    )
                 {
                     // Not ready yet; QEMU creates the socket before it accepts on it.
                 }
             }
             await Task.Delay(20, cancellationToken);
         }
-        throw new DriverException(DriverErrorKind.Recoverable, $"QEMU did not answer on its QMP socket within {s_qmpReadyTimeout.TotalSeconds} s");
+        throw new DriverException(
+            DriverErrorKind.Recoverable,
+            $"QEMU did not answer on its QMP socket within {s_qmpReadyTimeout.TotalSeconds} s"
+        );
     }
 
     private async Task AbortStartAsync(RunDirectory run, Process? supervisor)

@@ -1,4 +1,4 @@
-namespace NomadQemu.Driver;
+namespace NomadQemu.Driver.Node;
 
 /// <summary>
 /// The probe guest: a 64 KiB firmware image (given to QEMU as <c>-bios</c>, so SeaBIOS is skipped) that goes
@@ -31,17 +31,25 @@ public static class KvmProbeGuest
 
     /// <summary>Exactly one accelerator: with a fallback list QEMU would silently use TCG and the probe would pass.</summary>
     public static IReadOnlyList<string> Arguments(string firmware, string accelerator) =>
-    [
-        "-machine", $"pc,accel={accelerator}",
-        "-cpu", "qemu64",
-        "-m", "16M",
-        "-nodefaults",
-        "-no-user-config",
-        "-display", "none",
-        "-monitor", "none",
-        "-serial", "none",
-        "-no-reboot",
-        "-bios", firmware,
-        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-    ];
+        [
+            "-machine",
+            $"pc,accel={accelerator}",
+            "-cpu",
+            "qemu64",
+            "-m",
+            "16M",
+            "-nodefaults",
+            "-no-user-config",
+            "-display",
+            "none",
+            "-monitor",
+            "none",
+            "-serial",
+            "none",
+            "-no-reboot",
+            "-bios",
+            firmware,
+            "-device",
+            "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        ];
 }

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Logging;
-using NomadQemu.Native;
-using NomadQemu.Supervision;
+using NomadQemu.Driver.Logging;
+using NomadQemu.Driver.Native;
+using NomadQemu.Driver.Supervision;
 
 namespace NomadQemu.Driver;
 
@@ -25,7 +25,7 @@ public sealed partial class QemuDriver
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
-                        _log.LogWarning("state_dir {state_dir} is not usable, orphan cleanup is off: {error}", StateDir, e.Message);
+                        DriverLog.StateDirUnusable(_log, StateDir, e.Message);
                         _ledger = null;
                     }
                 }
@@ -67,7 +67,7 @@ public sealed partial class QemuDriver
             }
             RemoveTaskFiles(orphan.RunDir);
             ledger.Forget(orphan.TaskId);
-            _log.LogWarning("removed a VM whose start was interrupted by a plugin crash task_id={task_id} run_dir={run_dir}", orphan.TaskId, orphan.RunDir);
+            DriverLog.OrphanRemoved(_log, orphan.TaskId, orphan.RunDir);
         }
     }
 
