@@ -8,23 +8,23 @@ namespace NomadQemu.CloudInit;
 /// </summary>
 public sealed class CloudInitSeed
 {
-    public required ReadOnlyMemory<byte> UserData { get; init; }
-    public required ReadOnlyMemory<byte> MetaData { get; init; }
-    public ReadOnlyMemory<byte>? VendorData { get; init; }
-    public ReadOnlyMemory<byte>? NetworkConfig { get; init; }
+    public required byte[] UserData { get; init; }
+    public required byte[] MetaData { get; init; }
+    public byte[]? VendorData { get; init; }
+    public byte[]? NetworkConfig { get; init; }
 
     /// <summary>The files to write, by name, in no particular order.</summary>
-    internal IEnumerable<(string Name, ReadOnlyMemory<byte> Data)> Files()
+    internal IEnumerable<(string Name, byte[] Data)> Files()
     {
         yield return (SeedFileNames.UserData, UserData);
         yield return (SeedFileNames.MetaData, MetaData);
-        if (VendorData is { } vendorData)
+        if (VendorData is not null)
         {
-            yield return (SeedFileNames.VendorData, vendorData);
+            yield return (SeedFileNames.VendorData, VendorData);
         }
-        if (NetworkConfig is { } networkConfig)
+        if (NetworkConfig is not null)
         {
-            yield return (SeedFileNames.NetworkConfig, networkConfig);
+            yield return (SeedFileNames.NetworkConfig, NetworkConfig);
         }
     }
 }

@@ -101,7 +101,7 @@ public static class IsoSeedImage
         yield return IsoHeaderWriter.Build(layout, VolumeLabel);
         foreach (var file in layout.Files)
         {
-            if (file.Data.IsEmpty)
+            if (file.Data.Length == 0)
             {
                 continue;
             }

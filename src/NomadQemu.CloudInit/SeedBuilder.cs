@@ -16,18 +16,18 @@ public static class SeedBuilder
         var userData = Bounded(request.UserData, SeedFileNames.UserData, CloudInitLimits.MaxUserDataBytes);
         var vendorData = request.VendorData is { } vendor
             ? Bounded(vendor, SeedFileNames.VendorData, CloudInitLimits.MaxVendorDataBytes)
-            : (ReadOnlyMemory<byte>?)null;
+            : null;
 
         var metaData = MetaDataDocument.Build(
-            request.MetaData is { } jobMetaData ? jobMetaData.Span : [],
+            request.MetaData ?? [],
             SeedIdentity.InstanceId(request.AllocId, request.TaskName),
             SeedIdentity.Hostname(request.AllocId, request.TaskName)
         );
 
-        ReadOnlyMemory<byte>? networkConfig = null;
+        byte[]? networkConfig = null;
         if (request.NetworkConfig is { } jobNetwork)
         {
-            NetworkConfigCheck.Check(jobNetwork.Span);
+            NetworkConfigCheck.Check(jobNetwork);
             networkConfig = jobNetwork;
         }
         else if (request.DefaultNetwork is { } defaultNetwork)
@@ -44,9 +44,9 @@ public static class SeedBuilder
         };
     }
 
-    private static ReadOnlyMemory<byte> Bounded(ReadOnlyMemory<byte>? data, string part, int maxBytes)
+    private static byte[] Bounded(byte[]? data, string part, int maxBytes)
     {
-        var bytes = data ?? ReadOnlyMemory<byte>.Empty;
+        var bytes = data ?? [];
         if (bytes.Length > maxBytes)
         {
             throw new CloudInitException(part, $"is {bytes.Length} bytes, over the limit of {maxBytes} bytes");

@@ -5,7 +5,8 @@ namespace NomadQemu.CloudInit;
 /// <summary>
 /// What a task asks of its seed: the job's four inputs as bytes (already rendered by Nomad; inline values or
 /// files read from the task dir, bounded by <see cref="CloudInitLimits"/>), and what the driver knows about the
-/// task (alloc id, task name, its NIC).
+/// task (alloc id, task name, its NIC). Inputs are plain arrays, null meaning "not given" (a null array assigned to a
+/// nullable <c>ReadOnlyMemory</c> would silently become an empty, present value).
 /// </summary>
 public sealed class SeedRequest
 {
@@ -15,17 +16,17 @@ public sealed class SeedRequest
     public required string TaskName { get; init; }
 
     /// <summary>Written byte-exact (#cloud-config, a script, MIME multipart, gzip...); null writes an empty file.</summary>
-    public ReadOnlyMemory<byte>? UserData { get; init; }
+    public byte[]? UserData { get; init; }
 
     /// <summary>The job's meta-data as a YAML or JSON mapping, merged over the defaults; null for the defaults alone.</summary>
-    public ReadOnlyMemory<byte>? MetaData { get; init; }
+    public byte[]? MetaData { get; init; }
 
     /// <summary>Written byte-exact; null leaves <c>/vendor-data</c> out.</summary>
-    public ReadOnlyMemory<byte>? VendorData { get; init; }
+    public byte[]? VendorData { get; init; }
 
     /// <summary>The job's network-config (v1 or v2), checked and then written byte-exact; wins over
     /// <see cref="DefaultNetwork"/>.</summary>
-    public ReadOnlyMemory<byte>? NetworkConfig { get; init; }
+    public byte[]? NetworkConfig { get; init; }
 
     /// <summary>The network-config to generate when the job gives none; null (with no job network-config) leaves
     /// <c>/network-config</c> out, and cloud-init falls back to DHCP on the first NIC.</summary>

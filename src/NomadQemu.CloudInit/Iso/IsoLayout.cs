@@ -47,7 +47,7 @@ internal sealed class IsoLayout
         var next = FirstDataSector;
         foreach (var (name, data) in seed.Files().OrderBy(f => f.Name, StringComparer.Ordinal))
         {
-            var file = new IsoFile(name, s_level1Names[name], data, data.IsEmpty ? 0 : next);
+            var file = new IsoFile(name, s_level1Names[name], data, data.Length == 0 ? 0 : next);
             files.Add(file);
             next += file.Sectors;
         }

@@ -7,12 +7,15 @@ namespace NomadQemu.CloudInit.Network;
 /// A job's own network-config is passed to the guest byte for byte, but checked first so a mistake shows up as a
 /// task event instead of a guest without network: bounded, UTF-8, one YAML mapping that declares
 /// <c>version: 1</c> (with a <c>config</c> list) or <c>version: 2</c>, at the top or under a <c>network:</c> key
-/// (cloud-init accepts both).
+/// (cloud-init accepts both). Tabs in indentation are refused too: this reader tolerates them, the guest's
+/// YAML reader does not.
 /// </summary>
 internal static class NetworkConfigCheck
 {
     public static void Check(ReadOnlySpan<byte> networkConfig)
     {
+        BoundedYamlReader.CheckSize(networkConfig, SeedFileNames.NetworkConfig, CloudInitLimits.MaxNetworkConfigBytes);
+        RefuseTabIndentation(networkConfig);
         var root = BoundedYamlReader.ReadMapping(
             networkConfig,
             SeedFileNames.NetworkConfig,
@@ -37,6 +40,31 @@ internal static class NetworkConfigCheck
                     SeedFileNames.NetworkConfig,
                     "must declare \"version: 1\" or \"version: 2\" (cloud-init's network-config formats)"
                 );
+        }
+    }
+
+    private static void RefuseTabIndentation(ReadOnlySpan<byte> text)
+    {
+        var line = 1;
+        var atIndent = true;
+        foreach (var b in text)
+        {
+            if (b == (byte)'\n')
+            {
+                line++;
+                atIndent = true;
+            }
+            else if (atIndent && b == (byte)'\t')
+            {
+                throw new CloudInitException(
+                    SeedFileNames.NetworkConfig,
+                    $"indents line {line} with a tab; YAML indentation must be spaces"
+                );
+            }
+            else if (b != (byte)' ')
+            {
+                atIndent = false;
+            }
         }
     }
 

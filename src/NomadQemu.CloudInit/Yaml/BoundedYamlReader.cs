@@ -37,10 +37,7 @@ internal static class BoundedYamlReader
 
     private static YamlNode? Read(ReadOnlySpan<byte> bytes, string part, int maxBytes)
     {
-        if (bytes.Length > maxBytes)
-        {
-            throw new CloudInitException(part, $"is {bytes.Length} bytes, over the limit of {maxBytes} bytes");
-        }
+        CheckSize(bytes, part, maxBytes);
         var parser = new Parser(new StringReader(Decode(bytes, part)));
         var tree = new TreeBuilder(part);
         try
@@ -63,6 +60,14 @@ internal static class BoundedYamlReader
             throw new CloudInitException(part, "is not valid YAML", e);
         }
         return tree.Root;
+    }
+
+    public static void CheckSize(ReadOnlySpan<byte> bytes, string part, int maxBytes)
+    {
+        if (bytes.Length > maxBytes)
+        {
+            throw new CloudInitException(part, $"is {bytes.Length} bytes, over the limit of {maxBytes} bytes");
+        }
     }
 
     private static string Decode(ReadOnlySpan<byte> bytes, string part)

@@ -78,8 +78,8 @@ public sealed class IsoDeterminismTests
                 26
                 + Sectors(seed.UserData.Length)
                 + Sectors(seed.MetaData.Length)
-                + Sectors(seed.VendorData!.Value.Length)
-                + Sectors(seed.NetworkConfig!.Value.Length)
+                + Sectors(seed.VendorData!.Length)
+                + Sectors(seed.NetworkConfig!.Length)
             ) * 2048;
 
         Assert.Equal(expected, IsoSeedImage.GetLength(seed));

@@ -63,16 +63,10 @@ public sealed class IsoToolReadBackTests
 
         foreach (var extension in new[] { "-R", "-J" })
         {
-            Assert.Equal(seed.UserData.ToArray(), await disk.ExtractWithIsoinfoAsync(extension, "/user-data"));
-            Assert.Equal(seed.MetaData.ToArray(), await disk.ExtractWithIsoinfoAsync(extension, "/meta-data"));
-            Assert.Equal(
-                seed.VendorData!.Value.ToArray(),
-                await disk.ExtractWithIsoinfoAsync(extension, "/vendor-data")
-            );
-            Assert.Equal(
-                seed.NetworkConfig!.Value.ToArray(),
-                await disk.ExtractWithIsoinfoAsync(extension, "/network-config")
-            );
+            Assert.Equal(seed.UserData, await disk.ExtractWithIsoinfoAsync(extension, "/user-data"));
+            Assert.Equal(seed.MetaData, await disk.ExtractWithIsoinfoAsync(extension, "/meta-data"));
+            Assert.Equal(seed.VendorData!, await disk.ExtractWithIsoinfoAsync(extension, "/vendor-data"));
+            Assert.Equal(seed.NetworkConfig!, await disk.ExtractWithIsoinfoAsync(extension, "/network-config"));
         }
     }
 
@@ -97,7 +91,7 @@ public sealed class IsoToolReadBackTests
 
         Assert.Equal(userData, File.ReadAllBytes(Path.Combine(root, "user-data")));
         Assert.Equal(vendorData, File.ReadAllBytes(Path.Combine(root, "vendor-data")));
-        Assert.Equal(seed.MetaData.ToArray(), File.ReadAllBytes(Path.Combine(root, "meta-data")));
+        Assert.Equal(seed.MetaData, File.ReadAllBytes(Path.Combine(root, "meta-data")));
         Assert.False(File.Exists(Path.Combine(root, "network-config")));
     }
 
@@ -111,7 +105,7 @@ public sealed class IsoToolReadBackTests
 
         Assert.Equal(["meta-data", "user-data"], Directory.GetFiles(root).Select(Path.GetFileName).Order());
         Assert.Empty(File.ReadAllBytes(Path.Combine(root, "user-data")));
-        Assert.Equal(seed.MetaData.ToArray(), File.ReadAllBytes(Path.Combine(root, "meta-data")));
+        Assert.Equal(seed.MetaData, File.ReadAllBytes(Path.Combine(root, "meta-data")));
         var verify = await ExternalTool.RunCheckedAsync("isovfy", disk.ImagePath);
         Assert.Contains("No errors found", verify.Text, StringComparison.Ordinal);
     }
