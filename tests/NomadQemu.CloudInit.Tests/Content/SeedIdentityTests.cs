@@ -16,6 +16,17 @@ public sealed partial class SeedIdentityTests
     }
 
     [Fact]
+    public void InstanceId_KnownAllocAndTask_PinnedAcrossPluginVersions()
+    {
+        // Changing the derivation would make every running alloc's next task restart a first boot after a plugin
+        // upgrade (cloud-init would re-run its once-per-instance modules): this value must never change.
+        Assert.Equal(
+            "nomad-31bd0a99fd3febf6617c1227dc2ad23a",
+            SeedIdentity.InstanceId("0b3c6d0e-2f7a-4c8e-9d21-5b1f0e6a7c44", "web")
+        );
+    }
+
+    [Fact]
     public void InstanceId_RescheduledAllocOrOtherTask_Differs()
     {
         var original = SeedIdentity.InstanceId("0b3c6d0e-2f7a-4c8e-9d21-5b1f0e6a7c44", "web");
