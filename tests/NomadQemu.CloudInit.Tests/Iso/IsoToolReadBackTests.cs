@@ -95,6 +95,34 @@ public sealed class IsoToolReadBackTests
         Assert.False(File.Exists(Path.Combine(root, "network-config")));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2047)]
+    [InlineData(2048)]
+    [InlineData(2049)]
+    [InlineData(4096)]
+    public async Task Xorriso_UserDataAroundSectorBoundaries_ExtractsByteExactAndIsovfyAgrees(int length)
+    {
+        var userData = Seeds.RandomBytes(length, seed: length);
+        var seed = SeedBuilder.Build(
+            new SeedRequest
+            {
+                AllocId = Seeds.AllocId,
+                TaskName = Seeds.TaskName,
+                UserData = userData,
+                VendorData = Seeds.RandomBytes(length + 1, seed: -length),
+            }
+        );
+        using var disk = new SeedOnDisk(seed);
+
+        var root = await disk.ExtractWithXorrisoAsync();
+
+        Assert.Equal(userData, File.ReadAllBytes(Path.Combine(root, "user-data")));
+        Assert.Equal(seed.VendorData, File.ReadAllBytes(Path.Combine(root, "vendor-data")));
+        var verify = await ExternalTool.RunCheckedAsync("isovfy", disk.ImagePath);
+        Assert.Contains("No errors found", verify.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Xorriso_EmptyUserData_ExtractsEmptyFileNextToMetaData()
     {

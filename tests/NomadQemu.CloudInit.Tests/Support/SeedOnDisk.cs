@@ -17,11 +17,26 @@ internal sealed class SeedOnDisk : IDisposable
 
     public string Scratch(string name) => Directory.CreateDirectory(Path.Combine(_dir.Path, name)).FullName;
 
-    /// <summary>Extracts the whole image with xorriso (which reads the Rock Ridge tree) into a fresh dir.</summary>
+    /// <summary>
+    /// Extracts the whole image with xorriso (libisofs reads the Rock Ridge tree) into a fresh dir, failing on any
+    /// complaint it reports while loading or reading (WARNING, SORRY, FAILURE).
+    /// </summary>
     public async Task<string> ExtractWithXorrisoAsync()
     {
         var target = Path.Combine(_dir.Path, "xorriso-" + Guid.NewGuid().ToString("N")[..6]);
-        await ExternalTool.RunCheckedAsync("xorriso", "-osirrox", "on", "-indev", ImagePath, "-extract", "/", target);
+        var result = await ExternalTool.RunCheckedAsync(
+            "xorriso",
+            "-report_about",
+            "WARNING",
+            "-osirrox",
+            "on",
+            "-indev",
+            ImagePath,
+            "-extract",
+            "/",
+            target
+        );
+        Assert.DoesNotMatch(@"\b(WARNING|SORRY|FAILURE)\b", result.Stderr + result.Text);
         return target;
     }
 
