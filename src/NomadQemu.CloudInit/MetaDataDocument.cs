@@ -8,7 +8,7 @@ namespace NomadQemu.CloudInit;
 /// key. <c>instance-id</c> and <c>local-hostname</c> come first, then the job's other keys in the job's order.
 /// Written as block YAML (see <see cref="YamlTreeWriter"/> for why values keep their meaning).
 /// </summary>
-public static class MetaDataDocument
+internal static class MetaDataDocument
 {
     public const string InstanceIdKey = "instance-id";
     public const string LocalHostnameKey = "local-hostname";
