@@ -8,6 +8,7 @@ packages=(
     busybox-static syslinux syslinux-common mtools dosfstools cpio   # the tiny test guest
     clang zlib1g-dev                    # Native AOT publish
     curl ca-certificates util-linux iproute2   # HTTP checks; nsenter + ip netns for group networking
+    qemu-guest-agent                    # qemu-ga: the guest agent client's tests run it on a unix socket
 )
 
 missing=()

@@ -9,8 +9,8 @@ namespace NomadQemu.Qmp.GuestAgent;
 public sealed partial class GuestAgentClient
 {
     // Cached guest-info, for deciding how to spell capture-output; refreshed after each resynchronisation
-    // because a rebooted guest may run another agent version.
-    private (long Synchronization, GuestAgentInfo Info)? _infoCache;
+    // because a rebooted guest may run another agent version. A reference, so concurrent calls swap it atomically.
+    private InfoCacheEntry? _infoCache;
 
     /// <summary>
     /// <c>guest-exec</c>: starts a program in the guest and returns its pid at once. Poll it with
@@ -215,15 +215,21 @@ public sealed partial class GuestAgentClient
 
     private async Task<GuestAgentInfo> GetInfoCachedAsync(CancellationToken cancellationToken)
     {
-        if (_infoCache is { } cached && cached.Synchronization == SynchronizationCount && IsSynchronized)
+        if (
+            Volatile.Read(ref _infoCache) is { } cached
+            && cached.Synchronization == SynchronizationCount
+            && IsSynchronized
+        )
         {
             return cached.Info;
         }
 
         var info = await GetInfoAsync(cancellationToken).ConfigureAwait(false);
-        _infoCache = (SynchronizationCount, info);
+        Volatile.Write(ref _infoCache, new InfoCacheEntry(SynchronizationCount, info));
         return info;
     }
+
+    private sealed record InfoCacheEntry(long Synchronization, GuestAgentInfo Info);
 
     private static void Validate(GuestExecRequest request)
     {
