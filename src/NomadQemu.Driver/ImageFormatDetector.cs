@@ -6,7 +6,7 @@ namespace NomadQemu.Driver;
 /// Reads a disk image's magic bytes so QEMU is always told the format explicitly (QEMU's own probing of
 /// a raw image is a known way for a guest to change how its disk is opened next time).
 /// </summary>
-public static class ImageFormatDetector
+internal static class ImageFormatDetector
 {
     public enum Kind
     {

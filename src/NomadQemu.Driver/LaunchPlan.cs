@@ -4,7 +4,7 @@ using NomadQemu.Core.Qemu;
 namespace NomadQemu.Driver;
 
 /// <summary>Everything StartTask decided before touching the system: validated paths and the exact argv.</summary>
-public sealed record LaunchPlan(
+internal sealed record LaunchPlan(
     TaskConfig Config,
     string RunDir,
     string QmpSocket,

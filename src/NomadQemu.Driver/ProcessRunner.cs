@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace NomadQemu.Driver;
 
 /// <summary>Runs a short helper command (qemu --version, qemu-img) with a hard timeout and captured output.</summary>
-public static class ProcessRunner
+internal static class ProcessRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr, bool TimedOut);
 

@@ -1,5 +1,4 @@
 using NomadQemu.Driver.Logging;
-using NomadQemu.Driver.Native;
 using NomadQemu.Driver.Tasks;
 
 namespace NomadQemu.Driver;
@@ -152,9 +151,8 @@ public sealed partial class QemuDriver
     /// <summary>Signals QEMU only if the recorded process is still the same one (pids get recycled).</summary>
     private void SendSignal(TaskHandle handle, int signal)
     {
-        if (handle.Qemu.IsAlive())
+        if (handle.Qemu.TrySignal(signal))
         {
-            LibC.kill(handle.Qemu.Pid, signal);
             DriverLog.SignalSent(_log, handle.TaskId, signal, handle.Qemu.Pid);
         }
     }

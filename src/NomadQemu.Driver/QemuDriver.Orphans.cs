@@ -1,5 +1,4 @@
 using NomadQemu.Driver.Logging;
-using NomadQemu.Driver.Native;
 using NomadQemu.Driver.Supervision;
 
 namespace NomadQemu.Driver;
@@ -56,27 +55,15 @@ public sealed partial class QemuDriver
             var run = new RunDirectory(orphan.RunDir);
             if (run.ReadStarted() is { } started)
             {
-                var qemu = new ProcessIdentity(started.QemuPid, started.QemuStartTicks);
-                if (qemu.IsAlive())
+                if (started.Qemu.TrySignal(Signals.SIGKILL))
                 {
-                    LibC.kill(qemu.Pid, Signals.SIGKILL);
-                    WaitGone(qemu, TimeSpan.FromSeconds(5));
+                    started.Qemu.WaitGone(TimeSpan.FromSeconds(5));
                 }
-                var supervisor = new ProcessIdentity(started.SupervisorPid, started.SupervisorStartTicks);
-                WaitGone(supervisor, TimeSpan.FromSeconds(5));
+                started.Supervisor.WaitGone(TimeSpan.FromSeconds(5));
             }
             RemoveTaskFiles(orphan.RunDir);
             ledger.Forget(orphan.TaskId);
             DriverLog.OrphanRemoved(_log, orphan.TaskId, orphan.RunDir);
-        }
-    }
-
-    private static void WaitGone(ProcessIdentity process, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (process.IsAlive() && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(20);
         }
     }
 }

@@ -15,7 +15,13 @@ public sealed partial class QemuDriver
     /// operator's allowlists, resolves paths (symlinks included) and ports, picks the accelerator, and builds
     /// the argv. Every refusal names the config key and what was expected.
     /// </summary>
-    public async Task<LaunchPlan> PlanAsync(TaskRequest request, CancellationToken cancellationToken)
+    public async Task<PlanSummary> ValidateAsync(TaskRequest request, CancellationToken cancellationToken)
+    {
+        var plan = await PlanAsync(request, cancellationToken);
+        return new PlanSummary(plan.Accelerator, plan.Forwards);
+    }
+
+    internal async Task<LaunchPlan> PlanAsync(TaskRequest request, CancellationToken cancellationToken)
     {
         try
         {
@@ -27,7 +33,7 @@ public sealed partial class QemuDriver
             var arch = EmulatorGuard.Check(config.Emulator, plugin.EmulatorsAllowlist);
             var emulator =
                 EmulatorDiscovery.Find(_options.PathVariable(), []).GetValueOrDefault(arch)
-                ?? throw KeyError(
+                ?? throw ConfigException.ForKey(
                     TaskConfigSchema.Emulator,
                     $"{EmulatorGuard.BinaryName(arch)} is not installed on this node (not found in PATH)"
                 );
@@ -40,7 +46,7 @@ public sealed partial class QemuDriver
             );
             if (!File.Exists(image))
             {
-                throw KeyError(
+                throw ConfigException.ForKey(
                     TaskConfigSchema.ImagePath,
                     $"image \"{config.ImagePath}\" does not exist (resolved to {image})"
                 );
@@ -132,8 +138,6 @@ public sealed partial class QemuDriver
         }
     }
 
-    private static ConfigException KeyError(string key, string detail) => new(key, $"config key \"{key}\": {detail}");
-
     /// <summary>
     /// A NUL can never be part of a path or an argv entry: .NET's file APIs throw a bare ArgumentException
     /// on it (reported as an internal error) and C strings would silently cut it off. Refuse it by name.
@@ -171,7 +175,7 @@ public sealed partial class QemuDriver
         var resolved = ImagePathGuard.Resolve(key, path, request.TaskDir, request.AllocDir, plugin.ImagePaths);
         return File.Exists(resolved)
             ? resolved
-            : throw KeyError(key, $"\"{path}\" does not exist (resolved to {resolved})");
+            : throw ConfigException.ForKey(key, $"\"{path}\" does not exist (resolved to {resolved})");
     }
 
     /// <summary>"auto" means KVM only when the fingerprint proved it works; asking for KVM where it does not is refused clearly.</summary>
@@ -191,7 +195,7 @@ public sealed partial class QemuDriver
         return requested switch
         {
             "auto" => kvm?.Usable == true ? "kvm" : "tcg",
-            "kvm" when kvm is { Usable: false } => throw KeyError(
+            "kvm" when kvm is { Usable: false } => throw ConfigException.ForKey(
                 TaskConfigSchema.Accelerator,
                 $"\"kvm\" was requested but KVM is not usable on this node ({kvm.Reason}); use \"auto\" or constrain the job to nodes with driver.qemu.kvm = true"
             ),

@@ -1,12 +1,8 @@
 using System.Diagnostics;
-using NomadQemu.Driver.Native;
 using NomadQemu.Driver.Supervision;
 using NomadQemu.Driver.Tasks;
 
 namespace NomadQemu.Driver;
-
-/// <summary>The result of a successful StartTask.</summary>
-public sealed record StartedTask(TaskHandle Handle, byte[] DriverState, IReadOnlyDictionary<string, int> GuestPorts);
 
 public sealed partial class QemuDriver
 {
@@ -85,7 +81,7 @@ public sealed partial class QemuDriver
                 ("pid", started.QemuPid.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 ("disk", plan.OverlayPath is null ? "in place" : "overlay")
             );
-            return new StartedTask(handle, state.Encode(), plan.GuestPorts);
+            return new StartedTask(state.Encode(), plan.GuestPorts);
         }
         catch (Exception e)
         {
@@ -158,10 +154,22 @@ public sealed partial class QemuDriver
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("__supervise");
+        foreach (var argument in _options.SupervisorArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
         start.ArgumentList.Add(runDir);
-        start.Environment["DOTNET_GCHeapHardLimit"] = "0x4000000";
-        start.Environment.Remove(Plugin.MagicCookieVariable);
+        foreach (var (name, value) in _options.SupervisorEnvironment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
         var process =
             Process.Start(start)
             ?? throw new DriverException(DriverErrorKind.Internal, "cannot start the VM supervisor");
@@ -205,7 +213,7 @@ public sealed partial class QemuDriver
         CancellationToken cancellationToken
     )
     {
-        var qemu = new ProcessIdentity(started.QemuPid, started.QemuStartTicks);
+        var qemu = started.Qemu;
         var deadline = DateTime.UtcNow + s_qmpReadyTimeout;
         while (DateTime.UtcNow < deadline)
         {
@@ -248,19 +256,13 @@ public sealed partial class QemuDriver
 
     private async Task AbortStartAsync(RunDirectory run, Process? supervisor)
     {
-        if (run.ReadStarted() is { } started)
-        {
-            var qemu = new ProcessIdentity(started.QemuPid, started.QemuStartTicks);
-            if (qemu.IsAlive())
-            {
-                LibC.kill(qemu.Pid, Signals.SIGKILL);
-            }
-        }
+        run.ReadStarted()?.Qemu.TrySignal(Signals.SIGKILL);
         if (supervisor is not null)
         {
             try
             {
-                await supervisor.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await supervisor.WaitForExitAsync(grace.Token);
             }
             catch (OperationCanceledException)
             {
@@ -281,23 +283,7 @@ public sealed partial class QemuDriver
         return env.Select(kv => $"{kv.Key}={kv.Value}").ToList();
     }
 
-    private string? FindOnPath(string name)
-    {
-        foreach (var dir in (_options.PathVariable() ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
+    private string? FindOnPath(string name) => PathSearch.Find(_options.PathVariable(), name);
 
     private static string? NullIfEmpty(string value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static class Plugin
-    {
-        public const string MagicCookieVariable = "NOMAD_PLUGIN_MAGIC_COOKIE";
-    }
 }

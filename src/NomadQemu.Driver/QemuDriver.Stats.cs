@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using NomadQemu.Driver.Native;
 
 namespace NomadQemu.Driver;
 
@@ -55,8 +56,8 @@ public sealed partial class QemuDriver
             var seconds = (current.At - p.At).TotalSeconds;
             if (seconds > 0)
             {
-                user = (current.UserTicks - p.UserTicks) / ProcSample.TicksPerSecond / seconds * 100.0;
-                system = (current.SystemTicks - p.SystemTicks) / ProcSample.TicksPerSecond / seconds * 100.0;
+                user = (current.UserTicks - p.UserTicks) / ProcStat.TicksPerSecond / seconds * 100.0;
+                system = (current.SystemTicks - p.SystemTicks) / ProcStat.TicksPerSecond / seconds * 100.0;
             }
         }
         var percent = user + system;

@@ -6,24 +6,17 @@ using NomadQemu.Driver.Tasks;
 
 namespace NomadQemu.Driver;
 
-/// <summary>Where the driver finds its helpers; the plugin and the runner fill it the same way.</summary>
-public sealed record DriverOptions
-{
-    /// <summary>The executable to start as <c>__supervise</c>: our own binary.</summary>
-    public required string SupervisorExecutable { get; init; }
-
-    public Func<string?> PathVariable { get; init; } = () => Environment.GetEnvironmentVariable("PATH");
-
-    public KvmProbe KvmProbe { get; init; } = new();
-}
-
 /// <summary>
-/// The driver core, shared by the Nomad plugin and the standalone runner. Split by lifecycle phase:
-/// this file holds configuration, fingerprinting and events; Start, Lifecycle, Recovery and Stats
-/// live in their own partial files.
+/// The driver core, shared by the Nomad plugin and the standalone runner. Split by lifecycle phase, one
+/// partial file each: this file holds configuration, fingerprinting and events; QemuDriver.Plan (decide a
+/// start without side effects), .Start, .Lifecycle (wait, stop, destroy, signals), .Recovery, .Orphans
+/// (the sweep after a crash), .Inspect and .Stats.
 /// </summary>
 public sealed partial class QemuDriver : IAsyncDisposable
 {
+    /// <summary>Nomad's <c>TaskHandle.version</c> for the driver_state this driver writes.</summary>
+    public const int TaskHandleVersion = DriverState.Version;
+
     private readonly DriverOptions _options;
     private readonly ILogger _log;
     private readonly TaskStore _tasks = new();
@@ -39,10 +32,6 @@ public sealed partial class QemuDriver : IAsyncDisposable
         _log = loggers.CreateLogger("NomadQemu.Driver");
         _fingerprinter = new Fingerprinter(options.PathVariable, options.KvmProbe);
     }
-
-    public PluginConfig Config => _config;
-
-    public TaskStore Tasks => _tasks;
 
     public void SetConfig(PluginConfig config, NodeCompute? compute)
     {

@@ -1,7 +1,7 @@
 namespace NomadQemu.Driver;
 
 /// <summary>Linux signal numbers by the names Nomad sends ("SIGTERM"); also accepts "TERM" and "15".</summary>
-public static class Signals
+internal static class Signals
 {
     public const int SIGHUP = 1;
     public const int SIGINT = 2;

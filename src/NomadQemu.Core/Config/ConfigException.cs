@@ -22,5 +22,5 @@ public sealed class ConfigException : Exception
     public string? Key { get; }
 
     /// <summary>Builds the standard <c>config key "k": detail</c> message.</summary>
-    internal static ConfigException ForKey(string key, string detail) => new(key, $"config key \"{key}\": {detail}");
+    public static ConfigException ForKey(string key, string detail) => new(key, $"config key \"{key}\": {detail}");
 }

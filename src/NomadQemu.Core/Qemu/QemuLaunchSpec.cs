@@ -2,19 +2,6 @@ using NomadQemu.Core.Config;
 
 namespace NomadQemu.Core.Qemu;
 
-/// <summary>Whether the boot drive is a disk or a CD-ROM (ISO images).</summary>
-public enum DriveMedia
-{
-    Disk,
-    Cdrom,
-}
-
-/// <summary>
-/// The drive QEMU opens: the per-task overlay (qcow2), or the image itself with its detected/stated format.
-/// <paramref name="Format"/> is QEMU's format name (<c>qcow2</c>, <c>raw</c>, ...), always passed so QEMU never probes.
-/// </summary>
-public sealed record DriveSpec(string Path, string Format, DriveMedia Media = DriveMedia.Disk);
-
 /// <summary>
 /// Everything resolved that the command line needs. The driver fills it after the guards ran; the builder only
 /// formats it.
@@ -53,13 +40,3 @@ public sealed record QemuLaunchSpec
     /// <summary>Resolved (guarded) <c>initrd</c> path.</summary>
     public string? InitrdPath { get; init; }
 }
-
-/// <summary>
-/// A QEMU invocation: feed <see cref="Arguments"/> to <c>ProcessStartInfo.ArgumentList</c>, never join them.
-/// <see cref="Warnings"/> are things the job asked for that could not be honoured (for task events).
-/// </summary>
-public sealed record QemuCommandLine(
-    string Executable,
-    IReadOnlyList<string> Arguments,
-    IReadOnlyList<string> Warnings
-);

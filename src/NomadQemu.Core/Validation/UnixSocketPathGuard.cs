@@ -4,33 +4,26 @@ using NomadQemu.Core.Config;
 namespace NomadQemu.Core.Validation;
 
 /// <summary>
-/// A unix socket path must fit <c>sockaddr_un.sun_path</c> including its terminating NUL, or QEMU cannot create it
-/// (QEMU ≥ 2.10.1 errors where it used to truncate). Socket files live under the task dir, so the fix is a shorter
-/// data_dir or task name.
+/// The one place that knows how long a unix socket path may be: <c>sockaddr_un.sun_path</c> holds 108 bytes
+/// on Linux, terminating NUL included, and QEMU (≥ 2.10.1) errors where it used to truncate. The plugin's own
+/// socket and every per-task socket are checked here.
 /// </summary>
 public static class UnixSocketPathGuard
 {
-    /// <summary><c>sun_path</c> size on Linux, terminator included.</summary>
-    public const int LinuxSunPathBytes = 108;
+    /// <summary>The longest path (UTF-8 bytes, without the NUL) a Linux unix socket can bind or connect to.</summary>
+    public const int MaxPathBytes = 107;
 
-    /// <summary><c>sun_path</c> size on macOS and the BSDs, terminator included.</summary>
-    public const int BsdSunPathBytes = 104;
+    public static bool Fits(string path) => Encoding.UTF8.GetByteCount(path) <= MaxPathBytes;
 
-    /// <summary>The <c>sun_path</c> size on this OS, or null where none is known.</summary>
-    public static int? PlatformSunPathBytes =>
-        OperatingSystem.IsLinux() ? LinuxSunPathBytes
-        : OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? BsdSunPathBytes
-        : null;
-
+    /// <summary>Checks a per-task socket path; the fix it suggests is the task's.</summary>
     /// <exception cref="ConfigException">The path's UTF-8 length plus its NUL does not fit.</exception>
-    public static void Check(string path, int sunPathBytes = LinuxSunPathBytes)
+    public static void Check(string path)
     {
-        var length = Encoding.UTF8.GetByteCount(path);
-        if (length >= sunPathBytes)
+        if (!Fits(path))
         {
             throw new ConfigException(
                 null,
-                $"unix socket path \"{path}\" is {length} bytes; at most {sunPathBytes - 1} fit (the socket address holds {sunPathBytes} bytes including the terminator). "
+                $"unix socket path \"{path}\" is {Encoding.UTF8.GetByteCount(path)} bytes; at most {MaxPathBytes} fit. "
                     + "Shorten the Nomad client's data_dir or the task name."
             );
         }

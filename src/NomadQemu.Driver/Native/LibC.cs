@@ -12,16 +12,14 @@ internal static unsafe partial class LibC
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
     public const int O_RDWR = 2;
+    public const int O_CREAT = 0x40;
+    public const int O_APPEND = 0x400;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
     public const int F_GETFL = 3;
     public const int F_SETFL = 4;
-    public const int F_SETFD = 2;
     public const int EINTR = 4;
     public const int ENXIO = 6;
-    public const int ECHILD = 10;
-    public const int ESRCH = 3;
-    public const int EAGAIN = 11;
 
     /// <summary>glibc's POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK.</summary>
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -35,6 +33,22 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int mkfifo(string path, int mode);
+
+    /// <summary>open(2), retried when a signal interrupts it (a FIFO open can block for long).</summary>
+    public static int OpenRetryingOnInterrupt(string path, int flags, int mode)
+    {
+        while (true)
+        {
+            var fd = open(path, flags, mode);
+            if (fd >= 0 || Marshal.GetLastPInvokeError() != EINTR)
+            {
+                return fd;
+            }
+        }
+    }
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int dup2(int oldfd, int newfd);
@@ -90,8 +104,6 @@ internal static unsafe partial class LibC
         byte** argv,
         byte** envp
     );
-
-    public static bool WIFEXITED(int status) => (status & 0x7f) == 0;
 
     public static int WEXITSTATUS(int status) => (status >> 8) & 0xff;
 

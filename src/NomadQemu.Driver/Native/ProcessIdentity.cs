@@ -1,53 +1,35 @@
-using System.Globalization;
-
 namespace NomadQemu.Driver.Native;
 
 /// <summary>
 /// A pid plus its start time (clock ticks since boot, field 22 of /proc/pid/stat). Pids are recycled;
 /// the pair is not, so a recovered task is never mistaken for an unrelated process that got the pid.
 /// </summary>
-public readonly record struct ProcessIdentity(int Pid, ulong StartTicks)
+internal readonly record struct ProcessIdentity(int Pid, ulong StartTicks)
 {
     public static ProcessIdentity? Of(int pid) =>
         ReadStartTicks(pid) is { } ticks ? new ProcessIdentity(pid, ticks) : null;
 
     /// <summary>True while the very process we recorded is alive (not a zombie, not a recycled pid).</summary>
-    public bool IsAlive()
-    {
-        var stat = ReadStat(Pid);
-        if (stat is null)
-        {
-            return false;
-        }
-        var (state, ticks) = ParseStateAndStart(stat);
-        return ticks == StartTicks && state != 'Z' && state != 'X';
-    }
+    public bool IsAlive() => ProcStat.Read(Pid) is { } stat && stat.StartTicks == StartTicks && !stat.HasExited;
 
-    public static ulong? ReadStartTicks(int pid) =>
-        ReadStat(pid) is { } stat ? ParseStateAndStart(stat).StartTicks : null;
+    public static ulong? ReadStartTicks(int pid) => ProcStat.Read(pid)?.StartTicks;
 
-    private static string? ReadStat(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    /// <summary>Signals the recorded process only while it is still that process: a recycled pid is never hit.</summary>
+    /// <returns>True when the signal was sent.</returns>
+    public bool TrySignal(int signal) => IsAlive() && LibC.kill(Pid, signal) == 0;
 
-    /// <summary>The command name (field 2) may contain spaces and parentheses: parse after the last ')'.</summary>
-    internal static (char State, ulong StartTicks) ParseStateAndStart(string stat)
+    /// <summary>Waits (bounded) until the recorded process is gone; true when it is.</summary>
+    public bool WaitGone(TimeSpan timeout)
     {
-        var close = stat.LastIndexOf(')');
-        var fields = stat[(close + 2)..].Split(' ');
-        // fields[0] is field 3 (state); field 22 (starttime) is fields[19].
-        return (fields[0][0], ulong.Parse(fields[19], CultureInfo.InvariantCulture));
+        var deadline = DateTime.UtcNow + timeout;
+        while (IsAlive())
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+            Thread.Sleep(20);
+        }
+        return true;
     }
 }

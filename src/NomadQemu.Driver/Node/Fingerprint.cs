@@ -29,6 +29,3 @@ public sealed record Fingerprint(
     string Description,
     IReadOnlyDictionary<string, AttributeValue> Attributes
 );
-
-/// <summary>Whether hardware virtualisation really works here, and why not when it does not.</summary>
-public sealed record KvmStatus(bool Usable, string Reason);

@@ -8,7 +8,7 @@ namespace NomadQemu.Driver.Node;
 /// cached for the life of the process: <c>/dev/kvm</c> existing proves nothing (on broken nested hosts it
 /// opens fine and guests then hang).
 /// </summary>
-public sealed partial class Fingerprinter(Func<string?> pathVariable, KvmProbe kvmProbe) : IDisposable
+internal sealed partial class Fingerprinter(Func<string?> pathVariable, KvmProbe kvmProbe) : IDisposable
 {
     private readonly SemaphoreSlim _kvmGate = new(1, 1);
     private KvmStatus? _kvm;
@@ -93,9 +93,6 @@ public sealed partial class Fingerprinter(Func<string?> pathVariable, KvmProbe k
             _kvmGate.Release();
         }
     }
-
-    /// <summary>The cached verdict without probing (null before the first fingerprint).</summary>
-    public KvmStatus? CachedKvm => _kvm;
 
     public static string? ParseVersion(string output) =>
         VersionPattern().Match(output) is { Success: true } m ? m.Groups[1].Value : null;

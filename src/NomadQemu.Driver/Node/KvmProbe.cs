@@ -6,7 +6,7 @@ namespace NomadQemu.Driver.Node;
 /// (value &lt;&lt; 1) | 1; any other outcome — no /dev/kvm, no permission, QEMU refusing, or the guest
 /// hanging as it does on broken nested hosts — means "not usable", with the reason.
 /// </summary>
-public sealed class KvmProbe(string devicePath = "/dev/kvm", TimeSpan? timeout = null)
+internal sealed class KvmProbe(string devicePath = "/dev/kvm", TimeSpan? timeout = null)
 {
     private readonly TimeSpan _timeout = timeout ?? TimeSpan.FromSeconds(5);
 

@@ -7,7 +7,7 @@ namespace NomadQemu.Driver.Node;
 /// completes under KVM while code that runs without VM exits hangs forever (see docs/test-guest-notes.md).
 /// Source: scripts/guest/kvm-probe.asm; these are its assembled bytes, placed at the end of the image.
 /// </summary>
-public static class KvmProbeGuest
+internal static class KvmProbeGuest
 {
     private const int ImageBytes = 65536;
 

@@ -7,7 +7,7 @@ namespace NomadQemu.Driver.Supervision;
 /// The files one VM's supervision leaves in its run dir. Every write is atomic (temp file, fsync,
 /// rename): a reader sees either nothing or a whole record, even if the writer is killed mid-write.
 /// </summary>
-public sealed class RunDirectory(string path)
+internal sealed class RunDirectory(string path)
 {
     public string Path { get; } = path;
     public string LaunchFile => System.IO.Path.Combine(Path, "launch.json");

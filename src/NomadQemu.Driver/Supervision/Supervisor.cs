@@ -105,12 +105,14 @@ public static class Supervisor
     /// </summary>
     private static int OpenLogWriter(string path)
     {
-        const int O_CREAT = 0x40;
-        const int O_APPEND = 0x400;
         var deadline = DateTime.UtcNow + s_fifoOpenTimeout;
         while (true)
         {
-            var fd = LibC.open(path, LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC | O_APPEND | O_CREAT, 0x1a4);
+            var fd = LibC.open(
+                path,
+                LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC | LibC.O_APPEND | LibC.O_CREAT,
+                0x1a4
+            );
             if (fd >= 0)
             {
                 var flags = LibC.fcntl(fd, LibC.F_GETFL, 0);
@@ -139,10 +141,8 @@ public static class Supervisor
     /// <summary>Our own stdio must not be the plugin's pipes: they break when the plugin dies.</summary>
     private static void DetachOwnStdio(string logPath)
     {
-        const int O_CREAT = 0x40;
-        const int O_APPEND = 0x400;
         var nullFd = LibC.open("/dev/null", LibC.O_RDWR, 0);
-        var logFd = LibC.open(logPath, LibC.O_WRONLY | O_CREAT | O_APPEND, 0x1a4);
+        var logFd = LibC.open(logPath, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0x1a4);
         if (nullFd >= 0)
         {
             LibC.dup2(nullFd, 0);

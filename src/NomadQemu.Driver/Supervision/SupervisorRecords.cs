@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using NomadQemu.Driver.Native;
 
 namespace NomadQemu.Driver.Supervision;
 
 /// <summary>What the driver asks a supervisor to run. Written to the task's run dir before the supervisor starts.</summary>
-public sealed record LaunchRequest(
+internal sealed record LaunchRequest(
     string Executable,
     IReadOnlyList<string> Arguments,
     IReadOnlyList<string> Environment,
@@ -14,19 +15,26 @@ public sealed record LaunchRequest(
 );
 
 /// <summary>Written by the supervisor once QEMU runs: who to watch, with pid-recycling-proof identities.</summary>
-public sealed record SupervisorStarted(
+internal sealed record SupervisorStarted(
     int SupervisorPid,
     ulong SupervisorStartTicks,
     int QemuPid,
     ulong QemuStartTicks,
     DateTimeOffset StartedAt
-);
+)
+{
+    [JsonIgnore]
+    public ProcessIdentity Qemu => new(QemuPid, QemuStartTicks);
+
+    [JsonIgnore]
+    public ProcessIdentity Supervisor => new(SupervisorPid, SupervisorStartTicks);
+}
 
 /// <summary>
 /// Written by the supervisor when QEMU is gone (or could not start). This file is how the true outcome
 /// survives the plugin: a restarted plugin cannot waitpid a process that is not its child.
 /// </summary>
-public sealed record ExitRecord(int ExitCode, int Signal, bool OomKilled, string? Error, DateTimeOffset ExitedAt);
+internal sealed record ExitRecord(int ExitCode, int Signal, bool OomKilled, string? Error, DateTimeOffset ExitedAt);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = false)]
 [JsonSerializable(typeof(LaunchRequest))]

@@ -7,14 +7,14 @@ using NomadQemu.Driver.Native;
 namespace NomadQemu.Driver.Supervision;
 
 /// <summary>Where a task stands in the ledger: still starting (Nomad has no handle yet) or handed to Nomad.</summary>
-public enum LedgerPhase
+internal enum LedgerPhase
 {
     Starting,
     Started,
 }
 
 /// <summary>One ledger entry: which plugin process owns the task and where its files are.</summary>
-public sealed record LedgerEntry(
+internal sealed record LedgerEntry(
     string TaskId,
     string RunDir,
     int OwnerPid,
@@ -37,7 +37,7 @@ internal sealed partial class LedgerJson : JsonSerializerContext;
 /// instance may kill its QEMU and delete its files. Tasks handed to Nomad ("started") are never touched:
 /// Nomad recovers or destroys them itself.
 /// </summary>
-public sealed class TaskLedger
+internal sealed class TaskLedger
 {
     private readonly string _dir;
 

@@ -9,7 +9,7 @@ namespace NomadQemu.Driver.Tasks;
 /// job's driver config travels here too. Encoded as a msgpack map with string keys so that
 /// <c>nomad operator client-state</c> can decode it. <see cref="Version"/> is also TaskHandle.version.
 /// </summary>
-public sealed record DriverState
+internal sealed record DriverState
 {
     public const int Version = 1;
 

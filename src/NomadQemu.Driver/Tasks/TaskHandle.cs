@@ -6,10 +6,11 @@ namespace NomadQemu.Driver.Tasks;
 
 /// <summary>
 /// One VM this driver controls. Immutable facts first; mutable state below <see cref="_gate"/> and only
-/// read through <see cref="Snapshot"/>. The exit is observed by polling the supervisor's exit record and
-/// the recorded process identities, which works the same for a VM we started and one we recovered.
+/// read through <see cref="Snapshot"/>. The exit is read from the supervisor's exit record: for a VM we
+/// started, the supervisor's own exit (our child) wakes the monitor at once; for a recovered VM, which is
+/// nobody's child here, the monitor checks the record and the recorded process identities every 150 ms.
 /// </summary>
-public sealed class TaskHandle
+internal sealed class TaskHandle
 {
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(150);
 
@@ -162,16 +163,3 @@ public sealed class TaskHandle
     public static TaskExit ToTaskExit(ExitRecord record) =>
         new(record.ExitCode, record.Signal, record.OomKilled, record.Error);
 }
-
-/// <summary>The request facts Nomad wants echoed back and InspectTask reports.</summary>
-public sealed record TaskStatusInfo(string TaskName, string AllocId, string AllocDir);
-
-/// <summary>A consistent copy of a task's state, taken under its lock.</summary>
-public sealed record TaskSnapshot(
-    string TaskId,
-    string TaskName,
-    bool Running,
-    DateTimeOffset StartedAt,
-    DateTimeOffset? CompletedAt,
-    TaskExit? Exit
-);

@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace NomadQemu.Driver.Tasks;
 
 /// <summary>The tasks this driver instance knows, by Nomad task id. Nothing more.</summary>
-public sealed class TaskStore
+internal sealed class TaskStore
 {
     private readonly ConcurrentDictionary<string, TaskHandle> _tasks = new(StringComparer.Ordinal);
 

@@ -6,7 +6,7 @@ namespace NomadQemu.Driver.Tasks;
 /// The driver's QMP line to one VM. QEMU's QMP socket serves one client at a time, so the driver keeps
 /// a single connection, opened on first use and re-opened if it dropped (e.g. after a plugin restart).
 /// </summary>
-public sealed class VmControl(string socketPath) : IAsyncDisposable
+internal sealed class VmControl(string socketPath) : IAsyncDisposable
 {
     private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(10);
     private readonly SemaphoreSlim _gate = new(1, 1);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using NomadQemu.Driver.Supervision;
 
 namespace NomadQemu.Cli;
 
@@ -42,11 +41,7 @@ internal static class CliApp
         });
         root.Subcommands.Add(version);
 
-        var runDir = new Argument<string>("run-dir");
-        var supervise = new Command("__supervise", "Internal: supervise one VM (started by the driver).") { runDir };
-        supervise.Hidden = true;
-        supervise.SetAction(parsed => Supervisor.Run(parsed.GetValue(runDir)!));
-        root.Subcommands.Add(supervise);
+        root.Subcommands.Add(SupervisorCommand.Create());
 
         foreach (var command in ExtraCommands.Create())
         {

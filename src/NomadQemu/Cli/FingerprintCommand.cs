@@ -30,10 +30,7 @@ internal static class FingerprintCommand
                 var data = new RunnerDataDir(parsed.GetValue(dataDir)!);
                 data.Create();
                 using var loggers = new RunnerLoggerProvider(LogLevel.Warning);
-                await using var driver = new QemuDriver(
-                    new DriverOptions { SupervisorExecutable = Environment.ProcessPath! },
-                    loggers
-                );
+                await using var driver = new QemuDriver(SupervisorCommand.DriverOptions(), loggers);
                 driver.SetConfig(new PluginConfig { StateDir = data.State }, compute: null);
                 var fingerprint = await driver.FingerprintAsync(CancellationToken.None);
                 if (parsed.GetValue(json))

@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
 using NomadQemu.Driver;
-using NomadQemu.Driver.Tasks;
 using Proto = NomadQemu.Protocol.Drivers;
 
 namespace NomadQemu.Plugin;
@@ -71,7 +70,7 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
                 Result = Proto.StartTaskResponse.Types.Result.Success,
                 Handle = new Proto.TaskHandle
                 {
-                    Version = DriverState.Version,
+                    Version = QemuDriver.TaskHandleVersion,
                     Config = task,
                     State = Proto.TaskState.Running,
                     DriverState = ByteString.CopyFrom(started.DriverState),
@@ -255,6 +254,3 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
     public override Task<Proto.ShutdownResponse> Shutdown(Proto.ShutdownRequest request, ServerCallContext context) =>
         Task.FromResult(new Proto.ShutdownResponse());
 }
-
-/// <summary>How often the Fingerprint stream repeats (30 s like every HashiCorp driver; tests may shorten it).</summary>
-internal sealed record FingerprintSchedule(TimeSpan Period);

@@ -1,3 +1,5 @@
+using NomadQemu.Core.Validation;
+
 namespace NomadQemu.Plugin;
 
 /// <summary>
@@ -10,9 +12,6 @@ internal static class Handshake
     public const string MagicCookieValue = "e4327c2e01eabfd75a8a67adb114fb34a757d57eee7728d857a8cec6e91a7255";
     public const int CoreProtocolVersion = 1;
     public const int AppProtocolVersion = 2;
-
-    /// <summary>Linux sun_path is 108 bytes including the terminating NUL.</summary>
-    public const int MaxUnixSocketPathBytes = 107;
 
     public static bool HasMagicCookie(Func<string, string?> env) => env(MagicCookieKey) == MagicCookieValue;
 
@@ -63,10 +62,10 @@ internal static class Handshake
                     .Shared.NextInt64(100_000_000, 999_999_999)
                     .ToString(System.Globalization.CultureInfo.InvariantCulture)
         );
-        if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxUnixSocketPathBytes)
+        if (!UnixSocketPathGuard.Fits(path))
         {
             throw new InvalidOperationException(
-                $"plugin socket path {path} is longer than {MaxUnixSocketPathBytes} bytes; set PLUGIN_UNIX_SOCKET_DIR or TMPDIR to a shorter directory"
+                $"plugin socket path {path} is longer than {UnixSocketPathGuard.MaxPathBytes} bytes; set PLUGIN_UNIX_SOCKET_DIR or TMPDIR to a shorter directory"
             );
         }
         return path;

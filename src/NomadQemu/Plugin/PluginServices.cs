@@ -12,7 +12,7 @@ internal static class PluginServices
     public static void Register(IServiceCollection services)
     {
         services.AddSingleton(provider => new QemuDriver(
-            new DriverOptions { SupervisorExecutable = Environment.ProcessPath ?? "nomad-driver-qemu" },
+            Cli.SupervisorCommand.DriverOptions(),
             provider.GetRequiredService<ILoggerFactory>()
         ));
         var period =

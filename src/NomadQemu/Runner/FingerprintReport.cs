@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using NomadQemu.Driver.Node;
 
 namespace NomadQemu.Runner;
@@ -36,11 +35,3 @@ internal sealed record FingerprintReport(
             ),
         };
 }
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
-[JsonSerializable(typeof(FingerprintReport))]
-[JsonSerializable(typeof(bool))]
-[JsonSerializable(typeof(long))]
-[JsonSerializable(typeof(double))]
-[JsonSerializable(typeof(string))]
-internal sealed partial class RunnerJson : JsonSerializerContext;

@@ -6,22 +6,6 @@ using NomadQemu.JobFiles;
 
 namespace NomadQemu.Runner;
 
-/// <summary>One task of one allocation, ready for the driver: the request Nomad would send, plus what the runner needs.</summary>
-internal sealed record PlannedTask(
-    TaskSpec Spec,
-    TaskRequest Request,
-    IReadOnlyList<AllocatedPort> Ports,
-    IReadOnlyList<ArtifactRequest> Artifacts
-);
-
-/// <summary>One instance of a group: its alloc dir and its tasks.</summary>
-internal sealed record PlannedAlloc(
-    GroupSpec Group,
-    int Index,
-    AllocDirectory Directory,
-    IReadOnlyList<PlannedTask> Tasks
-);
-
 /// <summary>
 /// Turns a job into allocations and StartTask requests, exactly as a Nomad client would fill them: ports,
 /// environment, interpolated and schema-encoded config, resources. Pure planning: nothing is created on disk.

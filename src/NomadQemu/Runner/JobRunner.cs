@@ -1,4 +1,5 @@
 using NomadQemu.Artifacts;
+using NomadQemu.Cli;
 using NomadQemu.Core.Config;
 using NomadQemu.Driver;
 using NomadQemu.Driver.Node;
@@ -20,10 +21,7 @@ internal sealed class JobRunner(RunOptions options, ConsoleSink console, RunSign
         data.Create();
 
         using var loggers = new RunnerLoggerProvider(options.Verbose ? LogLevel.Information : LogLevel.Warning);
-        await using var driver = new QemuDriver(
-            new DriverOptions { SupervisorExecutable = Environment.ProcessPath! },
-            loggers
-        );
+        await using var driver = new QemuDriver(SupervisorCommand.DriverOptions(), loggers);
         driver.SetConfig(new PluginConfig { StateDir = data.State, KvmProbe = !options.NoKvm }, compute: null);
 
         var fingerprint = await driver.FingerprintAsync(signals.Stop);

@@ -1,3 +1,4 @@
+using NomadQemu.Cli;
 using NomadQemu.Core.Config;
 using NomadQemu.Driver;
 
@@ -22,10 +23,7 @@ internal sealed class JobValidator(string jobFile, IReadOnlyDictionary<string, s
             var data = new RunnerDataDir(scratch);
             data.Create();
             using var loggers = new RunnerLoggerProvider(LogLevel.Warning);
-            await using var driver = new QemuDriver(
-                new DriverOptions { SupervisorExecutable = Environment.ProcessPath! },
-                loggers
-            );
+            await using var driver = new QemuDriver(SupervisorCommand.DriverOptions(), loggers);
             driver.SetConfig(new PluginConfig { StateDir = data.State }, compute: null);
             // Ports are checked for clashes but never held: validate may run next to the job it checks.
             var allocs = new JobPlanner(
@@ -67,7 +65,7 @@ internal sealed class JobValidator(string jobFile, IReadOnlyDictionary<string, s
         }
         try
         {
-            var plan = await driver.PlanAsync(task.Request, cancellationToken);
+            var plan = await driver.ValidateAsync(task.Request, cancellationToken);
             console.Line(
                 $"task \"{task.Spec.Name}\": ok (accelerator {plan.Accelerator}, {plan.Forwards.Count} forwarded port(s))"
             );

@@ -3,9 +3,6 @@ using NomadQemu.JobFiles;
 
 namespace NomadQemu.Runner;
 
-/// <summary>One allocated port: the host side QEMU listens on and the job's <c>to</c> (null when unset).</summary>
-internal sealed record AllocatedPort(string Label, string HostIp, int HostPort, int? To);
-
 /// <summary>
 /// Builds a task's environment the way a Nomad client does for a non-isolated driver: absolute host paths
 /// for the directories, identity, limits, ports and meta, then the task's own <c>env</c> block

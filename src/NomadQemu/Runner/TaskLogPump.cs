@@ -1,5 +1,5 @@
 using System.Text;
-using Microsoft.Win32.SafeHandles;
+using NomadQemu.Driver.Native;
 
 namespace NomadQemu.Runner;
 
@@ -29,7 +29,7 @@ internal sealed class TaskLogPump
         _owner = owner;
         _prefix = prefix;
         _console = console;
-        FifoNative.CreateFifo(fifoPath);
+        LogFifo.Create(fifoPath);
         _thread = new Thread(Pump) { IsBackground = true, Name = $"log {owner}" };
     }
 
@@ -45,15 +45,7 @@ internal sealed class TaskLogPump
         var deadline = DateTime.UtcNow + s_stopTimeout;
         while (!_finished.Task.IsCompleted && DateTime.UtcNow < deadline)
         {
-            var fd = FifoNative.Open(
-                _fifoPath,
-                FifoNative.O_WRONLY | FifoNative.O_NONBLOCK | FifoNative.O_CLOEXEC,
-                out _
-            );
-            if (fd >= 0)
-            {
-                _ = FifoNative.Close(fd); // only a wake-up for the reader; nothing to do if close fails
-            }
+            LogFifo.WakeReader(_fifoPath);
             await Task.WhenAny(_finished.Task, Task.Delay(50)).ConfigureAwait(false);
         }
     }
@@ -70,12 +62,7 @@ internal sealed class TaskLogPump
             // A writer that comes and goes before QEMU (or QEMU restarting) must not end the pump: reopen until stopped.
             while (!_stopping)
             {
-                var fd = FifoNative.Open(_fifoPath, FifoNative.O_RDONLY | FifoNative.O_CLOEXEC, out var errno);
-                if (fd < 0)
-                {
-                    throw new IOException($"cannot open {_fifoPath}: errno {errno}");
-                }
-                using var fifo = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, 1);
+                using var fifo = new FileStream(LogFifo.OpenForReading(_fifoPath), FileAccess.Read, 1);
                 int read;
                 while ((read = fifo.Read(buffer, 0, buffer.Length)) > 0)
                 {
