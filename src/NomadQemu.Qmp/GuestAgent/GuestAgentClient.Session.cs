@@ -72,11 +72,20 @@ public sealed partial class GuestAgentClient
             step = CallStep.Connect;
             await EnsureSynchronizedAsync(s => step = s, deadline.Token).ConfigureAwait(false);
             step = CallStep.Reply;
+            try
+            {
+                await WriteAsync(command, encoded, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Volatile.Write(ref _synchronized, false); // part of the command may be written
+                throw;
+            }
+
             using var grace = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
             grace.CancelAfter(_options.NoReplyGrace);
             try
             {
-                await WriteAsync(command, encoded, deadline.Token).ConfigureAwait(false);
                 using var reply = await ReadReplyAsync(command, grace.Token).ConfigureAwait(false);
                 GuestAgentWire.GetReturnValue(reply, command); // throws on an error reply
             }
@@ -92,7 +101,8 @@ public sealed partial class GuestAgentClient
             }
             catch (GuestAgentNotConnectedException) when (Volatile.Read(ref _disposed) == 0)
             {
-                // The connection ended after the command was written: the guest (or QEMU) is going down.
+                // The connection ended after the whole command was written: the guest (or QEMU) is going down.
+                // (A failed write is not caught here: then the command may never have arrived.)
             }
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)

@@ -160,6 +160,22 @@ public sealed class GuestAgentCommandTests
     }
 
     [Fact]
+    public async Task ShutdownAsync_WritingTheCommandFails_ThrowsNotConnectedBecauseItNeverArrived()
+    {
+        using var timeout = TestTimeout.Start();
+        (var client, _, var socket) = await FakeGuestAgentSocket.ConnectedAsync(timeout.Token);
+        await using var clientScope = client;
+        socket.LastTransport!.WriteFailure = new IOException("Broken pipe");
+
+        var ex = await Assert.ThrowsAsync<GuestAgentNotConnectedException>(() =>
+            client.ShutdownAsync(GuestShutdownMode.Powerdown, timeout.Token)
+        );
+
+        Assert.Contains("guest-shutdown", ex.Message, StringComparison.Ordinal);
+        Assert.IsType<IOException>(ex.InnerException);
+    }
+
+    [Fact]
     public async Task Fsfreeze_StatusFreezeFreezeListAndThaw_UseTheRightCommandsAndDecodeCounts()
     {
         using var timeout = TestTimeout.Start();

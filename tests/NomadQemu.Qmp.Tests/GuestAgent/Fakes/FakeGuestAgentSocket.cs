@@ -28,6 +28,9 @@ internal sealed class FakeGuestAgentSocket
 
     public int Connections => Volatile.Read(ref _connections);
 
+    /// <summary>The client's end of the latest connection (e.g. to make its writes fail).</summary>
+    public NomadQemu.Qmp.Tests.Fakes.InMemoryQmpTransport? LastTransport { get; private set; }
+
     /// <summary>When set, connecting fails with this instead.</summary>
     public Exception? ConnectFailure { get; set; }
 
@@ -79,6 +82,7 @@ internal sealed class FakeGuestAgentSocket
 
         Interlocked.Increment(ref _connections);
         (var transport, var agent) = FakeGuestAgent.CreatePair();
+        LastTransport = transport;
         Assert.True(_accepted.Writer.TryWrite(agent));
         return transport;
     }
