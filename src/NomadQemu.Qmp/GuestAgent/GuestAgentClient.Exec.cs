@@ -16,7 +16,8 @@ public sealed partial class GuestAgentClient
     /// <c>guest-exec</c>: starts a program in the guest and returns its pid at once. Poll it with
     /// <see cref="GetExecStatusAsync"/> or <see cref="WaitForExitAsync"/>; the agent keeps its output (at most
     /// 16 MiB per stream) until then. Each started process must be polled until it exits, or the agent keeps its
-    /// record and output for as long as it runs.
+    /// record and output for as long as it runs. Cancelling after the command was written may leave the process
+    /// running without its pid reaching you; <see cref="RunAsync"/> takes care of that case.
     /// </summary>
     /// <exception cref="ArgumentException">A value the agent would mangle: a NUL character, an environment entry without '=', too much input.</exception>
     /// <exception cref="NotSupportedException">A capture mode the guest's agent does not have (before qemu-ga 8.1).</exception>
@@ -110,7 +111,21 @@ public sealed partial class GuestAgentClient
     /// </summary>
     public async Task<GuestExecStatus> RunAsync(GuestExecRequest request, CancellationToken cancellationToken = default)
     {
-        var pid = await ExecAsync(request, cancellationToken).ConfigureAwait(false);
+        // The start is not cancelled with the caller: once guest-exec is written the process may run even if we
+        // stop waiting for its pid, and then nobody could kill it. So the caller stops waiting at once, and the
+        // start finishes in the background (bounded by CommandTimeout) and kills whatever it started.
+        var start = ExecAsync(request, CancellationToken.None);
+        long pid;
+        try
+        {
+            pid = await start.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = KillWhatAnAbandonedStartStartedAsync(start);
+            throw;
+        }
+
         try
         {
             return await WaitForExitAsync(pid, cancellationToken).ConfigureAwait(false);
@@ -160,6 +175,28 @@ public sealed partial class GuestAgentClient
                     + Encoding.UTF8.GetString(status.StandardError).Trim()
             ),
         };
+    }
+
+    private async Task KillWhatAnAbandonedStartStartedAsync(Task<long> start)
+    {
+        long pid;
+        try
+        {
+            pid = await start.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+            when (ex
+                    is GuestAgentException
+                        or OperationCanceledException
+                        or ObjectDisposedException
+                        or ArgumentException
+                        or NotSupportedException
+            )
+        {
+            return; // It did not start, or we cannot know: nothing to kill.
+        }
+
+        await KillAndReapQuietlyAsync(pid).ConfigureAwait(false);
     }
 
     private async Task KillAndReapQuietlyAsync(long pid)

@@ -211,6 +211,30 @@ public sealed class GuestAgentExecTests
         Assert.Equal(300, reap.Arguments.GetProperty("pid").GetInt64());
     }
 
+    [Fact]
+    public async Task RunAsync_CancelledBeforeThePidArrives_ThrowsAtOnceAndKillsTheProcessWhenThePidComes()
+    {
+        using var timeout = TestTimeout.Start();
+        (var client, var agent, _) = await FakeGuestAgentSocket.ConnectedAsync(timeout.Token);
+        await using var clientScope = client;
+        using var caller = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+
+        var run = client.RunAsync(new GuestExecRequest("sleep", "1000"), caller.Token);
+        await agent.ExpectCommandAsync("guest-exec", timeout.Token);
+        await caller.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        agent.Reply("""{"pid": 400}""");
+        var kill = await agent.ExpectCommandAsync("guest-exec", timeout.Token);
+        agent.Reply("""{"pid": 401}""");
+        await agent.ExpectCommandAsync("guest-exec-status", timeout.Token);
+        agent.Reply("""{"exited": true, "exitcode": 0}""");
+        var reap = await agent.ExpectCommandAsync("guest-exec-status", timeout.Token);
+        agent.Reply("""{"exited": true, "signal": 9}""");
+
+        Assert.Equal("400", kill.Arguments.GetProperty("arg")[3].GetString());
+        Assert.Equal(400, reap.Arguments.GetProperty("pid").GetInt64());
+    }
+
     [Theory]
     [InlineData(1, false)]
     [InlineData(2, true)]
