@@ -9,6 +9,7 @@ packages=(
     clang zlib1g-dev                    # Native AOT publish
     curl ca-certificates util-linux iproute2   # HTTP checks; nsenter + ip netns for group networking
     genisoimage xorriso cloud-init      # cloud-init seed tests: independent ISO readers, cloud-init's own parsers
+    qemu-guest-agent                    # qemu-ga: the guest agent client's tests run it on a unix socket
 )
 
 missing=()

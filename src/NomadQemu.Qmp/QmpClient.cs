@@ -22,7 +22,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     private int _disposed;
 
     // For tests.
-    internal QmpClient(IQmpTransport transport, int maxMessageBytes = QmpConnection.DefaultMaxMessageBytes)
+    internal QmpClient(IDuplexTransport transport, int maxMessageBytes = QmpConnection.DefaultMaxMessageBytes)
     {
         _connection = new QmpConnection(transport, maxMessageBytes);
     }
@@ -53,7 +53,9 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <exception cref="QmpConnectionClosedException">The peer closed the connection during the handshake.</exception>
     public static async Task<QmpClient> ConnectAsync(string socketPath, CancellationToken cancellationToken)
     {
-        var transport = await UnixSocketQmpTransport.ConnectAsync(socketPath, cancellationToken).ConfigureAwait(false);
+        var transport = await UnixSocketTransport
+            .ConnectAsync(socketPath, "QMP", cancellationToken)
+            .ConfigureAwait(false);
         var client = new QmpClient(transport);
         try
         {

@@ -1,6 +1,6 @@
 // Overview
 //
-// The engine behind QmpClient: one QMP conversation over one IQmpTransport.
+// The engine behind QmpClient: one QMP conversation over one IDuplexTransport.
 //
 // Constraints
 // - QMP is newline-delimited JSON in both directions. The server speaks first (greeting); replies carry
@@ -33,7 +33,7 @@ internal sealed partial class QmpConnection : IAsyncDisposable
 {
     public const int DefaultMaxMessageBytes = 16 * 1024 * 1024;
 
-    private readonly IQmpTransport _transport;
+    private readonly IDuplexTransport _transport;
     private readonly QmpMessageFramer _framer;
 
     // Cancelled by Close. Never disposed: a late writer may still read its Token, and a CTS without timers
@@ -57,7 +57,7 @@ internal sealed partial class QmpConnection : IAsyncDisposable
     private long _nextId;
     private int _disposed;
 
-    public QmpConnection(IQmpTransport transport, int maxMessageBytes = DefaultMaxMessageBytes)
+    public QmpConnection(IDuplexTransport transport, int maxMessageBytes = DefaultMaxMessageBytes)
     {
         _transport = transport;
         _framer = new QmpMessageFramer(transport, maxMessageBytes);

@@ -7,7 +7,7 @@ namespace NomadQemu.Qmp.Tests.Fakes;
 /// The client's end of an in-memory duplex stream. Each chunk the peer sends is returned by exactly one
 /// read (or several, if the client's buffer is smaller), so tests control how messages are split.
 /// </summary>
-internal sealed class InMemoryQmpTransport : IQmpTransport
+internal sealed class InMemoryQmpTransport : IDuplexTransport
 {
     private readonly Channel<byte[]> _fromPeer;
     private readonly Channel<byte[]> _toPeer;

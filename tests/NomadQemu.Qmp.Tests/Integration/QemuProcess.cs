@@ -23,6 +23,8 @@ internal sealed class QemuProcess : IAsyncDisposable
 
     public Process Process { get; }
 
+    public string Directory => _directory;
+
     public string SocketPath => Path.Combine(_directory, "q.sock");
 
     /// <summary>QEMU's stdout and stderr so far, for assertion messages.</summary>
@@ -37,8 +39,11 @@ internal sealed class QemuProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts QEMU with <c>-machine <paramref name="machine"/></c> and a QMP server socket that does not wait for a client.</summary>
-    public static QemuProcess Start(string machine)
+    /// <summary>
+    /// Starts QEMU with <c>-machine <paramref name="machine"/></c>, a QMP server socket that does not wait for a
+    /// client, and <paramref name="extraArguments"/> (where "{dir}" stands for the process's directory).
+    /// </summary>
+    public static QemuProcess Start(string machine, params string[] extraArguments)
     {
         var directory = ShortTempPaths.NewDirectory("qmp");
         var startInfo = new ProcessStartInfo("qemu-system-x86_64")
@@ -48,19 +53,19 @@ internal sealed class QemuProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (
-            var argument in new[]
-            {
-                "-machine",
-                machine,
-                "-display",
-                "none",
-                "-nodefaults",
-                "-no-user-config",
-                "-qmp",
-                $"unix:{Path.Combine(directory, "q.sock")},server=on,wait=off",
-            }
-        )
+        string[] arguments =
+        [
+            "-machine",
+            machine,
+            "-display",
+            "none",
+            "-nodefaults",
+            "-no-user-config",
+            "-qmp",
+            $"unix:{Path.Combine(directory, "q.sock")},server=on,wait=off",
+            .. extraArguments.Select(a => a.Replace("{dir}", directory, StringComparison.Ordinal)),
+        ];
+        foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
         }

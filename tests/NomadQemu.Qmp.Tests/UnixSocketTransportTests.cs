@@ -4,7 +4,7 @@ using NomadQemu.Qmp.Transport;
 
 namespace NomadQemu.Qmp.Tests;
 
-public sealed class UnixSocketQmpTransportTests : IDisposable
+public sealed class UnixSocketTransportTests : IDisposable
 {
     private readonly string _directory = ShortTempPaths.NewDirectory("qmpt");
 
@@ -16,7 +16,7 @@ public sealed class UnixSocketQmpTransportTests : IDisposable
         using var timeout = TestTimeout.Start();
         var path = Path.Combine(_directory, "q.sock");
 
-        var connecting = UnixSocketQmpTransport.ConnectAsync(path, timeout.Token);
+        var connecting = UnixSocketTransport.ConnectAsync(path, "QMP", timeout.Token);
         await Task.Delay(150, timeout.Token);
         Assert.False(connecting.IsCompleted, "there is nothing to connect to yet");
         using var listener = Listen(path);
@@ -42,7 +42,7 @@ public sealed class UnixSocketQmpTransportTests : IDisposable
         }
 
         Assert.True(File.Exists(path));
-        var connecting = UnixSocketQmpTransport.ConnectAsync(path, timeout.Token);
+        var connecting = UnixSocketTransport.ConnectAsync(path, "QMP", timeout.Token);
         await Task.Delay(150, timeout.Token);
         Assert.False(connecting.IsCompleted, "a stale socket refuses connections");
         File.Delete(path);
@@ -60,7 +60,7 @@ public sealed class UnixSocketQmpTransportTests : IDisposable
         var path = Path.Combine(_directory, "never.sock");
 
         var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            UnixSocketQmpTransport.ConnectAsync(path, shortWait.Token)
+            UnixSocketTransport.ConnectAsync(path, "QMP", shortWait.Token)
         );
 
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class UnixSocketQmpTransportTests : IDisposable
         var path = "/tmp/" + new string('p', 110) + ".sock";
 
         var ex = await Assert.ThrowsAsync<ArgumentException>(() =>
-            UnixSocketQmpTransport.ConnectAsync(path, CancellationToken.None)
+            UnixSocketTransport.ConnectAsync(path, "QMP", CancellationToken.None)
         );
 
         Assert.Contains("107 bytes", ex.Message, StringComparison.Ordinal);
@@ -87,7 +87,7 @@ public sealed class UnixSocketQmpTransportTests : IDisposable
         using var timeout = TestTimeout.Start();
         var path = Path.Combine(_directory, "q.sock");
         using var listener = Listen(path);
-        var transport = await UnixSocketQmpTransport.ConnectAsync(path, timeout.Token);
+        var transport = await UnixSocketTransport.ConnectAsync(path, "QMP", timeout.Token);
         using var server = await listener.AcceptAsync(timeout.Token);
 
         var read = transport.ReadAsync(new byte[16], timeout.Token);
@@ -111,7 +111,7 @@ public sealed class UnixSocketQmpTransportTests : IDisposable
         using var timeout = TestTimeout.Start();
         var path = Path.Combine(_directory, "q.sock");
         using var listener = Listen(path);
-        await using var transport = await UnixSocketQmpTransport.ConnectAsync(path, timeout.Token);
+        await using var transport = await UnixSocketTransport.ConnectAsync(path, "QMP", timeout.Token);
         var server = await listener.AcceptAsync(timeout.Token);
 
         // What QEMU does on "quit": answer, then exit without reading the rest of our input (ECONNRESET).

@@ -3,8 +3,11 @@ using System.Text;
 
 namespace NomadQemu.Qmp.Transport;
 
-/// <summary>A QMP transport over a unix domain stream socket, as created by QEMU's <c>-qmp unix:PATH,server=on</c>.</summary>
-internal sealed class UnixSocketQmpTransport : IQmpTransport
+/// <summary>
+/// A transport over a unix domain stream socket, as created by QEMU's <c>-qmp unix:PATH,server=on</c> or a
+/// <c>-chardev socket,path=PATH,server=on</c> behind the guest agent's virtio-serial port.
+/// </summary>
+internal sealed class UnixSocketTransport : IDuplexTransport
 {
     // sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL.
     internal const int MaxSocketPathBytes = 107;
@@ -15,7 +18,7 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
 
-    private UnixSocketQmpTransport(Socket socket)
+    private UnixSocketTransport(Socket socket)
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
@@ -28,12 +31,16 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
     /// </summary>
     /// <exception cref="OperationCanceledException">The token fired; the message names the path and the last error.</exception>
     /// <exception cref="SocketException">A failure that retrying cannot fix, e.g. permission denied.</exception>
-    public static async Task<UnixSocketQmpTransport> ConnectAsync(
+    /// <param name="socketPath">The socket file.</param>
+    /// <param name="socketKind">What the socket serves, for messages: "QMP" or "guest agent".</param>
+    /// <param name="cancellationToken">The only bound on the retries.</param>
+    public static async Task<UnixSocketTransport> ConnectAsync(
         string socketPath,
+        string socketKind,
         CancellationToken cancellationToken
     )
     {
-        ValidateSocketPath(socketPath);
+        ValidateSocketPath(socketPath, socketKind);
         var endPoint = new UnixDomainSocketEndPoint(socketPath);
         var delay = s_firstRetryDelay;
         SocketException? lastError = null;
@@ -42,14 +49,14 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                throw GaveUp(socketPath, lastError, cancellationToken);
+                throw GaveUp(socketPath, socketKind, lastError, cancellationToken);
             }
 
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
                 await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-                return new UnixSocketQmpTransport(socket);
+                return new UnixSocketTransport(socket);
             }
             catch (SocketException ex) when (IsWorthRetrying(ex.SocketErrorCode))
             {
@@ -59,7 +66,7 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
             catch (OperationCanceledException)
             {
                 socket.Dispose();
-                throw GaveUp(socketPath, lastError, cancellationToken);
+                throw GaveUp(socketPath, socketKind, lastError, cancellationToken);
             }
             catch
             {
@@ -73,7 +80,7 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
             }
             catch (OperationCanceledException)
             {
-                throw GaveUp(socketPath, lastError, cancellationToken);
+                throw GaveUp(socketPath, socketKind, lastError, cancellationToken);
             }
 
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, s_maxRetryDelay.Ticks));
@@ -116,14 +123,14 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
         return _stream.DisposeAsync();
     }
 
-    internal static void ValidateSocketPath(string socketPath)
+    internal static void ValidateSocketPath(string socketPath, string socketKind)
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
         var byteCount = Encoding.UTF8.GetByteCount(socketPath);
         if (byteCount > MaxSocketPathBytes)
         {
             throw new ArgumentException(
-                $"QMP socket path '{socketPath}' is {byteCount} bytes long; unix socket paths must be at most {MaxSocketPathBytes} bytes.",
+                $"{socketKind} socket path '{socketPath}' is {byteCount} bytes long; unix socket paths must be at most {MaxSocketPathBytes} bytes.",
                 nameof(socketPath)
             );
         }
@@ -136,6 +143,7 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
 
     private static OperationCanceledException GaveUp(
         string socketPath,
+        string socketKind,
         SocketException? lastError,
         CancellationToken token
     )
@@ -144,7 +152,7 @@ internal sealed class UnixSocketQmpTransport : IQmpTransport
             ? "cancelled before the first attempt"
             : $"last error: {lastError.SocketErrorCode} ({lastError.Message})";
         return new OperationCanceledException(
-            $"Gave up connecting to QMP socket '{socketPath}': {why}.",
+            $"Gave up connecting to {socketKind} socket '{socketPath}': {why}.",
             lastError,
             token
         );
