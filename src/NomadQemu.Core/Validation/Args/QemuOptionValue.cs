@@ -1,0 +1,10 @@
+namespace NomadQemu.Core.Validation.Args;
+
+/// <summary>
+/// An option value taken apart: its type (the device driver, netdev type, chardev backend...; null when the value
+/// has none) and every property as written. The implied key's explicit spellings (<c>driver=</c>) are types too.
+/// </summary>
+public sealed record QemuOptionValue(
+    IReadOnlyList<string> Types,
+    IReadOnlyList<KeyValuePair<string, string>> Properties
+);
