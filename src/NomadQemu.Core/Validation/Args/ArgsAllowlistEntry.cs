@@ -64,8 +64,8 @@ public sealed record ArgsAllowlistEntry(
 
         // Typed: TYPE[,PROPERTY...]; options without a type list properties only.
         var parts = pattern.Split(',');
-        var typePattern = rules.ImpliedKey is null ? null : parts[0];
-        var properties = (rules.ImpliedKey is null ? parts : parts[1..])
+        var typePattern = rules.HasType ? parts[0] : null;
+        var properties = (rules.HasType ? parts[1..] : parts)
             .Where(p => p.Length > 0)
             .Select(QemuValueRules.NormalizePropertyName)
             .ToArray();

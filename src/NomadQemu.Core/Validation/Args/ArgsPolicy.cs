@@ -215,7 +215,10 @@ public static class ArgsPolicy
             return argument.Name;
         }
         var properties = reaches.Where(r => r.Property is not null).Select(r => r.Property!).Distinct();
-        var type = rules.ImpliedKey is null ? [] : new[] { value.Types.Count > 0 ? value.Types[^1] : "*" };
+        // A host-reaching type must be named exactly; a safe one is named when the job gave it, else "*".
+        var hostType = reaches.Find(r => r.Type is not null)?.Type;
+        var safeType = value.TypeGiven && value.Types.Count > 0 ? value.Types[^1] : "*";
+        var type = !rules.HasType ? [] : new[] { hostType ?? safeType };
         return $"{argument.Name}={string.Join(",", type.Concat(properties))}";
     }
 

@@ -49,8 +49,8 @@ public static class QemuOptionValueParser
             }
             first = false;
         }
-        CollectTypes(properties, impliedKey, types);
-        return new QemuOptionValue(types, properties);
+        var typeGiven = CollectTypes(properties, impliedKey, types);
+        return new QemuOptionValue(types, properties, typeGiven);
     }
 
     /// <summary>Splits at single commas; <c>,,</c> stays as one literal comma.</summary>
@@ -93,11 +93,11 @@ public static class QemuOptionValueParser
         }
         catch (JsonException e)
         {
-            throw new FormatException($"is not valid JSON: {e.Message}", e);
+            throw new FormatException($"is not valid JSON (at byte {e.BytePositionInLine} of line {e.LineNumber})", e);
         }
         List<string> types = [];
-        CollectTypes(properties, impliedKey, types);
-        return new QemuOptionValue(types, properties);
+        var typeGiven = CollectTypes(properties, impliedKey, types);
+        return new QemuOptionValue(types, properties, typeGiven);
     }
 
     private static void Flatten(JsonElement element, string prefix, List<KeyValuePair<string, string>> properties)
@@ -126,7 +126,7 @@ public static class QemuOptionValueParser
         }
     }
 
-    private static void CollectTypes(
+    private static bool CollectTypes(
         List<KeyValuePair<string, string>> properties,
         string? impliedKey,
         List<string> types
@@ -134,7 +134,7 @@ public static class QemuOptionValueParser
     {
         if (impliedKey is null)
         {
-            return;
+            return true;
         }
         foreach (var (key, value) in properties)
         {
@@ -143,6 +143,15 @@ public static class QemuOptionValueParser
                 types.Add(value);
             }
         }
+        if (types.Count > 0)
+        {
+            return true;
+        }
+
+        // No type given: judge the first key as the type. QEMU reads some such values as a type ("-display vnc=:0"
+        // is the VNC display); for the others it is at worst an unknown type, judged by the option's other-types rule.
+        types.Add(properties.Count > 0 ? properties[0].Key : "");
+        return false;
     }
 
     private static QemuOptionValue ParseGlobal(string value)

@@ -14,6 +14,9 @@ public sealed record QemuValueRules(
     IReadOnlyList<QemuValueRule> Properties
 )
 {
+    /// <summary>The value starts with a type (<c>-device virtio-rng-pci</c>, <c>-serial file:...</c>); allowlist patterns then start with a type glob.</summary>
+    public bool HasType => ImpliedKey is not null || Syntax == QemuValueSyntax.DeviceSpec;
+
     /// <summary>The rule for a type: the first matching pattern, else <see cref="OtherTypes"/>.</summary>
     public QemuValueRule ForType(string type)
     {
