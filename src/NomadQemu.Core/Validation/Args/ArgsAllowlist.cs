@@ -40,6 +40,6 @@ public sealed class ArgsAllowlist
     /// <exception cref="ConfigException">An entry that names no QEMU option or is malformed.</exception>
     public static ArgsAllowlist Parse(IReadOnlyList<string> entries) => entries.Count == 0 ? Empty : new(entries);
 
-    public IReadOnlyList<ArgsAllowlistEntry> For(string option) =>
+    internal IReadOnlyList<ArgsAllowlistEntry> For(string option) =>
         _byOption.TryGetValue(option, out var list) ? list : [];
 }

@@ -11,7 +11,7 @@ namespace NomadQemu.Core.Validation.Args;
 /// allowed by an entry that spells it out: wildcards match safe types only. <c>"*"</c> allows every option the
 /// default policy allows, so an operator can add to the defaults instead of listing them all.
 /// </summary>
-public sealed record ArgsAllowlistEntry(
+internal sealed record ArgsAllowlistEntry(
     string Text,
     string? Option,
     string? Pattern,

@@ -7,7 +7,7 @@ namespace NomadQemu.Core.Validation.Args;
 /// derives from it (<c>-qmp</c> → <c>compat_monitor0</c>, <c>-serial stdio</c> → <c>serial0</c>). A job value that
 /// names one would attach to, or replace, a part of the VM the driver relies on.
 /// </summary>
-public static class DriverIds
+internal static class DriverIds
 {
     public static IReadOnlyList<string> All { get; } =
     [

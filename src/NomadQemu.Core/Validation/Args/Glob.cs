@@ -1,7 +1,7 @@
 namespace NomadQemu.Core.Validation.Args;
 
 /// <summary>Shell-style <c>*</c> wildcard match (any run of characters, including none); everything else is literal.</summary>
-public static class Glob
+internal static class Glob
 {
     public static bool HasWildcard(string pattern) => pattern.Contains('*', StringComparison.Ordinal);
 

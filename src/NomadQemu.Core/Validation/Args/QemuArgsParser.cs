@@ -7,7 +7,7 @@ namespace NomadQemu.Core.Validation.Args;
 /// <c>--opt</c> is <c>-opt</c>, an option that takes a value consumes the next word whatever it is, and any other
 /// word in option position is a disk image. QEMU matches names exactly: no trimming, no <c>-opt=value</c>.
 /// </summary>
-public static class QemuArgsParser
+internal static class QemuArgsParser
 {
     /// <exception cref="ConfigException">A word QEMU would read as a disk image, an unknown option, a spelling QEMU
     /// does not accept, or an option missing its value; the message names the index, the word and the rule.</exception>

@@ -1,7 +1,7 @@
 namespace NomadQemu.Core.Validation.Args;
 
 /// <summary>What a QEMU option (or one of its value's types or properties) can do to the host or the driver.</summary>
-public enum QemuOptionClass
+internal enum QemuOptionClass
 {
     /// <summary>Acts on the guest only: allowed by default.</summary>
     Safe,

@@ -9,7 +9,7 @@ namespace NomadQemu.Core.Validation.Args;
 /// <param name="Class">The verdict for the option itself; ignored for the value when <see cref="Values"/> is set.</param>
 /// <param name="Reason">Why the option has its class, for refusals and the README.</param>
 /// <param name="Since">First QEMU version that knows the option when it is newer than 7.2 (the floor we support).</param>
-public sealed record QemuOptionSpec(
+internal sealed record QemuOptionSpec(
     string Name,
     bool TakesValue,
     QemuOptionClass Class,

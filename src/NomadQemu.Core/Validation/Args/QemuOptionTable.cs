@@ -7,7 +7,7 @@ namespace NomadQemu.Core.Validation.Args;
 /// arity and class. Written from QEMU's documentation and checked against the installed emulator by a test
 /// (every option <c>-help</c> lists is here with the arity the emulator enforces). Options not here are refused.
 /// </summary>
-public static class QemuOptionTable
+internal static class QemuOptionTable
 {
     private const QemuOptionClass Safe = QemuOptionClass.Safe;
     private const QemuOptionClass Host = QemuOptionClass.HostReaching;

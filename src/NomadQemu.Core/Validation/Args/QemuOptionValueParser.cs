@@ -6,7 +6,7 @@ namespace NomadQemu.Core.Validation.Args;
 /// Reads an option value the way QEMU will: QemuOpts/keyval text (<c>,,</c> is a literal comma, a bare first
 /// element is the implied key, a bare later element is a flag and <c>noX</c> means <c>X=off</c>) or a JSON object.
 /// </summary>
-public static class QemuOptionValueParser
+internal static class QemuOptionValueParser
 {
     /// <exception cref="FormatException">JSON that does not parse to an object.</exception>
     public static QemuOptionValue Parse(string value, QemuValueRules rules) =>

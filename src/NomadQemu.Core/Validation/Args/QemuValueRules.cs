@@ -6,7 +6,7 @@ namespace NomadQemu.Core.Validation.Args;
 /// <see cref="Properties"/> (unlisted properties are safe).
 /// </summary>
 /// <param name="ImpliedKey">The key a bare first element stands for (<c>driver</c> for <c>-device</c>); null when the value has no type.</param>
-public sealed record QemuValueRules(
+internal sealed record QemuValueRules(
     QemuValueSyntax Syntax,
     string? ImpliedKey,
     IReadOnlyList<QemuValueRule> Types,

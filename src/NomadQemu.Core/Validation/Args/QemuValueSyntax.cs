@@ -1,7 +1,7 @@
 namespace NomadQemu.Core.Validation.Args;
 
 /// <summary>How QEMU reads an option's value, so the policy can find its type and properties.</summary>
-public enum QemuValueSyntax
+internal enum QemuValueSyntax
 {
     /// <summary><c>type,key=value,key=value</c> (QemuOpts/keyval; <c>,,</c> is a literal comma) or a JSON object.</summary>
     KeyValue,
