@@ -4,7 +4,7 @@ using NomadQemu.Core.Validation.Args;
 namespace NomadQemu.Micro;
 
 /// <summary>
-/// Per-call cost of the args policy on the largest realistic <c>args</c> list (37 elements: CPU, SMP, NUMA
+/// Per-call cost of the args policy on the largest realistic <c>args</c> list (40 elements: CPU, SMP, NUMA
 /// memory objects, several virtio devices, a user netdev, a ringbuf console, a JSON device, globals, RTC, boot),
 /// against the flag-only scan the built-in driver (and our previous guard) did over the same list.
 /// Run with <c>dotnet run -c Release --project bench/NomadQemu.Micro -- --filter '*ArgsPolicyBenchmarks*'</c>.
