@@ -137,24 +137,42 @@ public sealed class ArtifactFetcher : IDisposable
     {
         try
         {
+            // Every write below is relative to this descriptor and resolved beneath it by the kernel.
+            using var taskDirectory = BeneathDirectory.OpenTrusted(plan.TaskRoot);
             if (plan.Archive != ArchiveKind.None)
             {
                 return await ArchiveUnpacker
-                    .UnpackAsync(contentPath, plan, throttle, cancellationToken)
+                    .UnpackAsync(
+                        contentPath,
+                        plan,
+                        taskDirectory,
+                        _options.DecompressionLimits,
+                        throttle,
+                        cancellationToken
+                    )
                     .ConfigureAwait(false);
             }
 
             var finalPath = plan.PlainFilePath;
             if (ownsContent)
             {
-                FileMaterializer.PlaceOwned(contentPath, finalPath);
+                FileMaterializer.PlaceOwned(contentPath, taskDirectory, plan.ToRelative(finalPath));
             }
             else
             {
-                FileMaterializer.PlaceFromCache(contentPath, finalPath, _options.CacheLinkMode);
+                FileMaterializer.PlaceFromCache(
+                    contentPath,
+                    taskDirectory,
+                    plan.ToRelative(finalPath),
+                    _options.CacheLinkMode
+                );
             }
 
             return finalPath;
+        }
+        catch (ContainmentException ex) when (ex.Escapes)
+        {
+            throw new ArtifactConfigException(plan.Display, "destination", ArchiveUnpacker.DestinationProblem(ex));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

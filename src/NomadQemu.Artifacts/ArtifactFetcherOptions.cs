@@ -21,4 +21,7 @@ public sealed record ArtifactFetcherOptions
 
     /// <summary>Largest <c>file:</c> checksum list accepted; such lists are kilobytes, anything huge is a mistake.</summary>
     public long MaxChecksumFileBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Nomad's decompression limits, applied to every archive and gzip file this fetcher unpacks.</summary>
+    public DecompressionLimits DecompressionLimits { get; init; } = new();
 }
