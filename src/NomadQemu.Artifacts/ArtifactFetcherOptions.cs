@@ -16,7 +16,8 @@ public sealed record ArtifactFetcherOptions
     /// <summary>Time allowed to establish a TCP/TLS connection (ignored when <see cref="HttpHandler"/> is set).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Optional handler (proxies, custom TLS). Not disposed by the fetcher.</summary>
+    /// <summary>Optional handler (proxies, custom TLS). Not disposed by the fetcher. It must not follow redirects
+    /// itself (AllowAutoRedirect = false): the fetcher follows them under its own rules.</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
 
     /// <summary>Largest <c>file:</c> checksum list accepted; such lists are kilobytes, anything huge is a mistake.</summary>
