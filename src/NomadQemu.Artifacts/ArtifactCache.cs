@@ -74,14 +74,22 @@ public sealed class ArtifactCache
             return CacheLookup.Miss;
         }
 
-        if (actual[0] == sha256 && actual[^1] == checksum.Hex)
+        if (actual[0] != sha256)
         {
-            return new CacheLookup(objectPath, Discarded: false);
+            // The object's bytes are not what it is named after: corrupted or tampered, useless to everyone.
+            Discard(objectPath);
+            Discard(IndexPath(checksum));
+            return new CacheLookup(null, Discarded: true);
         }
 
-        Discard(objectPath);
-        Discard(IndexPath(checksum));
-        return new CacheLookup(null, Discarded: true);
+        if (actual[^1] != checksum.Hex)
+        {
+            // A sound object, but the index pointed this checksum at the wrong one: only the index entry goes.
+            Discard(IndexPath(checksum));
+            return new CacheLookup(null, Discarded: true);
+        }
+
+        return new CacheLookup(objectPath, Discarded: false);
     }
 
     internal string NewTempPath() => Path.Combine(TempDirectory, $"{Guid.NewGuid():N}.part");

@@ -163,6 +163,26 @@ internal sealed class BeneathDirectory : IDisposable
                     : throw new ContainmentException(LinuxCalls.LastError, Display(relative), "create symlink")
         );
 
+    /// <summary>rmdir of each path, innermost first (as listed by <see cref="CreateDirectories"/>); ones in use stay.</summary>
+    public void RemoveEmptyDirectories(IReadOnlyList<string> created)
+    {
+        for (var i = created.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                WithParent(
+                    created[i],
+                    "remove",
+                    (parent, leaf) => LinuxCalls.UnlinkAt(parent, leaf, LinuxCalls.AtRemoveDir) == 0
+                );
+            }
+            catch (ContainmentException)
+            {
+                // Its parent is gone or changed: nothing of ours left to remove there.
+            }
+        }
+    }
+
     /// <summary>Removes a non-directory name if present (the link itself, never its target).</summary>
     public void RemoveFileIfPresent(string relative) =>
         WithParent(

@@ -252,24 +252,5 @@ internal sealed class ExtractionTarget : IDisposable
         }
     }
 
-    private void RemoveCreatedDestination()
-    {
-        for (var i = _createdDestination.Count - 1; i >= 0; i--)
-        {
-            var path = _createdDestination[i];
-            try
-            {
-                // rmdir only: a directory someone else filled meanwhile stays.
-                _taskDirectory.WithParent(
-                    path,
-                    "remove",
-                    (parent, leaf) => LinuxCalls.UnlinkAt(parent, leaf, LinuxCalls.AtRemoveDir) == 0
-                );
-            }
-            catch (ContainmentException)
-            {
-                // Its parent is gone or changed: nothing of ours left to remove there.
-            }
-        }
-    }
+    private void RemoveCreatedDestination() => _taskDirectory.RemoveEmptyDirectories(_createdDestination);
 }

@@ -102,7 +102,8 @@ internal static class FileMaterializer
     )
     {
         var leaf = RelativePath.Leaf(finalRelative);
-        using var directory = taskDirectory.CreateDirectories(RelativePath.Parent(finalRelative));
+        var created = new List<string>();
+        using var directory = taskDirectory.CreateDirectories(RelativePath.Parent(finalRelative), created);
         var staging = $".{leaf}.{Guid.NewGuid():N}.partial";
         try
         {
@@ -115,6 +116,7 @@ internal static class FileMaterializer
         catch
         {
             directory.RemoveFileIfPresent(staging);
+            taskDirectory.RemoveEmptyDirectories(created);
             throw;
         }
     }
