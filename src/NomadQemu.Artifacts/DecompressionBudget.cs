@@ -14,13 +14,21 @@ internal sealed class DecompressionBudget(DecompressionLimits limits, string dis
     public void AddEntry(string entryName)
     {
         _entries++;
-        if (limits.FileCountLimit > 0 && _entries > limits.FileCountLimit)
+        CheckCount(_entries, $" (at \"{entryName}\")");
+    }
+
+    /// <summary>A zip states its entry count up front: refuse before unpacking anything.</summary>
+    public void CheckDeclaredCount(int entries) => CheckCount(entries, string.Empty);
+
+    private void CheckCount(int entries, string where)
+    {
+        if (limits.FileCountLimit > 0 && entries > limits.FileCountLimit)
         {
             throw new ArtifactUnpackException(
                 display,
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"archive has more than {limits.FileCountLimit} entries (at \"{entryName}\"), over decompression_file_count_limit (--decompression-file-count-limit)"
+                    $"archive has more than {limits.FileCountLimit} entries{where}, over decompression_file_count_limit (--decompression-file-count-limit)"
                 )
             );
         }

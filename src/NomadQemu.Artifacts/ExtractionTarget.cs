@@ -36,7 +36,16 @@ internal sealed class ExtractionTarget : IDisposable
         _taskDirectory = taskDirectory;
         _display = display;
         Budget = new DecompressionBudget(limits, display);
-        _destination = taskDirectory.CreateDirectories(destination, _createdDestination);
+        try
+        {
+            _destination = taskDirectory.CreateDirectories(destination, _createdDestination);
+        }
+        catch
+        {
+            RemoveCreatedDestination();
+            throw;
+        }
+
         try
         {
             _destination.TryMakeDirectory(_stagingName, WorkingDirectoryMode);

@@ -103,7 +103,18 @@ internal static class FileMaterializer
     {
         var leaf = RelativePath.Leaf(finalRelative);
         var created = new List<string>();
-        using var directory = taskDirectory.CreateDirectories(RelativePath.Parent(finalRelative), created);
+        BeneathDirectory directory;
+        try
+        {
+            directory = taskDirectory.CreateDirectories(RelativePath.Parent(finalRelative), created);
+        }
+        catch
+        {
+            taskDirectory.RemoveEmptyDirectories(created);
+            throw;
+        }
+
+        using var owned = directory;
         var staging = $".{leaf}.{Guid.NewGuid():N}.partial";
         try
         {

@@ -25,6 +25,7 @@ internal static class ZipExtractor
     )
     {
         using var archive = Open(zipStream, display);
+        target.Budget.CheckDeclaredCount(archive.Entries.Count);
         var plan = new List<(ZipArchiveEntry Entry, string? Path)>(archive.Entries.Count);
         foreach (var entry in archive.Entries)
         {

@@ -22,12 +22,12 @@ public sealed class RedirectTests : FetcherTestBase
         );
 
         Assert.Equal(_payload, await File.ReadAllBytesAsync(result.Path, Ct));
-        var first = Assert.Single(Server.Requests);
-        Assert.Equal("key-123", first.Headers["X-Api-Key"]);
-        Assert.Equal("Basic " + Convert.ToBase64String("user:s3cret"u8.ToArray()), first.Headers["Authorization"]);
         var second = Assert.Single(other.Requests);
         Assert.False(second.Headers.ContainsKey("X-Api-Key"));
         Assert.False(second.Headers.ContainsKey("Authorization"));
+        var first = Assert.Single(Server.Requests);
+        Assert.Equal("key-123", first.Headers["X-Api-Key"]);
+        Assert.Equal("Basic " + Convert.ToBase64String("user:s3cret"u8.ToArray()), first.Headers["Authorization"]);
     }
 
     [Fact(Timeout = TestTimeoutMs)]
