@@ -26,6 +26,9 @@ internal sealed class ExtractionTarget : IDisposable
     private readonly List<(string Path, uint Mode)> _directoryModes = [];
     private readonly List<(string Path, string EntryName, string Target)> _links = [];
 
+    /// <summary>Non-directories made so far: only these can already exist in the fresh staging tree.</summary>
+    private readonly HashSet<string> _written = new(StringComparer.Ordinal);
+
     public ExtractionTarget(
         BeneathDirectory taskDirectory,
         string destination,
@@ -96,7 +99,7 @@ internal sealed class ExtractionTarget : IDisposable
             () =>
             {
                 EnsureDirectory(RelativePath.Parent(path));
-                _staging.RemoveFileIfPresent(path);
+                ReplaceIfWritten(path);
                 _staging.CreateSymlink(path, linkTarget);
             }
         );
@@ -187,10 +190,27 @@ internal sealed class ExtractionTarget : IDisposable
             () =>
             {
                 EnsureDirectory(RelativePath.Parent(path));
-                _staging.RemoveFileIfPresent(path);
+                ReplaceIfWritten(path);
                 return _staging.CreateFile(path, mode);
             }
         );
+
+    /// <summary>
+    /// A later entry with the same name replaces the earlier one, as tar does; a directory is never replaced.
+    /// Anything else already there is not ours, and O_EXCL / symlinkat refuse to touch it.
+    /// </summary>
+    private void ReplaceIfWritten(string path)
+    {
+        if (_directories.Contains(path))
+        {
+            throw new ContainmentException(LinuxCalls.Eisdir, _staging.Display(path), "replace directory");
+        }
+
+        if (!_written.Add(path))
+        {
+            _staging.RemoveFileIfPresent(path);
+        }
+    }
 
     /// <summary>mkdir -p inside staging, remembering what exists: staging is ours alone, so the memo stays true.</summary>
     private void EnsureDirectory(string path)
