@@ -25,26 +25,37 @@ internal static class Outcome
 
     /// <summary>Every symlink under <paramref name="tree"/> whose real target is outside <paramref name="root"/>.</summary>
     public static IReadOnlyList<string> LinksLeaving(string tree, string root) =>
-        Directory.Exists(tree)
-            ?
-            [
-                .. Directory
-                    .EnumerateFileSystemEntries(
-                        tree,
-                        "*",
-                        new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }
-                    )
-                    .Where(p => new FileInfo(p).LinkTarget is not null && !IsInside(root, p)),
-            ]
-            : [];
+        [.. Walk(tree).Where(p => new FileInfo(p).LinkTarget is not null && !IsInside(root, p))];
 
-    /// <summary>Files with this name anywhere under <paramref name="root"/> (symlinks not followed).</summary>
+    /// <summary>Regular files with this name anywhere under <paramref name="root"/>.</summary>
     public static IReadOnlyList<string> FilesNamed(string root, string name) =>
-        [
-            .. Directory.EnumerateFiles(
-                root,
-                name,
-                new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }
-            ),
-        ];
+        [.. Walk(root).Where(p => Path.GetFileName(p) == name && new FileInfo(p).LinkTarget is null && File.Exists(p))];
+
+    /// <summary>Every entry, hidden ones included, recursing into real directories only: a link loop left by a
+    /// vulnerable build must fail the assertion, not hang the walk.</summary>
+    private static IEnumerable<string> Walk(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            yield break;
+        }
+
+        foreach (
+            var entry in Directory.EnumerateFileSystemEntries(
+                directory,
+                "*",
+                new EnumerationOptions { AttributesToSkip = 0 }
+            )
+        )
+        {
+            yield return entry;
+            if (new FileInfo(entry).LinkTarget is null && Directory.Exists(entry))
+            {
+                foreach (var nested in Walk(entry))
+                {
+                    yield return nested;
+                }
+            }
+        }
+    }
 }
