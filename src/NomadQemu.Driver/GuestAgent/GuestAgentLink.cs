@@ -170,8 +170,9 @@ internal sealed class GuestAgentLink : IAsyncDisposable
                     await RefreshAddressesAsync(reportEvenIfSame: false, stop);
                 }
             }
-            else
+            else if (!Paused)
             {
+                // A ping sent just before a pause fails during it; a paused guest is not a gone agent.
                 MarkGone($"it did not answer a ping within {PingBound.TotalSeconds:0.#} s");
             }
             try
