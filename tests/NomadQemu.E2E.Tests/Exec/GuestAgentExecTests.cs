@@ -27,8 +27,8 @@ public sealed class GuestAgentExecTests : IAsyncLifetime
             new StartTaskRequest
             {
                 Task = task.TaskConfig(
-                    VmTask.DriverConfig([("guest_agent", agent), .. task.DirectKernelBoot(kernelArgs)]),
-                    groupPort: false
+                    // The group port gives the VM its NIC (user networking): the addresses come from it.
+                    VmTask.DriverConfig([("guest_agent", agent), .. task.DirectKernelBoot(kernelArgs)])
                 ),
             },
             cancellationToken: Ct
@@ -178,8 +178,7 @@ public sealed class GuestAgentExecTests : IAsyncLifetime
 
         using var silent = new VmTask("silent");
         await StartAsync(silent, kernelArgs: "testguest.noagent");
-        // Booted past the point where the agent would start (these tasks have no NIC, so no READY marker).
-        await silent.Stdout.WaitForAsync("TEST-GUEST-AGENT none", s_boot, Ct);
+        await silent.Stdout.WaitForAsync("TEST-GUEST-READY", s_boot, Ct);
         var watch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<RpcException>(async () => await ExecAsync(silent.TaskId, 30, "true"));
         watch.Stop();
