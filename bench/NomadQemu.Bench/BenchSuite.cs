@@ -133,6 +133,13 @@ public static class BenchSuite
             }
         );
 
+        await Item(
+            9,
+            "Guest agent",
+            "ExecTask round trips through qemu-ga, StartTask until the agent answers, plugin CPU with idle agents.",
+            s => GuestAgentItem.RunAsync(context, s)
+        );
+
         report.Duration = total.Elapsed;
         var markdown = MarkdownWriter.Render(report);
         var path = Path.Combine(options.OutDir, options.Quick ? "results-quick.md" : "results.md");

@@ -64,7 +64,7 @@ public sealed partial class QemuDriver
 
             var runDir = Path.Combine(taskDir, RunDirName);
             var qmpSocket = Path.Combine(runDir, "qmp.sock");
-            var agentSocket = Path.Combine(runDir, "qga.sock");
+            var agentSocket = GuestAgent.GuestAgentLink.SocketIn(runDir);
             UnixSocketPathGuard.Check(qmpSocket);
             if (config.GuestAgent)
             {
