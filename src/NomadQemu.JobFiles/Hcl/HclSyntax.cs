@@ -17,6 +17,7 @@ public sealed class HclBody
         Attributes = attributes;
         Blocks = blocks;
         Position = source.PositionOf(start);
+        StartOffset = start;
     }
 
     public IReadOnlyList<HclAttribute> Attributes { get; }
@@ -27,6 +28,8 @@ public sealed class HclBody
     public HclPosition Position { get; }
 
     internal SourceFile Source { get; }
+
+    internal int StartOffset { get; }
 
     public HclAttribute? Attribute(string name) => Attributes.FirstOrDefault(a => a.Name == name);
 
@@ -66,7 +69,10 @@ public sealed class HclBody
                 .ToArray();
             entries.Add(new(group.Key, new HclList(items)));
         }
-        return new HclObject(entries);
+        var value = new HclObject(entries);
+        // Attribute values were checked as they were evaluated; blocks around them add depth and size.
+        HclValueLimits.Check(value, Source, StartOffset);
+        return value;
     }
 }
 
