@@ -42,4 +42,10 @@ public static class HclLimits
     /// the memory evaluation can allocate, however the values refer to each other.
     /// </summary>
     public const long MaxEvaluationAllocation = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// Meta entries after merging job, group and task meta, summed over all groups and tasks: every task
+    /// gets its own copy, so a long job meta times many tasks would otherwise multiply.
+    /// </summary>
+    public const int MaxMergedMetaEntries = 1_000_000;
 }

@@ -6,6 +6,8 @@ namespace NomadQemu.JobFiles.Hcl;
 /// </summary>
 public sealed class HclBody
 {
+    private readonly Dictionary<string, HclAttribute> _attributesByName;
+
     internal HclBody(
         SourceFile source,
         int start,
@@ -15,6 +17,8 @@ public sealed class HclBody
     {
         Source = source;
         Attributes = attributes;
+        // Names are unique (the parser refuses duplicates); a map keeps lookups O(1) in bodies with many attributes.
+        _attributesByName = attributes.ToDictionary(a => a.Name, StringComparer.Ordinal);
         Blocks = blocks;
         Position = source.PositionOf(start);
         StartOffset = start;
@@ -31,7 +35,7 @@ public sealed class HclBody
 
     internal int StartOffset { get; }
 
-    public HclAttribute? Attribute(string name) => Attributes.FirstOrDefault(a => a.Name == name);
+    public HclAttribute? Attribute(string name) => _attributesByName.GetValueOrDefault(name);
 
     public IEnumerable<HclBlock> BlocksOfType(string type) => Blocks.Where(b => b.Type == type);
 
