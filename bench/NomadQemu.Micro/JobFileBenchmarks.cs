@@ -12,7 +12,6 @@ namespace NomadQemu.Micro;
 [MemoryDiagnoser]
 public class JobFileBenchmarks
 {
-
     private string _mixed = "";
     private string _locals = "";
     private string _json = "";
@@ -56,6 +55,8 @@ public class JobFileBenchmarks
                 return candidate;
             }
         }
-        throw new DirectoryNotFoundException("tests/NomadQemu.JobFiles.Tests/Corpus not found above " + AppContext.BaseDirectory);
+        throw new DirectoryNotFoundException(
+            "tests/NomadQemu.JobFiles.Tests/Corpus not found above " + AppContext.BaseDirectory
+        );
     }
 }
