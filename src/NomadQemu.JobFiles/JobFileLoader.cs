@@ -20,7 +20,7 @@ public static class JobFileLoader
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = ReadBounded(path);
         }
         catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
         {
@@ -29,6 +29,33 @@ public static class JobFileLoader
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         return Parse(bytes, path, directory, vars, Environment.GetEnvironmentVariable);
     }
+
+    /// <summary>
+    /// Reads at most one byte past <see cref="HclLimits.MaxFileBytes"/>, whatever the file claims to be: the
+    /// path may name a pipe or a device (<c>validate /dev/stdin</c>), whose length says nothing.
+    /// </summary>
+    private static byte[] ReadBounded(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, false);
+        var buffer = new byte[64 * 1024];
+        using var content = new MemoryStream();
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            content.Write(buffer, 0, read);
+            if (content.Length > HclLimits.MaxFileBytes)
+            {
+                throw TooLarge(path);
+            }
+        }
+        return content.ToArray();
+    }
+
+    private static HclException TooLarge(string fileName) =>
+        new(
+            new HclPosition(fileName, 0, 0),
+            $"the job file is larger than the limit of {HclLimits.MaxFileBytes} bytes"
+        );
 
     /// <summary>Parses job file content already in memory.</summary>
     /// <param name="baseDirectory">The directory <c>file()</c> paths are relative to.</param>
@@ -41,7 +68,7 @@ public static class JobFileLoader
         Func<string, string?>? environment = null
     ) =>
         Parse(
-            Encoding.UTF8.GetBytes(text),
+            text.Length <= HclLimits.MaxFileBytes ? Encoding.UTF8.GetBytes(text) : throw TooLarge(fileName),
             fileName,
             baseDirectory,
             vars,
@@ -56,6 +83,10 @@ public static class JobFileLoader
         Func<string, string?> environment
     )
     {
+        if (bytes.Length > HclLimits.MaxFileBytes)
+        {
+            throw TooLarge(fileName);
+        }
         vars ??= new Dictionary<string, string>();
         var text = Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
         if (text.TrimStart().StartsWith('{'))

@@ -8,7 +8,7 @@ internal sealed class LiteralExpression(SourceFile source, int start, int end, H
 
     internal override IEnumerable<HclExpression> Children => [];
 
-    internal override HclValue Eval(HclEvalContext context) => Value;
+    private protected override HclValue Compute(HclEvalContext context) => Value;
 }
 
 /// <summary><c>[a, b, c]</c>.</summary>
@@ -17,8 +17,11 @@ internal sealed class TupleExpression(SourceFile source, int start, int end, IRe
 {
     internal override IEnumerable<HclExpression> Children => items;
 
-    internal override HclValue Eval(HclEvalContext context) =>
-        new HclList(items.Select(i => i.Eval(context)).ToArray());
+    private protected override HclValue Compute(HclEvalContext context)
+    {
+        context.Budget.Charge(items.Count, this);
+        return new HclList(items.Select(i => i.Eval(context)).ToArray());
+    }
 }
 
 /// <summary><c>{ key = value, "key2" : value }</c>. A bare identifier key is the literal name, as in HCL.</summary>
@@ -31,8 +34,9 @@ internal sealed class ObjectExpression(
 {
     internal override IEnumerable<HclExpression> Children => items.SelectMany(i => new[] { i.Key, i.Value });
 
-    internal override HclValue Eval(HclEvalContext context)
+    private protected override HclValue Compute(HclEvalContext context)
     {
+        context.Budget.Charge(items.Count, this);
         var entries = new List<KeyValuePair<string, HclValue>>(items.Count);
         foreach (var (keyExpression, valueExpression) in items)
         {
@@ -40,6 +44,10 @@ internal sealed class ObjectExpression(
             var keyText =
                 HclValueText.AsString(key)
                 ?? throw keyExpression.Error($"an object key must be a string, not {key.TypeName}");
+            if (key is not HclString)
+            {
+                context.Budget.Charge(keyText.Length, keyExpression);
+            }
             entries.Add(new(keyText, valueExpression.Eval(context)));
         }
         return new HclObject(entries);
@@ -58,7 +66,7 @@ internal sealed class ConditionalExpression(
 {
     internal override IEnumerable<HclExpression> Children => [condition, whenTrue, whenFalse];
 
-    internal override HclValue Eval(HclEvalContext context) =>
+    private protected override HclValue Compute(HclEvalContext context) =>
         Operators.ToBool(condition, condition.Eval(context), "the condition")
             ? whenTrue.Eval(context)
             : whenFalse.Eval(context);
@@ -70,23 +78,40 @@ internal sealed class UnaryExpression(SourceFile source, int start, int end, Tok
 {
     internal override IEnumerable<HclExpression> Children => [operand];
 
-    internal override HclValue Eval(HclEvalContext context) =>
+    private protected override HclValue Compute(HclEvalContext context) =>
         Operators.Unary(this, op, operand, operand.Eval(context));
 }
 
-/// <summary><c>a op b</c>; <c>&amp;&amp;</c> and <c>||</c> short-circuit.</summary>
-internal sealed class BinaryExpression(
+/// <summary>
+/// <c>a op b op c ...</c> with every operator of one precedence level, left-associative:
+/// <c>((a op b) op c)</c>. Kept flat, not as a tree of pairs, so that a chain of any length evaluates in a
+/// loop: a left-deep tree 30,000 terms long would need 30,000 nested calls. <c>&amp;&amp;</c> and
+/// <c>||</c> short-circuit.
+/// </summary>
+internal sealed class OperatorChainExpression(
     SourceFile source,
-    int start,
-    int end,
-    TokenKind op,
-    HclExpression left,
-    HclExpression right
-) : HclExpression(source, start, end)
+    IReadOnlyList<HclExpression> operands,
+    IReadOnlyList<TokenKind> operators
+) : HclExpression(source, operands[0].Start, operands[^1].End)
 {
-    internal override IEnumerable<HclExpression> Children => [left, right];
+    internal override IEnumerable<HclExpression> Children => operands;
 
-    internal override HclValue Eval(HclEvalContext context) => Operators.Binary(this, op, left, right, context);
+    private protected override HclValue Compute(HclEvalContext context)
+    {
+        // Every prefix (a op b) starts where the chain starts, so the chain itself positions its errors.
+        var value = operands[0].Eval(context);
+        for (var i = 0; i < operators.Count; i++)
+        {
+            if (Operators.ShortCircuits(operators[i], this, value) is { } settled)
+            {
+                // The rest of the chain has the same operator (one level), so the result is settled.
+                return settled;
+            }
+            value = Operators.Binary(this, operators[i], value, operands[i + 1], context);
+            HclValueLimits.Check(value, this);
+        }
+        return value;
+    }
 }
 
 /// <summary><c>name(arg, ...)</c>, with <c>...</c> after the last argument expanding a list.</summary>
@@ -101,7 +126,7 @@ internal sealed class FunctionCallExpression(
 {
     internal override IEnumerable<HclExpression> Children => arguments;
 
-    internal override HclValue Eval(HclEvalContext context)
+    private protected override HclValue Compute(HclEvalContext context)
     {
         if (!context.Functions.TryGetValue(name, out var function))
         {
@@ -125,13 +150,24 @@ internal sealed class FunctionCallExpression(
                 values.Add(value);
             }
         }
+        HclValue result;
         try
         {
-            return function(values, context);
+            result = function(values, context);
         }
         catch (HclFunctionException failure)
         {
             throw Error($"{name}(): {failure.Message}");
         }
+        context.Budget.Charge(
+            result switch
+            {
+                HclString s => s.Value.Length,
+                HclList list => list.Count,
+                _ => 1,
+            },
+            this
+        );
+        return result;
     }
 }

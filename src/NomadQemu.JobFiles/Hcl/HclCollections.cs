@@ -1,11 +1,33 @@
 namespace NomadQemu.JobFiles.Hcl;
 
 /// <summary>A tuple/list value. Equality compares the items in order.</summary>
-public sealed record HclList(IReadOnlyList<HclValue> Items) : HclValue
+public sealed record HclList : HclValue
 {
     public static readonly HclList Empty = new(Array.Empty<HclValue>());
 
+    public HclList(IReadOnlyList<HclValue> items)
+    {
+        Items = items;
+        var weight = 1L;
+        var depth = 0;
+        foreach (var item in items)
+        {
+            weight = HclValueSize.Add(weight, HclValueSize.Weight(item));
+            depth = Math.Max(depth, HclValueSize.Depth(item));
+        }
+        Weight = weight;
+        Depth = depth + 1;
+    }
+
+    public IReadOnlyList<HclValue> Items { get; }
+
     public override string TypeName => "list";
+
+    /// <summary>See <see cref="HclValueSize.Weight"/>.</summary>
+    internal long Weight { get; }
+
+    /// <summary>See <see cref="HclValueSize.Depth"/>.</summary>
+    internal int Depth { get; }
 
     public int Count => Items.Count;
 
@@ -50,9 +72,24 @@ public sealed record HclObject : HclValue
             _byKey[key] = value;
         }
         Entries = order.Select(k => new KeyValuePair<string, HclValue>(k, _byKey[k])).ToArray();
+        var weight = 1L;
+        var depth = 0;
+        foreach (var (key, value) in Entries)
+        {
+            weight = HclValueSize.Add(weight, HclValueSize.Add(key.Length, HclValueSize.Weight(value)));
+            depth = Math.Max(depth, HclValueSize.Depth(value));
+        }
+        Weight = weight;
+        Depth = depth + 1;
     }
 
     public override string TypeName => "object";
+
+    /// <summary>See <see cref="HclValueSize.Weight"/>.</summary>
+    internal long Weight { get; }
+
+    /// <summary>See <see cref="HclValueSize.Depth"/>.</summary>
+    internal int Depth { get; }
 
     public IReadOnlyList<KeyValuePair<string, HclValue>> Entries { get; }
 

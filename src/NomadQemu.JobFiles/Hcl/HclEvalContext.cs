@@ -36,4 +36,7 @@ public sealed class HclEvalContext
     /// False: such a reference is an error.
     /// </summary>
     public bool KeepUnknownReferences { get; init; } = true;
+
+    /// <summary>What evaluation has allocated so far; contexts for one file share it.</summary>
+    internal HclEvalBudget Budget { get; init; } = new();
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NomadQemu.JobFiles.Hcl;
 
 /// <summary>A parsed, not yet evaluated expression. Evaluate it against an <see cref="HclEvalContext"/>.</summary>
@@ -31,7 +33,23 @@ public abstract class HclExpression
         return Eval(context);
     }
 
-    internal abstract HclValue Eval(HclEvalContext context);
+    /// <summary>
+    /// Evaluates this expression and checks the result against <see cref="HclLimits"/>: every value any
+    /// expression yields passes here, so no oversized or overdeep value leaves the evaluator.
+    /// </summary>
+    internal HclValue Eval(HclEvalContext context)
+    {
+        // The parser bounds nesting, so this is a backstop: a thread with a small stack still fails cleanly.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Error("the expression is nested too deeply to evaluate on this thread's stack");
+        }
+        var value = Compute(context);
+        HclValueLimits.Check(value, this);
+        return value;
+    }
+
+    private protected abstract HclValue Compute(HclEvalContext context);
 
     internal HclException Error(string message) => Source.Error(Start, message);
 

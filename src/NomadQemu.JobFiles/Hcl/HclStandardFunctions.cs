@@ -18,7 +18,7 @@ public static class HclStandardFunctions
             ["upper"] = (args, _) => new HclString(StringArgument(args, 0, 1).ToUpperInvariant()),
             ["lower"] = (args, _) => new HclString(StringArgument(args, 0, 1).ToLowerInvariant()),
             ["format"] = (args, _) => new HclString(Format(args)),
-            ["concat"] = (args, _) => new HclList(args.SelectMany((a, i) => ListArgument(a, i).Items).ToArray()),
+            ["concat"] = (args, _) => Concat(args),
             ["join"] = (args, _) => new HclString(Join(args)),
             ["length"] = (args, _) => new HclNumber(Length(args)),
             ["tostring"] = (args, _) => ToStringValue(args),
@@ -53,13 +53,37 @@ public static class HclStandardFunctions
         }
         var separator =
             HclValueText.AsString(args[0]) ?? throw new HclFunctionException("the separator must be a string");
-        var items = args.Skip(1).SelectMany((a, i) => ListArgument(a, i + 1).Items);
-        return string.Join(
-            separator,
-            items.Select(item =>
+        var items = args.Skip(1)
+            .SelectMany((a, i) => ListArgument(a, i + 1).Items)
+            .Select(item =>
                 HclValueText.AsString(item) ?? throw new HclFunctionException($"cannot join a {item.TypeName} element")
             )
-        );
+            .ToList();
+        // Measured before joining: the lists may repeat one long string many times.
+        var length = (long)separator.Length * Math.Max(0, items.Count - 1) + items.Sum(item => (long)item.Length);
+        CheckLength(length);
+        return string.Join(separator, items);
+    }
+
+    private static HclList Concat(IReadOnlyList<HclValue> args)
+    {
+        var lists = args.Select(ListArgument).ToList();
+        var count = lists.Sum(list => (long)list.Count);
+        if (count > HclLimits.MaxCollectionItems)
+        {
+            throw new HclFunctionException(
+                $"the result would have {count} items, more than the limit of {HclLimits.MaxCollectionItems}"
+            );
+        }
+        return new HclList(lists.SelectMany(list => list.Items).ToArray());
+    }
+
+    private static void CheckLength(long length)
+    {
+        if (length > HclLimits.MaxStringLength)
+        {
+            throw new HclFunctionException(HclValueLimits.StringTooLong(length));
+        }
     }
 
     private static int Length(IReadOnlyList<HclValue> args)
@@ -103,7 +127,23 @@ public static class HclStandardFunctions
         var full = Path.GetFullPath(Path.Combine(baseDirectory, path));
         try
         {
-            return File.ReadAllText(full);
+            // Read at most one character past the limit, whatever the file claims to be: a device such as
+            // /dev/zero reports length 0 and never ends.
+            using var reader = new StreamReader(full, detectEncodingFromByteOrderMarks: true);
+            var buffer = new char[Math.Min(HclLimits.MaxStringLength + 1, 64 * 1024)];
+            var text = new StringBuilder();
+            int read;
+            while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                text.Append(buffer, 0, read);
+                if (text.Length > HclLimits.MaxStringLength)
+                {
+                    throw new HclFunctionException(
+                        $"\"{full}\" is longer than the limit of {HclLimits.MaxStringLength} characters"
+                    );
+                }
+            }
+            return text.ToString();
         }
         catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
         {
@@ -128,6 +168,7 @@ public static class HclStandardFunctions
                 output.Append(spec[i]);
                 continue;
             }
+            CheckLength(output.Length);
             if (++i >= spec.Length)
             {
                 throw new HclFunctionException("the format ends with a lone %");
@@ -143,6 +184,7 @@ public static class HclStandardFunctions
                 throw new HclFunctionException($"not enough arguments for %{verb}");
             }
             var value = args[next++];
+            CheckLength(output.Length + HclValueSize.Weight(value));
             output.Append(
                 verb switch
                 {
@@ -160,6 +202,7 @@ public static class HclStandardFunctions
                 }
             );
         }
+        CheckLength(output.Length);
         if (next < args.Count)
         {
             throw new HclFunctionException($"too many arguments: the format uses {next - 1}, got {args.Count - 1}");

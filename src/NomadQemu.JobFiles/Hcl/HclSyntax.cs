@@ -6,6 +6,8 @@ namespace NomadQemu.JobFiles.Hcl;
 /// </summary>
 public sealed class HclBody
 {
+    private readonly Dictionary<string, HclAttribute> _attributesByName;
+
     internal HclBody(
         SourceFile source,
         int start,
@@ -15,8 +17,11 @@ public sealed class HclBody
     {
         Source = source;
         Attributes = attributes;
+        // Names are unique (the parser refuses duplicates); a map keeps lookups O(1) in bodies with many attributes.
+        _attributesByName = attributes.ToDictionary(a => a.Name, StringComparer.Ordinal);
         Blocks = blocks;
         Position = source.PositionOf(start);
+        StartOffset = start;
     }
 
     public IReadOnlyList<HclAttribute> Attributes { get; }
@@ -28,7 +33,9 @@ public sealed class HclBody
 
     internal SourceFile Source { get; }
 
-    public HclAttribute? Attribute(string name) => Attributes.FirstOrDefault(a => a.Name == name);
+    internal int StartOffset { get; }
+
+    public HclAttribute? Attribute(string name) => _attributesByName.GetValueOrDefault(name);
 
     public IEnumerable<HclBlock> BlocksOfType(string type) => Blocks.Where(b => b.Type == type);
 
@@ -66,7 +73,10 @@ public sealed class HclBody
                 .ToArray();
             entries.Add(new(group.Key, new HclList(items)));
         }
-        return new HclObject(entries);
+        var value = new HclObject(entries);
+        // Attribute values were checked as they were evaluated; blocks around them add depth and size.
+        HclValueLimits.Check(value, Source, StartOffset);
+        return value;
     }
 }
 

@@ -116,7 +116,7 @@ internal sealed class Lexer
             Position++;
             throw _source.Error(
                 start,
-                $"invalid number \"{_text[start..Position]}\": expected digits after the decimal point"
+                $"invalid number \"{NumberText.Shorten(_text[start..Position])}\": expected digits after the decimal point"
             );
         }
         if (Peek(0) is 'e' or 'E')
@@ -129,14 +129,24 @@ internal sealed class Lexer
             if (!char.IsAsciiDigit(Peek(0)))
             {
                 SkipWordTail();
-                throw _source.Error(start, $"invalid number \"{_text[start..Position]}\": the exponent has no digits");
+                throw _source.Error(
+                    start,
+                    $"invalid number \"{NumberText.Shorten(_text[start..Position])}\": the exponent has no digits"
+                );
             }
             SkipDigits();
         }
         if (IsIdentifierStart(Peek(0)) || char.IsAsciiDigit(Peek(0)))
         {
             SkipWordTail();
-            throw _source.Error(start, $"invalid number \"{_text[start..Position]}\"");
+            throw _source.Error(start, $"invalid number \"{NumberText.Shorten(_text[start..Position])}\"");
+        }
+        if (Position - start > HclLimits.MaxNumberLength)
+        {
+            throw _source.Error(
+                start,
+                $"number {NumberText.Shorten(_text[start..Position])} is longer than the limit of {HclLimits.MaxNumberLength} characters"
+            );
         }
         return Make(TokenKind.Number, start);
     }

@@ -8,6 +8,12 @@ internal static class NumberText
     public static bool TryParse(string text, out decimal value)
     {
         text = text.Trim();
+        if (text.Length > HclLimits.MaxNumberLength)
+        {
+            // Checked first: decimal parsing is linear, but no real number needs this many characters.
+            value = 0;
+            return false;
+        }
         // decimal.Parse accepts forms HCL does not (thousands separators, leading '+', hex): allow only digits,
         // one leading '-', '.', and an exponent.
         foreach (var c in text)
@@ -33,4 +39,8 @@ internal static class NumberText
             return false;
         }
     }
+
+    /// <summary>Number text as an error message shows it: long ones cut in the middle.</summary>
+    public static string Shorten(string text) =>
+        text.Length <= 40 ? text : $"{text[..20]}...{text[^10..]} ({text.Length} characters)";
 }

@@ -11,10 +11,24 @@ internal static class Operators
             _ => throw node.Error($"unsupported unary operator {op}"),
         };
 
+    /// <summary>
+    /// The result of <c>left &amp;&amp; ...</c> when <paramref name="left"/> is false, or of
+    /// <c>left || ...</c> when it is true; null when the right side must be evaluated.
+    /// </summary>
+    public static HclValue? ShortCircuits(TokenKind op, HclExpression left, HclValue value) =>
+        op switch
+        {
+            TokenKind.And when !ToBool(left, value, "the left side of &&") => HclValue.False,
+            TokenKind.Or when ToBool(left, value, "the left side of ||") => HclValue.True,
+            _ => null,
+        };
+
+    /// <param name="node">The expression <c>left op right</c>; it starts where the left side starts, so
+    /// errors about the left side point at it.</param>
     public static HclValue Binary(
         HclExpression node,
         TokenKind op,
-        HclExpression left,
+        HclValue left,
         HclExpression right,
         HclEvalContext context
     )
@@ -23,21 +37,21 @@ internal static class Operators
         {
             case TokenKind.And:
                 return HclValue.Of(
-                    ToBool(left, left.Eval(context), "the left side of &&")
+                    ToBool(node, left, "the left side of &&")
                         && ToBool(right, right.Eval(context), "the right side of &&")
                 );
             case TokenKind.Or:
                 return HclValue.Of(
-                    ToBool(left, left.Eval(context), "the left side of ||")
+                    ToBool(node, left, "the left side of ||")
                         || ToBool(right, right.Eval(context), "the right side of ||")
                 );
             case TokenKind.Equal:
-                return HclValue.Of(left.Eval(context).Equals(right.Eval(context)));
+                return HclValue.Of(left.Equals(right.Eval(context)));
             case TokenKind.NotEqual:
-                return HclValue.Of(!left.Eval(context).Equals(right.Eval(context)));
+                return HclValue.Of(!left.Equals(right.Eval(context)));
         }
 
-        var a = ToNumber(left, left.Eval(context), $"the left side of {Symbol(op)}");
+        var a = ToNumber(node, left, $"the left side of {Symbol(op)}");
         var b = ToNumber(right, right.Eval(context), $"the right side of {Symbol(op)}");
         try
         {

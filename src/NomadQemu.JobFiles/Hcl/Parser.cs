@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NomadQemu.JobFiles.Hcl;
 
 /// <summary>
@@ -11,13 +13,12 @@ namespace NomadQemu.JobFiles.Hcl;
 /// </remarks>
 internal sealed partial class Parser
 {
-    private const int MaxDepth = 128;
-
     private readonly SourceFile _source;
     private readonly Lexer _lexer;
     private readonly Stack<bool> _newlinesIgnored = new();
     private Token? _peeked;
     private int _depth;
+    private int _tokens;
 
     public Parser(SourceFile source)
     {
@@ -53,7 +54,14 @@ internal sealed partial class Parser
     {
         while (true)
         {
-            _peeked ??= _lexer.Next();
+            if (_peeked is null)
+            {
+                _peeked = _lexer.Next();
+                if (++_tokens > HclLimits.MaxTokens)
+                {
+                    throw Error(_peeked.Value, $"the file has more than {HclLimits.MaxTokens} tokens");
+                }
+            }
             if (_peeked.Value.Kind == TokenKind.Newline && _newlinesIgnored.Peek())
             {
                 _peeked = null;
@@ -84,13 +92,26 @@ internal sealed partial class Parser
 
     private void Enter(int offset)
     {
-        if (++_depth > MaxDepth)
+        if (++_depth > HclLimits.MaxNestingDepth)
         {
-            throw _source.Error(offset, $"nesting is too deep (more than {MaxDepth} levels)");
+            throw _source.Error(offset, $"nesting is too deep (more than {HclLimits.MaxNestingDepth} levels)");
+        }
+        // A backstop for threads with small stacks; the depth limit keeps the main thread far from it.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw _source.Error(offset, "nesting is too deep for this thread's stack");
         }
     }
 
     private void Exit() => _depth--;
+
+    private void CheckItemCount(int count, Token at, string kind)
+    {
+        if (count > HclLimits.MaxCollectionItems)
+        {
+            throw Error(at, $"the {kind} has more than {HclLimits.MaxCollectionItems} items");
+        }
+    }
 
     /// <param name="opener">The block whose body this is, for the "unclosed block" message; null for the file.</param>
     private HclBody ParseBody(int start, HclBlockHeader? opener)

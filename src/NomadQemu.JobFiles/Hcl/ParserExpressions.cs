@@ -3,22 +3,11 @@ namespace NomadQemu.JobFiles.Hcl;
 /// <summary>Expressions: operators by precedence, then primaries and their traversals.</summary>
 internal sealed partial class Parser
 {
-    /// <summary>Binary operators from loosest to tightest binding, as HCL defines them.</summary>
-    private static readonly TokenKind[][] s_precedenceLevels =
-    [
-        [TokenKind.Or],
-        [TokenKind.And],
-        [TokenKind.Equal, TokenKind.NotEqual],
-        [TokenKind.Less, TokenKind.LessEqual, TokenKind.Greater, TokenKind.GreaterEqual],
-        [TokenKind.Plus, TokenKind.Minus],
-        [TokenKind.Star, TokenKind.Slash, TokenKind.Percent],
-    ];
-
     private HclExpression ParseExpression()
     {
         var first = Peek();
         Enter(first.Start);
-        var condition = ParseBinary(0);
+        var condition = ParseBinary();
         if (Peek().Kind == TokenKind.Question)
         {
             Take();
@@ -38,21 +27,52 @@ internal sealed partial class Parser
         return condition;
     }
 
-    private HclExpression ParseBinary(int level)
+    /// <summary>
+    /// Binary operators by precedence climbing in one loop: a stack holds the chains still open, at most one
+    /// per precedence level, so the stack (and the tree) is at most six deep however long the expression is.
+    /// A chain closes when a looser operator or the end arrives. Only real nesting (parentheses, brackets,
+    /// calls) recurses and counts against <see cref="HclLimits.MaxNestingDepth"/>.
+    /// </summary>
+    private HclExpression ParseBinary()
     {
-        if (level == s_precedenceLevels.Length)
-        {
-            return ParseUnary();
-        }
-        var left = ParseBinary(level + 1);
-        while (s_precedenceLevels[level].Contains(Peek().Kind))
+        var open = new Stack<OpenChain>();
+        var operand = ParseUnary();
+        while (Precedence(Peek().Kind) is var level and >= 0)
         {
             var op = Take();
-            var right = ParseBinary(level + 1);
-            left = new BinaryExpression(_source, left.Start, right.End, op.Kind, left, right);
+            while (open.Count > 0 && open.Peek().Level > level)
+            {
+                operand = open.Pop().Close(_source, operand);
+            }
+            if (open.Count > 0 && open.Peek().Level == level)
+            {
+                open.Peek().Add(operand, op.Kind);
+            }
+            else
+            {
+                open.Push(new OpenChain(level, operand, op.Kind));
+            }
+            operand = ParseUnary();
         }
-        return left;
+        while (open.Count > 0)
+        {
+            operand = open.Pop().Close(_source, operand);
+        }
+        return operand;
     }
+
+    /// <summary>HCL's binary operator precedence, 0 binding loosest; -1 for a token that is not one.</summary>
+    private static int Precedence(TokenKind kind) =>
+        kind switch
+        {
+            TokenKind.Or => 0,
+            TokenKind.And => 1,
+            TokenKind.Equal or TokenKind.NotEqual => 2,
+            TokenKind.Less or TokenKind.LessEqual or TokenKind.Greater or TokenKind.GreaterEqual => 3,
+            TokenKind.Plus or TokenKind.Minus => 4,
+            TokenKind.Star or TokenKind.Slash or TokenKind.Percent => 5,
+            _ => -1,
+        };
 
     private HclExpression ParseUnary()
     {
@@ -77,7 +97,10 @@ internal sealed partial class Parser
                 Take();
                 return NumberText.TryParse(token.Text, out var number)
                     ? new LiteralExpression(_source, token.Start, token.End, new HclNumber(number))
-                    : throw Error(token, $"number {token.Text} is too large (numbers must fit in ±7.9e28)");
+                    : throw Error(
+                        token,
+                        $"number {NumberText.Shorten(token.Text)} is too large (numbers must fit in ±7.9e28)"
+                    );
             case TokenKind.Identifier:
                 return ParseIdentifierExpression(Take());
             case TokenKind.OpenQuote:
@@ -121,6 +144,7 @@ internal sealed partial class Parser
         var expandLast = false;
         while (Peek().Kind != TokenKind.RightParen)
         {
+            CheckItemCount(arguments.Count + 1, Peek(), "argument list");
             arguments.Add(ParseExpression());
             if (Peek().Kind == TokenKind.Ellipsis)
             {
@@ -197,8 +221,8 @@ internal sealed partial class Parser
 
     private TupleExpression ParseTuple(Token open)
     {
+        // Nesting is counted by the item expressions (ParseExpression), once per level.
         _newlinesIgnored.Push(true);
-        Enter(open.Start);
         if (Peek() is { Kind: TokenKind.Identifier, Text: "for" } forToken)
         {
             throw Error(forToken, "for expressions ([for ...]) are not supported");
@@ -206,6 +230,7 @@ internal sealed partial class Parser
         var items = new List<HclExpression>();
         while (Peek().Kind != TokenKind.RightBracket)
         {
+            CheckItemCount(items.Count + 1, Peek(), "list");
             items.Add(ParseExpression());
             if (Peek().Kind != TokenKind.Comma)
             {
@@ -214,7 +239,6 @@ internal sealed partial class Parser
             Take();
         }
         var close = Expect(TokenKind.RightBracket, "',' or ']' in the list");
-        Exit();
         _newlinesIgnored.Pop();
         return new TupleExpression(_source, open.Start, close.End, items);
     }
@@ -222,7 +246,6 @@ internal sealed partial class Parser
     private ObjectExpression ParseObject(Token open)
     {
         _newlinesIgnored.Push(false);
-        Enter(open.Start);
         var items = new List<(HclExpression, HclExpression)>();
         while (true)
         {
@@ -243,6 +266,7 @@ internal sealed partial class Parser
                     $"unclosed object opened at {_source.PositionOf(open.Start)}: expected '}}' before end of file"
                 );
             }
+            CheckItemCount(items.Count + 1, token, "object");
             var key =
                 token.Kind == TokenKind.Identifier
                     ? new LiteralExpression(_source, token.Start, Take().End, new HclString(token.Text))
@@ -273,8 +297,28 @@ internal sealed partial class Parser
             }
         }
         var close = Take();
-        Exit();
         _newlinesIgnored.Pop();
         return new ObjectExpression(_source, open.Start, close.End, items);
+    }
+
+    /// <summary>A chain of one precedence level whose last operand has not been read yet.</summary>
+    private sealed class OpenChain(int level, HclExpression first, TokenKind op)
+    {
+        private readonly List<HclExpression> _operands = [first];
+        private readonly List<TokenKind> _operators = [op];
+
+        public int Level { get; } = level;
+
+        public void Add(HclExpression operand, TokenKind next)
+        {
+            _operands.Add(operand);
+            _operators.Add(next);
+        }
+
+        public OperatorChainExpression Close(SourceFile source, HclExpression last)
+        {
+            _operands.Add(last);
+            return new OperatorChainExpression(source, _operands, _operators);
+        }
     }
 }

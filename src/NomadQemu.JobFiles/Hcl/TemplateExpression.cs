@@ -14,26 +14,43 @@ internal sealed class TemplateExpression(SourceFile source, int start, int end, 
 
     internal override IEnumerable<HclExpression> Children => Parts.OfType<HclExpression>();
 
-    internal override HclValue Eval(HclEvalContext context)
+    private protected override HclValue Compute(HclEvalContext context)
     {
-        if (Parts is [HclExpression only])
+        switch (Parts)
         {
-            return only.Eval(context);
+            case []:
+                return new HclString("");
+            case [string literal]:
+                return new HclString(literal); // the parsed text itself: nothing new is allocated
+            case [HclExpression only]:
+                return only.Eval(context);
         }
-        var text = new StringBuilder();
-        foreach (var part in Parts)
+        // Render every part first and build the string only once its length is known to be allowed: parts
+        // may repeat one large value, and the point is to refuse before allocating.
+        var pieces = new string[Parts.Count];
+        var length = 0L;
+        for (var i = 0; i < Parts.Count; i++)
         {
-            if (part is string literal)
+            if (Parts[i] is string literal)
             {
-                text.Append(literal);
-                continue;
+                pieces[i] = literal;
             }
-            var expression = (HclExpression)part;
-            var value = expression.Eval(context);
-            text.Append(
-                HclValueText.AsString(value)
-                    ?? throw expression.Error($"cannot put a {value.TypeName} value into a string template")
-            );
+            else
+            {
+                var expression = (HclExpression)Parts[i];
+                var value = expression.Eval(context);
+                pieces[i] =
+                    HclValueText.AsString(value)
+                    ?? throw expression.Error($"cannot put a {value.TypeName} value into a string template");
+            }
+            length += pieces[i].Length;
+        }
+        HclValueLimits.CheckStringLength(length, this);
+        context.Budget.Charge(length, this);
+        var text = new StringBuilder((int)length);
+        foreach (var piece in pieces)
+        {
+            text.Append(piece);
         }
         return new HclString(text.ToString());
     }

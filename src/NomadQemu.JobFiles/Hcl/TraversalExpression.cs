@@ -33,7 +33,7 @@ internal sealed class TraversalExpression(
     internal override IEnumerable<HclExpression> Children =>
         Steps.OfType<IndexStep>().Select(s => s.Key).Concat(subject is null ? [] : [subject]);
 
-    internal override HclValue Eval(HclEvalContext context)
+    private protected override HclValue Compute(HclEvalContext context)
     {
         HclValue current;
         string path;

@@ -39,7 +39,7 @@ internal static class HclJobDecoder
             );
         }
         JobVariables.Resolve(file, context, vars, environment);
-        return ReadJob(jobs[0], context);
+        return ReadJob(jobs[0], context, new MetaMerger());
     }
 
     private static void RejectMisplaced(HclBody body, string type, string message)
@@ -50,7 +50,7 @@ internal static class HclJobDecoder
         }
     }
 
-    private static JobSpec ReadJob(HclBlock block, HclEvalContext context)
+    private static JobSpec ReadJob(HclBlock block, HclEvalContext context, MetaMerger merger)
     {
         var id = JobBodyReader.SingleLabel(block, "job");
         var job = new JobBodyReader(block.Body, context, $"job \"{id}\"");
@@ -65,10 +65,11 @@ internal static class HclJobDecoder
         var datacenters = job.StringList("datacenters") ?? ["*"];
         var meta = job.StringMap("meta") ?? [];
         var groups = new List<GroupSpec>();
+        var groupsByName = new Dictionary<string, GroupSpec>(StringComparer.Ordinal);
         foreach (var groupBlock in job.StructuralBlocks("group"))
         {
-            var group = ReadGroup(job, groupBlock, meta);
-            if (groups.FirstOrDefault(g => g.Name == group.Name) is { } first)
+            var group = ReadGroup(job, groupBlock, meta, merger);
+            if (!groupsByName.TryAdd(group.Name, group) && groupsByName[group.Name] is var first)
             {
                 throw job.Error(
                     groupBlock.Position,
@@ -92,18 +93,24 @@ internal static class HclJobDecoder
         };
     }
 
-    private static GroupSpec ReadGroup(JobBodyReader job, HclBlock block, Dictionary<string, string> jobMeta)
+    private static GroupSpec ReadGroup(
+        JobBodyReader job,
+        HclBlock block,
+        Dictionary<string, string> jobMeta,
+        MetaMerger merger
+    )
     {
         var name = JobBodyReader.SingleLabel(block, "group");
         var group = job.For(block, $"group \"{name}\"");
         group.RejectDynamic(block.Body, $"group \"{name}\"");
-        var meta = Merge(jobMeta, group.StringMap("meta"));
+        var meta = merger.Merge(jobMeta, group.StringMap("meta"), detail => group.Error(block.Position, detail));
         var networkBlock = group.SingleStructuralBlock("network");
         var tasks = new List<TaskSpec>();
+        var tasksByName = new Dictionary<string, TaskSpec>(StringComparer.Ordinal);
         foreach (var taskBlock in group.StructuralBlocks("task"))
         {
-            var task = ReadTask(group, taskBlock, meta);
-            if (tasks.Find(t => t.Name == task.Name) is { } first)
+            var task = ReadTask(group, taskBlock, meta, merger);
+            if (!tasksByName.TryAdd(task.Name, task) && tasksByName[task.Name] is var first)
             {
                 throw group.Error(
                     taskBlock.LabelPositions.Count > 0 ? taskBlock.LabelPositions[0] : taskBlock.Position,
@@ -126,7 +133,12 @@ internal static class HclJobDecoder
         };
     }
 
-    private static TaskSpec ReadTask(JobBodyReader group, HclBlock block, Dictionary<string, string> groupMeta)
+    private static TaskSpec ReadTask(
+        JobBodyReader group,
+        HclBlock block,
+        Dictionary<string, string> groupMeta,
+        MetaMerger merger
+    )
     {
         var name = JobBodyReader.SingleLabel(block, "task");
         var task = group.For(block, $"task \"{name}\"");
@@ -141,7 +153,7 @@ internal static class HclJobDecoder
             KillTimeout = task.Duration("kill_timeout") ?? TaskSpec.DefaultKillTimeout,
             KillSignal = task.String("kill_signal"),
             Artifacts = task.StructuralBlocks("artifact").Select(a => ReadArtifact(task, a)).ToArray(),
-            Meta = Merge(groupMeta, task.StringMap("meta")),
+            Meta = merger.Merge(groupMeta, task.StringMap("meta"), detail => task.Error(block.Position, detail)),
             Position = block.Position,
         };
     }
@@ -168,6 +180,7 @@ internal static class HclJobDecoder
         var network = owner.For(block, $"{owner.Owner}: network");
         network.RejectDynamic(block.Body, "network");
         var ports = new List<PortSpec>();
+        var portsByLabel = new Dictionary<string, PortSpec>(StringComparer.Ordinal);
         foreach (var portBlock in network.StructuralBlocks("port"))
         {
             if (portBlock.Labels.Count != 1)
@@ -175,7 +188,7 @@ internal static class HclJobDecoder
                 throw network.Error(portBlock.Position, "a port block needs a label, like port \"http\" { to = 8080 }");
             }
             var label = portBlock.Labels[0];
-            if (ports.FirstOrDefault(p => p.Label == label) is { } first)
+            if (portsByLabel.TryGetValue(label, out var first))
             {
                 throw network.Error(
                     portBlock.LabelPositions[0],
@@ -183,16 +196,16 @@ internal static class HclJobDecoder
                 );
             }
             var port = network.For(portBlock, $"{owner.Owner}: port \"{label}\"");
-            ports.Add(
-                new PortSpec
-                {
-                    Label = label,
-                    Static = PositivePort(port, "static"),
-                    To = PositivePort(port, "to"),
-                    HostNetwork = port.String("host_network") ?? "default",
-                    Position = portBlock.Position,
-                }
-            );
+            var spec = new PortSpec
+            {
+                Label = label,
+                Static = PositivePort(port, "static"),
+                To = PositivePort(port, "to"),
+                HostNetwork = port.String("host_network") ?? "default",
+                Position = portBlock.Position,
+            };
+            portsByLabel[label] = spec;
+            ports.Add(spec);
         }
         return new NetworkSpec
         {
@@ -231,15 +244,5 @@ internal static class HclJobDecoder
             Headers = artifact.StringMap("headers") ?? [],
             Position = block.Position,
         };
-    }
-
-    private static Dictionary<string, string> Merge(Dictionary<string, string> outer, Dictionary<string, string>? inner)
-    {
-        var merged = new Dictionary<string, string>(outer, StringComparer.Ordinal);
-        foreach (var (key, value) in inner ?? [])
-        {
-            merged[key] = value;
-        }
-        return merged;
     }
 }

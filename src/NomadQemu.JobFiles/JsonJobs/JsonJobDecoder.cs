@@ -16,6 +16,7 @@ internal sealed class JsonJobDecoder
     };
 
     private readonly JsonPositions _positions;
+    private readonly MetaMerger _merger = new();
 
     private JsonJobDecoder(JsonPositions positions) => _positions = positions;
 
@@ -71,10 +72,11 @@ internal sealed class JsonJobDecoder
         var owner = $"job \"{id}\"";
         var meta = StringMap(job, "Meta", owner) ?? [];
         var groups = new List<GroupSpec>();
+        var groupNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in Array(job, "TaskGroups", owner))
         {
             var group = ReadGroup(node, meta);
-            if (groups.Any(g => g.Name == group.Name))
+            if (!groupNames.Add(group.Name))
             {
                 throw Error(node, owner, $"duplicate group \"{group.Name}\"");
             }
@@ -99,17 +101,18 @@ internal sealed class JsonJobDecoder
     {
         var name = String(group, "Name", "task group") ?? throw Error(group, "task group", "missing \"Name\"");
         var owner = $"group \"{name}\"";
-        var meta = Merge(jobMeta, StringMap(group, "Meta", owner));
+        var meta = _merger.Merge(jobMeta, StringMap(group, "Meta", owner), detail => Error(group, owner, detail));
         var networks = Array(group, "Networks", owner).ToList();
         if (networks.Count > 1)
         {
             throw Error(networks[1], owner, "only one network is allowed per group");
         }
         var tasks = new List<TaskSpec>();
+        var taskNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in Array(group, "Tasks", owner))
         {
             var task = ReadTask(node, owner, meta);
-            if (tasks.Any(t => t.Name == task.Name))
+            if (!taskNames.Add(task.Name))
             {
                 throw Error(node, owner, $"duplicate task \"{task.Name}\"");
             }
@@ -154,7 +157,7 @@ internal sealed class JsonJobDecoder
             KillTimeout = killTimeout,
             KillSignal = String(task, "KillSignal", owner) is { Length: > 0 } signal ? signal : null,
             Artifacts = Array(task, "Artifacts", owner).Select(a => ReadArtifact(a, owner)).ToArray(),
-            Meta = Merge(groupMeta, StringMap(task, "Meta", owner)),
+            Meta = _merger.Merge(groupMeta, StringMap(task, "Meta", owner), detail => Error(task, owner, detail)),
             Position = _positions.Of(task.Path),
         };
     }
@@ -300,15 +303,5 @@ internal sealed class JsonJobDecoder
             };
         }
         return result;
-    }
-
-    private static Dictionary<string, string> Merge(Dictionary<string, string> outer, Dictionary<string, string>? inner)
-    {
-        var merged = new Dictionary<string, string>(outer, StringComparer.Ordinal);
-        foreach (var (key, value) in inner ?? [])
-        {
-            merged[key] = value;
-        }
-        return merged;
     }
 }
