@@ -133,6 +133,13 @@ public static class BenchSuite
             }
         );
 
+        await Item(
+            10,
+            "Plugin restart: recovery of running VMs",
+            "Plugin SIGKILLed with VMs running; a new instance until it serves, every RecoverTask returned, every VM answered QMP.",
+            s => RecoveryItem.RunAsync(context, s)
+        );
+
         report.Duration = total.Elapsed;
         var markdown = MarkdownWriter.Render(report);
         var path = Path.Combine(options.OutDir, options.Quick ? "results-quick.md" : "results.md");
