@@ -77,7 +77,7 @@ public sealed class UnixSocketTransportTests : IDisposable
             UnixSocketTransport.ConnectAsync(path, "QMP", CancellationToken.None)
         );
 
-        Assert.Contains("116 bytes long, too long for a unix socket address", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("120 bytes long, too long for a unix socket address", ex.Message, StringComparison.Ordinal);
         Assert.Equal("socketPath", ex.ParamName);
         Assert.IsType<ArgumentOutOfRangeException>(ex.InnerException);
     }
