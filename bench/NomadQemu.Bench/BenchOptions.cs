@@ -30,6 +30,7 @@ public sealed record BenchOptions
     public int DensityRounds => Quick ? 1 : 2;
     public TimeSpan SteadyWindow => TimeSpan.FromSeconds(Quick ? 3 : 15);
     public int SteadyWindows => Quick ? 1 : 2;
+    public int RecoveryRounds => Quick ? 1 : 3;
 
     /// <summary>4 GiB images need this much free space around them (image + copy + slack), else skipped.</summary>
     public const long LargeImageMinFreeBytes = 20L << 30;
@@ -78,10 +79,10 @@ public sealed record BenchOptions
                             .Split(',')
                             .Select(v =>
                                 int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-                                && n is >= 1 and <= 9
+                                && n is >= 1 and <= 10
                                     ? n
                                     : throw new ArgumentException(
-                                        $"--only takes item numbers 1-9 separated by commas, got \"{v}\""
+                                        $"--only takes item numbers 1-10 separated by commas, got \"{v}\""
                                     )
                             ),
                     ];

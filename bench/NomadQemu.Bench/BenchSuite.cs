@@ -139,6 +139,12 @@ public static class BenchSuite
             "ExecTask round trips through qemu-ga, StartTask until the agent answers, plugin CPU with idle agents.",
             s => GuestAgentItem.RunAsync(context, s)
         );
+        await Item(
+            10,
+            "Plugin restart: recovery of running VMs",
+            "Plugin SIGKILLed with VMs running; a new instance until it serves, every RecoverTask returned, every VM answered QMP.",
+            s => RecoveryItem.RunAsync(context, s)
+        );
 
         report.Duration = total.Elapsed;
         var markdown = MarkdownWriter.Render(report);

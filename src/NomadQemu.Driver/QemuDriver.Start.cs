@@ -218,10 +218,9 @@ public sealed partial class QemuDriver
         var deadline = DateTime.UtcNow + s_qmpReadyTimeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (run.ReadExit() is { } exit || !qemu.IsAlive())
+            if (run.ReadExit() is not null || !qemu.IsAlive())
             {
-                await Task.Delay(50, cancellationToken);
-                var record = run.ReadExit();
+                var record = await ExitRecordAsync(run, started, cancellationToken);
                 throw new DriverException(
                     DriverErrorKind.Recoverable,
                     $"QEMU exited during start (exit code {record?.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}); its own error is in the task's stderr log (nomad alloc logs -stderr)"
@@ -253,6 +252,24 @@ public sealed partial class QemuDriver
             DriverErrorKind.Recoverable,
             $"QEMU did not answer on its QMP socket within {s_qmpReadyTimeout.TotalSeconds} s"
         );
+    }
+
+    /// <summary>
+    /// The supervisor writes QEMU's exit record just after reaping it; on a loaded node it can take a while to be
+    /// scheduled, and without the wait the job author got "exit code unknown" instead of QEMU's own code.
+    /// </summary>
+    private static async Task<ExitRecord?> ExitRecordAsync(
+        RunDirectory run,
+        SupervisorStarted started,
+        CancellationToken cancellationToken
+    )
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (run.ReadExit() is null && started.Supervisor.IsAlive() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+        return run.ReadExit();
     }
 
     private async Task AbortStartAsync(RunDirectory run, Process? supervisor)

@@ -47,7 +47,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// socket does not exist yet or refuses connections (QEMU creates it shortly after starting), until
     /// <paramref name="cancellationToken"/> fires.
     /// </summary>
-    /// <exception cref="ArgumentException">The path is empty or too long for a unix socket (107 bytes).</exception>
+    /// <exception cref="ArgumentException">The path is empty or too long for a unix socket address.</exception>
     /// <exception cref="OperationCanceledException">The token fired; the message says which step was waiting.</exception>
     /// <exception cref="QmpProtocolException">The peer is not speaking QMP.</exception>
     /// <exception cref="QmpConnectionClosedException">The peer closed the connection during the handshake.</exception>

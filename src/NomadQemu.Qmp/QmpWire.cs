@@ -4,18 +4,6 @@ using System.Text.Json.Nodes;
 
 namespace NomadQemu.Qmp;
 
-/// <summary>Something QEMU sent, already classified and detached from its <see cref="JsonDocument"/>.</summary>
-internal abstract record QmpInboundMessage;
-
-internal sealed record QmpGreetingMessage(QmpGreeting Greeting) : QmpInboundMessage;
-
-internal sealed record QmpEventMessage(QmpEvent Event) : QmpInboundMessage;
-
-/// <summary>A command reply. <paramref name="Id"/> is null when QEMU sent none (it could not parse a command).</summary>
-internal sealed record QmpReplyMessage(JsonElement? Id, JsonElement Result, QmpReplyError? Error) : QmpInboundMessage;
-
-internal sealed record QmpReplyError(string ErrorClass, string Description);
-
 /// <summary>Encodes commands and decodes server messages. Pure functions: no I/O, no state.</summary>
 internal static class QmpWire
 {

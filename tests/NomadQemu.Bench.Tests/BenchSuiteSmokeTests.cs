@@ -1,3 +1,4 @@
+using System.Globalization;
 using NomadQemu.TestKit;
 
 namespace NomadQemu.Bench.Tests;
@@ -11,7 +12,7 @@ public sealed class BenchSuiteSmokeTests
     [Fact(Timeout = 15 * 60 * 1000)]
     public async Task QuickSuite_EveryItemRuns_EveryRowHasOursAndBaseline()
     {
-        var repoRoot = RepoRoot();
+        var repoRoot = TestEnvironment.RepoRoot;
         var outDir = Path.Combine(Path.GetTempPath(), "nq-bench-smoke-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
@@ -28,7 +29,11 @@ public sealed class BenchSuiteSmokeTests
             );
 
             Assert.True(outcome.Failures.Count == 0, string.Join("\n", outcome.Failures) + "\nlog:\n" + log);
-            Assert.Equal(["1", "2", "3", "4", "5", "6", "7", "8"], outcome.Report.Sections.Select(s => s.Number));
+            var numbers = outcome
+                .Report.Sections.Select(s => int.Parse(s.Number, CultureInfo.InvariantCulture))
+                .ToList();
+            Assert.Equal(numbers.Order().Distinct(), numbers);
+            Assert.Superset(new HashSet<int> { 1, 2, 3, 4, 5, 6, 7, 8, 10 }, numbers.ToHashSet());
             Assert.All(
                 outcome.Report.Sections,
                 section =>
@@ -77,21 +82,7 @@ public sealed class BenchSuiteSmokeTests
     [Fact]
     public void Parse_OnlyOutOfRange_NamesTheValue()
     {
-        var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--only", "2,9"], "/nonexistent"));
-        Assert.Contains("\"9\"", error.Message, StringComparison.Ordinal);
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "NomadQemu.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException(
-            "run from inside the repository (NomadQemu.slnx not found above " + AppContext.BaseDirectory + ")"
-        );
+        var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--only", "2,11"], "/nonexistent"));
+        Assert.Contains("\"11\"", error.Message, StringComparison.Ordinal);
     }
 }

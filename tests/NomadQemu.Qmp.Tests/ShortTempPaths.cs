@@ -1,6 +1,6 @@
 namespace NomadQemu.Qmp.Tests;
 
-/// <summary>Unix socket paths must fit in 107 bytes, so tests use /tmp/&lt;short random&gt; rather than deep temp dirs.</summary>
+/// <summary>Unix socket paths must fit in sockaddr_un (108 bytes with the NUL), so tests use /tmp/&lt;short random&gt; rather than deep temp dirs.</summary>
 internal static class ShortTempPaths
 {
     public static string NewDirectory(string prefix)

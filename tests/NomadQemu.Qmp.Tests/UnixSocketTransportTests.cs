@@ -77,8 +77,9 @@ public sealed class UnixSocketTransportTests : IDisposable
             UnixSocketTransport.ConnectAsync(path, "QMP", CancellationToken.None)
         );
 
-        Assert.Contains("107 bytes", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("120 bytes long, too long for a unix socket address", ex.Message, StringComparison.Ordinal);
         Assert.Equal("socketPath", ex.ParamName);
+        Assert.IsType<ArgumentOutOfRangeException>(ex.InnerException);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class ValidateTests : IDisposable
         var (code, stdout, stderr) = await RunnerProcess.RunAsync(
             s_timeout,
             "validate",
-            TestEnvironment.ExampleJob,
+            RepoFiles.ExampleJob,
             "--var",
             "image_url=http://127.0.0.1:9/disk.qcow2",
             "--var",
@@ -162,10 +162,10 @@ public sealed class ValidateTests : IDisposable
     [Fact]
     public async Task Validate_MissingRequiredVariable_IsRejected()
     {
-        var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", TestEnvironment.ExampleJob);
+        var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", RepoFiles.ExampleJob);
 
         Assert.Equal(2, code);
         Assert.Contains("image_url", stderr);
-        Assert.Contains(TestEnvironment.ExampleJob + ":", stderr);
+        Assert.Contains(RepoFiles.ExampleJob + ":", stderr);
     }
 }

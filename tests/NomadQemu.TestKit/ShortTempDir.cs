@@ -11,6 +11,14 @@ public sealed class ShortTempDir : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Writes a file in the dir and returns its path.</summary>
+    public string File(string name, string content)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        System.IO.File.WriteAllText(path, content);
+        return path;
+    }
+
     public void Dispose()
     {
         try

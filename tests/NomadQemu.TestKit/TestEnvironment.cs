@@ -18,6 +18,37 @@ public static class TestEnvironment
                 "NOMAD_QEMU_TEST_GUEST must point at the built test guest (run scripts/test.sh)"
             );
 
+    /// <summary>
+    /// The repository root (examples/ lives there): recorded at build time by a suite that needs it (assembly
+    /// metadata "RepoRoot"), else found above the test assembly.
+    /// </summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            var recorded = System
+                .Reflection.Assembly.GetEntryAssembly()
+                ?.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+                .OfType<System.Reflection.AssemblyMetadataAttribute>()
+                .FirstOrDefault(a => a.Key == "RepoRoot")
+                ?.Value;
+            if (recorded is not null && File.Exists(Path.Combine(recorded, "NomadQemu.slnx")))
+            {
+                return recorded;
+            }
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "NomadQemu.slnx")))
+                {
+                    return dir.FullName;
+                }
+            }
+            throw new InvalidOperationException(
+                "cannot find the repository root (NomadQemu.slnx) above " + AppContext.BaseDirectory
+            );
+        }
+    }
+
     public const string MagicCookie = "e4327c2e01eabfd75a8a67adb114fb34a757d57eee7728d857a8cec6e91a7255";
 
     /// <summary>One multiplier for every timeout, for slow machines.</summary>

@@ -44,7 +44,7 @@ public static class BootItem
             builtin
         );
         section.Note(
-            $"(a) is the built-in driver's argv from feature-anchors §1.3, run by the suite on a fresh qcow2 overlay made before the clock starts (the built-in writes the image in place, so it has no disk step): `{string.Join(' ', builtinArgv.Skip(1))}`."
+            $"(a) is the built-in driver's argv (as nomad drivers/qemu/driver.go StartTask builds it), run by the suite on a fresh qcow2 overlay made before the clock starts (the built-in writes the image in place, so it has no disk step): `{string.Join(' ', builtinArgv.Skip(1))}`."
         );
         section.Note(
             $"All three: {MemoryMb} MB guest, TCG, fresh disk per boot, HTTP polled with a raw GET every 50 ms (0.3 s per attempt). (b) and (c) include everything StartTask does (validation, overlay, supervisor, QMP handshake)."

@@ -228,21 +228,7 @@ public sealed class DensityItem
             await Task.WhenAll(
                 tasks.Select(async task =>
                 {
-                    await Command.RunAsync(
-                        "qemu-img",
-                        [
-                            "create",
-                            "-q",
-                            "-f",
-                            "qcow2",
-                            "-F",
-                            "qcow2",
-                            "-b",
-                            task.ImagePath,
-                            Path.Combine(task.RunDir, "overlay.qcow2"),
-                        ],
-                        _context.Cancellation
-                    );
+                    await TestImages.CreateOverlayAsync(task, _context.Cancellation);
                     var vm = RawVm.Start(
                         QemuArgv.Retarget(_template!, _templateTaskDir, task.TaskDir, _templatePort, task.HostPort),
                         task.TaskDir

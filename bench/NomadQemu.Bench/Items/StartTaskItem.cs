@@ -65,22 +65,7 @@ public static class StartTaskItem
         var argv = QemuArgv.Retarget(template, templateTaskDir, task.TaskDir, templatePort, task.HostPort);
         var qmp = QmpSocket(argv);
         var watch = Stopwatch.StartNew();
-        Directory.CreateDirectory(task.RunDir);
-        await Command.RunAsync(
-            "qemu-img",
-            [
-                "create",
-                "-q",
-                "-f",
-                "qcow2",
-                "-F",
-                "qcow2",
-                "-b",
-                task.ImagePath,
-                Path.Combine(task.RunDir, "overlay.qcow2"),
-            ],
-            context.Cancellation
-        );
+        await TestImages.CreateOverlayAsync(task, context.Cancellation);
         await using var vm = RawVm.Start(argv, task.TaskDir);
         while (!await RawQmp.AnswersAsync(qmp, context.Cancellation))
         {

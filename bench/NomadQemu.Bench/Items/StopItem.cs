@@ -100,22 +100,7 @@ public static class StopItem
         using var task = new VmTask();
         task.DirectKernelBoot();
         var argv = QemuArgv.Retarget(template, templateTaskDir, task.TaskDir, templatePort, task.HostPort);
-        Directory.CreateDirectory(task.RunDir);
-        await Command.RunAsync(
-            "qemu-img",
-            [
-                "create",
-                "-q",
-                "-f",
-                "qcow2",
-                "-F",
-                "qcow2",
-                "-b",
-                task.ImagePath,
-                Path.Combine(task.RunDir, "overlay.qcow2"),
-            ],
-            context.Cancellation
-        );
+        await TestImages.CreateOverlayAsync(task, context.Cancellation);
         await using var vm = RawVm.Start(argv, task.TaskDir);
         await HttpProbe.WaitFor200Async(task.HostPort, context.BootTimeout, () => vm.Output, context.Cancellation);
         await vm.WaitForOutputAsync(ReadyMarker, context.BootTimeout, context.Cancellation);

@@ -11,6 +11,17 @@ public static class RawQmp
 {
     public static async Task SystemPowerdownAsync(string socketPath, CancellationToken cancellationToken)
     {
+        await ExecuteAsync(socketPath, "system_powerdown", "\"return\"", cancellationToken);
+    }
+
+    /// <summary>One session: greeting, qmp_capabilities, then <paramref name="command"/> until a reply holding <paramref name="expected"/>.</summary>
+    private static async Task ExecuteAsync(
+        string socketPath,
+        string command,
+        string expected,
+        CancellationToken cancellationToken
+    )
+    {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
@@ -18,8 +29,8 @@ public static class RawQmp
         await ExpectAsync(reader, "\"QMP\"", cancellationToken);
         await SendAsync(stream, "{\"execute\":\"qmp_capabilities\"}", cancellationToken);
         await ExpectAsync(reader, "\"return\"", cancellationToken);
-        await SendAsync(stream, "{\"execute\":\"system_powerdown\"}", cancellationToken);
-        await ExpectAsync(reader, "\"return\"", cancellationToken);
+        await SendAsync(stream, $"{{\"execute\":\"{command}\"}}", cancellationToken);
+        await ExpectAsync(reader, expected, cancellationToken);
     }
 
     /// <summary>True once something accepts on the socket and greets: QEMU built the machine.</summary>
@@ -31,15 +42,7 @@ public static class RawQmp
         }
         try
         {
-            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            await ExpectAsync(reader, "\"QMP\"", cancellationToken);
-            await SendAsync(stream, "{\"execute\":\"qmp_capabilities\"}", cancellationToken);
-            await ExpectAsync(reader, "\"return\"", cancellationToken);
-            await SendAsync(stream, "{\"execute\":\"query-status\"}", cancellationToken);
-            await ExpectAsync(reader, "\"running\"", cancellationToken);
+            await ExecuteAsync(socketPath, "query-status", "\"running\"", cancellationToken);
             return true;
         }
         catch (Exception e) when (e is SocketException or IOException)

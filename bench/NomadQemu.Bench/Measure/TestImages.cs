@@ -46,4 +46,28 @@ public static class TestImages
         }
         return path;
     }
+
+    /// <summary>
+    /// The per-task qcow2 overlay over the task's image, made with the flags the driver uses (explicit formats
+    /// on both sides), in the task's run dir: the disk step a raw QEMU launch needs before it starts.
+    /// </summary>
+    public static async Task CreateOverlayAsync(NomadQemu.TestKit.VmTask task, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(task.RunDir);
+        await Command.RunAsync(
+            "qemu-img",
+            [
+                "create",
+                "-q",
+                "-f",
+                "qcow2",
+                "-F",
+                "qcow2",
+                "-b",
+                task.ImagePath,
+                Path.Combine(task.RunDir, "overlay.qcow2"),
+            ],
+            cancellationToken
+        );
+    }
 }

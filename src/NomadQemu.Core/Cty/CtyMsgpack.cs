@@ -4,7 +4,7 @@ namespace NomadQemu.Core.Cty;
 
 /// <summary>
 /// cty's msgpack encoding as Nomad uses it for <c>msgpack_config</c> / <c>msgpack_driver_config</c>
-/// (go-cty <c>cty/msgpack</c>; see docs nomad-plugin-protocol.md §4).
+/// (go-cty <c>cty/msgpack</c>; Nomad encodes with the schema's implied type, <c>helper/pluginutils/hclutils</c>).
 /// </summary>
 public static class CtyMsgpack
 {

@@ -55,7 +55,7 @@ public sealed partial class GuestAgentClient : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Creates a client for the guest agent behind the unix socket at <paramref name="socketPath"/>. Does no I/O.</summary>
-    /// <exception cref="ArgumentException">The path is empty or too long for a unix socket (107 bytes).</exception>
+    /// <exception cref="ArgumentException">The path is empty or too long for a unix socket address.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public GuestAgentClient(string socketPath, GuestAgentOptions? options = null)
         : this(
@@ -67,7 +67,8 @@ public sealed partial class GuestAgentClient : IAsyncDisposable
             options
         )
     {
-        UnixSocketTransport.ValidateSocketPath(socketPath, "guest agent");
+        // Refuse a path no socket can have now, not at the first command.
+        _ = UnixSocketTransport.EndPoint(socketPath, "guest agent");
     }
 
     // For tests: any transport.

@@ -9,9 +9,6 @@ namespace NomadQemu.Qmp.Transport;
 /// </summary>
 internal sealed class UnixSocketTransport : IDuplexTransport
 {
-    // sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL.
-    internal const int MaxSocketPathBytes = 107;
-
     private static readonly TimeSpan s_firstRetryDelay = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan s_maxRetryDelay = TimeSpan.FromMilliseconds(200);
 
@@ -40,8 +37,7 @@ internal sealed class UnixSocketTransport : IDuplexTransport
         CancellationToken cancellationToken
     )
     {
-        ValidateSocketPath(socketPath, socketKind);
-        var endPoint = new UnixDomainSocketEndPoint(socketPath);
+        var endPoint = EndPoint(socketPath, socketKind);
         var delay = s_firstRetryDelay;
         SocketException? lastError = null;
 
@@ -123,15 +119,23 @@ internal sealed class UnixSocketTransport : IDuplexTransport
         return _stream.DisposeAsync();
     }
 
-    internal static void ValidateSocketPath(string socketPath, string socketKind)
+    /// <summary>
+    /// The socket address, refusing at once a path the kernel could never reach. The length rule is the BCL's
+    /// (it knows <c>sockaddr_un</c>); this only turns its range error into one that names the socket.
+    /// </summary>
+    internal static UnixDomainSocketEndPoint EndPoint(string socketPath, string socketKind)
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
-        var byteCount = Encoding.UTF8.GetByteCount(socketPath);
-        if (byteCount > MaxSocketPathBytes)
+        try
+        {
+            return new UnixDomainSocketEndPoint(socketPath);
+        }
+        catch (ArgumentOutOfRangeException e)
         {
             throw new ArgumentException(
-                $"{socketKind} socket path '{socketPath}' is {byteCount} bytes long; unix socket paths must be at most {MaxSocketPathBytes} bytes.",
-                nameof(socketPath)
+                $"{socketKind} socket path '{socketPath}' is {Encoding.UTF8.GetByteCount(socketPath)} bytes long, too long for a unix socket address: {e.Message}",
+                nameof(socketPath),
+                e
             );
         }
     }

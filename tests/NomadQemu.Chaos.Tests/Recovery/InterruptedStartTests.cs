@@ -44,10 +44,16 @@ public sealed class InterruptedStartTests(ITestOutputHelper output) : IAsyncLife
         else
         {
             var marker = Path.Combine(task.RunDir, killWhen);
-            while (!File.Exists(marker) && !call.ResponseAsync.IsCompleted && watch.Elapsed < TimeSpan.FromSeconds(30))
+            var limit = TestEnvironment.Scaled(30);
+            while (!File.Exists(marker) && !call.ResponseAsync.IsCompleted && watch.Elapsed < limit)
             {
                 Thread.SpinWait(200);
             }
+            // Every marker exists before StartTask can return, so a kill without it did not test that phase.
+            Assert.True(
+                File.Exists(marker),
+                $"{killWhen} never appeared ({watch.ElapsedMilliseconds} ms, StartTask {(call.ResponseAsync.IsCompleted ? "completed: " + call.ResponseAsync.Status : "pending")}): {Describe(task)}"
+            );
         }
         await _node.KillPluginAsync();
         var phase = Describe(task);

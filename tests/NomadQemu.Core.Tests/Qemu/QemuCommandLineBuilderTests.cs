@@ -43,7 +43,7 @@ public sealed class QemuCommandLineBuilderTests
 
     private static readonly PortForward s_http = new("http", "", 25000, 80);
 
-    // One row per built-in StartTask feature (feature-anchors §1.3), plus ours.
+    // One row per feature of the built-in driver's command line (nomad drivers/qemu/driver.go StartTask), plus ours.
     private static readonly Dictionary<string, (QemuLaunchSpec Spec, string[] Expected)> s_cases = new()
     {
         ["1-3-4-5-6 defaults: machine pc/tcg, name, memory, ide drive, serial console, qmp"] = (

@@ -81,39 +81,49 @@ public sealed class ConfigTests : IAsyncLifetime
         Assert.Equal("\"auto\"", keys["accelerator"].Default.Default_.Literal.Value);
     }
 
-    [Fact(Timeout = 240_000)]
-    public async Task SetConfig_EmptyBytes_AcceptedAsNoConfig() => await SetConfig([]);
-
-    [Fact(Timeout = 240_000)]
-    public async Task SetConfig_AllNil_Accepted() => await SetConfig(PluginConfig());
-
-    [Fact(Timeout = 240_000)]
-    public async Task SetConfig_WithoutNomadConfig_AsInTheValidationLaunch_Accepted() =>
-        await SetConfig(PluginConfig(imagePaths: new[] { "/var/lib/images" }), nomad: null);
-
-    [Fact(Timeout = 240_000)]
-    public async Task SetConfig_WithTopology_Accepted()
+    /// <summary>
+    /// No config (empty bytes, or every key nil) means the defaults: proved by replacing a restrictive config
+    /// first, so a SetConfig that was accepted but ignored would leave the node without its x86_64 emulator.
+    /// </summary>
+    [Theory(Timeout = 240_000)]
+    [InlineData("empty bytes")]
+    [InlineData("all nil")]
+    public async Task SetConfig_NoConfig_ReplacesEarlierConfigWithDefaults(string form)
     {
-        var topology = new ClientTopology
-        {
-            Cores =
-            {
-                new ClientTopologyCore { CoreId = 0, BaseSpeed = 2400 },
-                new ClientTopologyCore { CoreId = 1, GuessSpeed = 2000 },
-            },
-        };
-        await SetConfig(
-            PluginConfig(),
-            new NomadConfig
-            {
-                Driver = new NomadDriverConfig
-                {
-                    ClientMinPort = 14000,
-                    ClientMaxPort = 14512,
-                    Topology = topology,
-                },
-            }
+        await SetConfig(PluginConfig(emulatorsAllowlist: new[] { "aarch64" }, kvmProbe: false));
+        Assert.Equal(FingerprintResponse.Types.HealthState.Undetected, (await FingerprintAsync()).Health);
+
+        await SetConfig(form == "empty bytes" ? [] : PluginConfig(kvmProbe: false));
+        var fingerprint = await FingerprintAsync();
+
+        Assert.Equal(FingerprintResponse.Types.HealthState.Healthy, fingerprint.Health);
+        Assert.Contains("x86_64", fingerprint.Attributes["driver.qemu.emulators"].StringVal, StringComparison.Ordinal);
+    }
+
+    /// <summary>The validation launch (no NomadConfig) still applies image_paths: a path there passes the containment rule.</summary>
+    [Fact(Timeout = 240_000)]
+    public async Task SetConfig_WithoutNomadConfig_AsInTheValidationLaunch_ImagePathsTakeEffect()
+    {
+        var outside = "/var/lib/nq-images-" + Guid.NewGuid().ToString("N")[..8] + "/disk.qcow2";
+        var before = await Assert.ThrowsAsync<RpcException>(() => StartWith(Object(("image_path", outside))));
+
+        await SetConfig(PluginConfig(imagePaths: new[] { Path.GetDirectoryName(outside)! }), nomad: null);
+        var after = await Assert.ThrowsAsync<RpcException>(() => StartWith(Object(("image_path", outside))));
+
+        Assert.Contains("outside the allowed directories", before.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.InvalidArgument, after.StatusCode);
+        Assert.DoesNotContain("outside the allowed directories", after.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("does not exist", after.Status.Detail, StringComparison.Ordinal);
+    }
+
+    private async Task<FingerprintResponse> FingerprintAsync()
+    {
+        using var stream = _plugin.Driver.Fingerprint(
+            new FingerprintRequest(),
+            cancellationToken: TestContext.Current.CancellationToken
         );
+        Assert.True(await stream.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
+        return stream.ResponseStream.Current;
     }
 
     [Fact(Timeout = 240_000)]

@@ -20,7 +20,7 @@ public static class Guest
     public static string[] RunArguments(string imageUrl, string checksum, string dataDir, params string[] extra) =>
         [
             "run",
-            TestEnvironment.ExampleJob,
+            RepoFiles.ExampleJob,
             "--var",
             $"image_url={imageUrl}",
             "--var",

@@ -1,0 +1,3 @@
+namespace NomadQemu.Qmp;
+
+internal sealed record QmpGreetingMessage(QmpGreeting Greeting) : QmpInboundMessage;

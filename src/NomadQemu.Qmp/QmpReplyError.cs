@@ -1,0 +1,3 @@
+namespace NomadQemu.Qmp;
+
+internal sealed record QmpReplyError(string ErrorClass, string Description);
