@@ -28,6 +28,8 @@ public sealed record BenchOptions
     public int ChecksumRounds => Quick ? 1 : 5;
     public int DensityVms => Quick ? 2 : 10;
     public int DensityRounds => Quick ? 1 : 2;
+    public int ContractVms => Quick ? 2 : 10;
+    public int ContractRounds => Quick ? 1 : 3;
     public TimeSpan SteadyWindow => TimeSpan.FromSeconds(Quick ? 3 : 15);
     public int SteadyWindows => Quick ? 1 : 2;
 

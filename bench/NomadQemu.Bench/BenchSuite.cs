@@ -133,6 +133,13 @@ public static class BenchSuite
             }
         );
 
+        await Item(
+            9,
+            "Contract edges",
+            "Launch → first PluginInfo answered (with its phases) and idle RSS; Shutdown → exit with VMs running; restart → first fingerprint with and without the stored KVM verdict.",
+            s => ContractItem.RunAsync(context, s)
+        );
+
         report.Duration = total.Elapsed;
         var markdown = MarkdownWriter.Render(report);
         var path = Path.Combine(options.OutDir, options.Quick ? "results-quick.md" : "results.md");
