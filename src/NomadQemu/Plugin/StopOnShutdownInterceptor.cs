@@ -5,8 +5,9 @@ namespace NomadQemu.Plugin;
 
 /// <summary>
 /// Ends every call in flight when the plugin stops (go-plugin's Shutdown, SIGTERM), the way grpc-go's
-/// <c>Server.Stop</c> does for Go plugins: Nomad's client SIGKILLs 2 s after Shutdown, and a graceful drain
-/// would otherwise wait for streams that only end when the client goes away. VMs are not touched.
+/// <c>Server.Stop</c> does for Go plugins: each call's HTTP/2 stream is reset, so WaitTask and the
+/// Fingerprint/TaskEvents/TaskStats/stdio/broker streams end at once instead of holding Kestrel's graceful
+/// drain open until the client goes away (Nomad's client SIGKILLs 2 s after Shutdown). VMs are not touched.
 /// </summary>
 internal sealed class StopOnShutdownInterceptor(IHostApplicationLifetime lifetime) : Interceptor
 {
@@ -16,8 +17,8 @@ internal sealed class StopOnShutdownInterceptor(IHostApplicationLifetime lifetim
         UnaryServerMethod<TRequest, TResponse> continuation
     )
     {
-        using var linked = Link(context);
-        return await continuation(request, new StoppingCallContext(context, linked.Token));
+        using var _ = AbortOnStop(context);
+        return await continuation(request, context);
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
@@ -27,8 +28,8 @@ internal sealed class StopOnShutdownInterceptor(IHostApplicationLifetime lifetim
         ServerStreamingServerMethod<TRequest, TResponse> continuation
     )
     {
-        using var linked = Link(context);
-        await continuation(request, responseStream, new StoppingCallContext(context, linked.Token));
+        using var _ = AbortOnStop(context);
+        await continuation(request, responseStream, context);
     }
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
@@ -37,8 +38,8 @@ internal sealed class StopOnShutdownInterceptor(IHostApplicationLifetime lifetim
         ClientStreamingServerMethod<TRequest, TResponse> continuation
     )
     {
-        using var linked = Link(context);
-        return await continuation(requestStream, new StoppingCallContext(context, linked.Token));
+        using var _ = AbortOnStop(context);
+        return await continuation(requestStream, context);
     }
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
@@ -48,10 +49,14 @@ internal sealed class StopOnShutdownInterceptor(IHostApplicationLifetime lifetim
         DuplexStreamingServerMethod<TRequest, TResponse> continuation
     )
     {
-        using var linked = Link(context);
-        await continuation(requestStream, responseStream, new StoppingCallContext(context, linked.Token));
+        using var _ = AbortOnStop(context);
+        await continuation(requestStream, responseStream, context);
     }
 
-    private CancellationTokenSource Link(ServerCallContext context) =>
-        CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+    /// <summary>Aborting the request fires the call's cancellation token, which every handler observes.</summary>
+    private CancellationTokenRegistration AbortOnStop(ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        return lifetime.ApplicationStopping.Register(http.Abort);
+    }
 }
