@@ -71,8 +71,14 @@ public sealed class FingerprintFanOutTests(ITestOutputHelper output) : IAsyncLif
             $"first messages: median {times.Order().ElementAt(times.Length / 2)} ms, slowest {slowest} ms; PluginInfo {unary.ElapsedMilliseconds} ms"
         );
         Assert.Equal("qemu", info.Name);
-        Assert.True(slowest <= 1000, $"slowest first message after {slowest} ms (must be ≤ 1000 ms)");
-        Assert.True(unary.ElapsedMilliseconds <= 100, $"PluginInfo took {unary.ElapsedMilliseconds} ms (≤ 100 ms)");
+        // The contract is 1 s and 100 ms; NOMAD_QEMU_TEST_TIMEOUT_SCALE stretches both on an overloaded machine.
+        var firstBound = TestEnvironment.Scaled(1).TotalMilliseconds;
+        var unaryBound = TestEnvironment.Scaled(0.1).TotalMilliseconds;
+        Assert.True(slowest <= firstBound, $"slowest first message after {slowest} ms (must be ≤ {firstBound} ms)");
+        Assert.True(
+            unary.ElapsedMilliseconds <= unaryBound,
+            $"PluginInfo took {unary.ElapsedMilliseconds} ms (must be ≤ {unaryBound} ms)"
+        );
     }
 
     private static async Task<long> FirstAsync<T>(Grpc.Core.IAsyncStreamReader<T> stream, Stopwatch watch)
