@@ -39,6 +39,8 @@ declare -A TOOL_PACKAGES=(
     [flock]=util-linux
     [sha256sum]=coreutils
     [dpkg-deb]=dpkg
+    [qemu-ga]=qemu-guest-agent # copied into the guest with its libraries (the guest agent tests)
+    [ldd]=libc-bin
 )
 REQUIRED_FILES=(/usr/lib/syslinux/mbr/mbr.bin) # from syslinux-common
 
@@ -84,12 +86,14 @@ compute_inputs_hash() {
     local busybox_version syslinux_version
     busybox_version=$(dpkg-query -W -f '${Version}' busybox-static)
     syslinux_version=$(dpkg-query -W -f '${Version}' syslinux)
+    qemu_ga_version=$(dpkg-query -W -f '${Version}' qemu-guest-agent)
     {
         sha256sum "$SCRIPT_PATH" | cut -d' ' -f1
         (cd "$GUEST_DIR" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
         echo "kernel=$KERNEL_PACKAGE $KERNEL_PACKAGE_VERSION"
         echo "busybox-static=$busybox_version"
         echo "syslinux=$syslinux_version"
+        echo "qemu-guest-agent=$qemu_ga_version"
     } | sha256sum | cut -d' ' -f1
 }
 
@@ -130,14 +134,29 @@ visit_module() {
     MODULE_ORDER+=("$name")
 }
 
+# Debian's real qemu-ga (the same agent every cloud image ships) with every library it links and the
+# dynamic loader, each at the path ldd names: the busybox guest has no libc of its own.
+copy_guest_agent() {
+    local root=$1 agent lib
+    agent=$(PATH="$PATH:/sbin:/usr/sbin" command -v qemu-ga)
+    install -D -m 0755 "$agent" "$root/usr/sbin/qemu-ga"
+    while read -r lib; do
+        install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+    done < <(ldd "$agent" | grep -oE '(/[^ ]+)' | sort -u)
+    log "qemu-ga: $(dpkg-query -W -f '${Version}' qemu-guest-agent), libraries: $(ldd "$agent" | grep -coE '/[^ ]+')"
+}
+
 build_initramfs() {
     local root="$WORK/initramfs" file name applet
-    mkdir -p "$root"/{bin,dev,proc,sys,run,tmp,etc,lib/modules,www/cgi-bin}
+    mkdir -p "$root"/{bin,sbin,dev,proc,sys,run,tmp,etc,lib/modules,www/cgi-bin}
     cp "$(command -v busybox)" "$root/bin/busybox"
     for applet in $(busybox --list); do
         [[ $applet == busybox ]] || ln -s busybox "$root/bin/$applet"
     done
     install -m 0755 "$GUEST_DIR/init" "$root/init"
+    install -m 0755 "$GUEST_DIR/shutdown" "$root/sbin/shutdown"
+    ln -s ../bin/busybox "$root/sbin/hwclock" # guest-set-time runs /sbin/hwclock -w
+    copy_guest_agent "$root"
     install -m 0755 "$GUEST_DIR"/cgi-bin/* "$root/www/cgi-bin/"
 
     while IFS= read -r file; do
@@ -227,6 +246,9 @@ TEST_GUEST_DISK_WRITE_OK_PREFIX='TEST-GUEST-DISK-WRITE ok'
 TEST_GUEST_POWER_BUTTON_ARMED='TEST-GUEST-POWER-BUTTON armed'
 TEST_GUEST_POWERDOWN_MARKER='TEST-GUEST-POWERDOWN'
 TEST_GUEST_IGNORE_POWERDOWN_FLAG='testguest.ignore_powerdown'
+TEST_GUEST_NO_AGENT_FLAG='testguest.noagent'
+TEST_GUEST_AGENT_MARKER='TEST-GUEST-AGENT started'
+TEST_GUEST_AGENT_SHUTDOWN_MARKER='TEST-GUEST-AGENT-SHUTDOWN'
 TEST_GUEST_DISK_VIRTUAL_SIZE='$DISK_VIRTUAL_SIZE'
 TEST_GUEST_RECORD_OFFSET='$((RECORD_SECTOR * 512))'
 TEST_GUEST_RECORD_MAGIC='$RECORD_MAGIC'

@@ -80,10 +80,10 @@ public sealed record BenchOptions
                             .Split(',')
                             .Select(v =>
                                 int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-                                && n is >= 1 and <= 8
+                                && n is >= 1 and <= 9
                                     ? n
                                     : throw new ArgumentException(
-                                        $"--only takes item numbers 1-8 separated by commas, got \"{v}\""
+                                        $"--only takes item numbers 1-9 separated by commas, got \"{v}\""
                                     )
                             ),
                     ];

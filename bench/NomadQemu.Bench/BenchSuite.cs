@@ -135,6 +135,12 @@ public static class BenchSuite
 
         await Item(
             9,
+            "Guest agent",
+            "ExecTask round trips through qemu-ga, StartTask until the agent answers, plugin CPU with idle agents.",
+            s => GuestAgentItem.RunAsync(context, s)
+        );
+        await Item(
+            10,
             "Contract edges",
             "Launch → first PluginInfo answered (with its phases) and idle RSS; Shutdown → exit with VMs running; restart → first fingerprint with and without the stored KVM verdict.",
             s => ContractItem.RunAsync(context, s)

@@ -12,6 +12,8 @@ internal static class ArchiveUnpacker
     public static async Task<string> UnpackAsync(
         string archivePath,
         ArtifactPlan plan,
+        BeneathDirectory taskDirectory,
+        DecompressionLimits limits,
         ProgressThrottle progress,
         CancellationToken cancellationToken
     )
@@ -31,12 +33,22 @@ internal static class ArchiveUnpacker
         if (plan.Archive == ArchiveKind.Gzip)
         {
             var output = plan.GunzipFilePath;
-            await GunzipAsync(archive, output, Report, plan.Display, cancellationToken).ConfigureAwait(false);
+            var budget = new DecompressionBudget(limits, plan.Display);
+            await GunzipAsync(
+                    archive,
+                    taskDirectory,
+                    plan.ToRelative(output),
+                    budget,
+                    Report,
+                    plan.Display,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             progress.Report(ArtifactPhase.Unpacking, total, total, force: true);
             return output;
         }
 
-        var target = new ExtractionTarget(plan.DestinationPath, plan.Display);
+        using var target = CreateTarget(plan, taskDirectory, limits);
         try
         {
             switch (plan.Archive)
@@ -69,21 +81,48 @@ internal static class ArchiveUnpacker
         catch (Exception ex)
         {
             target.Rollback();
-            if (ex is InvalidDataException)
+            throw ex switch
             {
-                throw new ArtifactUnpackException(plan.Display, $"corrupt archive: {ex.Message}", ex);
-            }
-
-            throw;
+                InvalidDataException => new ArtifactUnpackException(plan.Display, $"corrupt archive: {ex.Message}", ex),
+                ContainmentException containment => new ArtifactUnpackException(
+                    plan.Display,
+                    containment.Escapes
+                        ? $"{containment.Path} leads outside the task directory (refused)"
+                        : containment.Message,
+                    ex
+                ),
+                _ => ex,
+            };
         }
 
         progress.Report(ArtifactPhase.Unpacking, total, total, force: true);
         return plan.DestinationPath;
     }
 
+    private static ExtractionTarget CreateTarget(
+        ArtifactPlan plan,
+        BeneathDirectory taskDirectory,
+        DecompressionLimits limits
+    )
+    {
+        try
+        {
+            return new ExtractionTarget(taskDirectory, plan.DestinationRelative, plan.Display, limits);
+        }
+        catch (ContainmentException ex)
+        {
+            throw new ArtifactConfigException(plan.Display, "destination", DestinationProblem(ex));
+        }
+    }
+
+    internal static string DestinationProblem(ContainmentException ex) =>
+        ex.Escapes ? $"{ex.Path} goes through a symlink that leads outside the task directory" : ex.Message;
+
     private static async Task GunzipAsync(
         Stream archive,
-        string outputPath,
+        BeneathDirectory taskDirectory,
+        string outputRelative,
+        DecompressionBudget budget,
         Action report,
         string display,
         CancellationToken cancellationToken
@@ -93,19 +132,13 @@ internal static class ArchiveUnpacker
         {
             await FileMaterializer
                 .PlaceAsync(
-                    outputPath,
-                    async staging =>
+                    taskDirectory,
+                    outputRelative,
+                    async output =>
                     {
                         await using var gzip = new GZipStream(archive, CompressionMode.Decompress, leaveOpen: true);
-                        await using var output = new FileStream(
-                            staging,
-                            FileMode.CreateNew,
-                            FileAccess.Write,
-                            FileShare.None,
-                            0,
-                            FileOptions.Asynchronous
-                        );
-                        await ArchiveCopy.CopyAsync(gzip, output, report, cancellationToken).ConfigureAwait(false);
+                        await using var budgeted = new BudgetedStream(output, budget);
+                        await ArchiveCopy.CopyAsync(gzip, budgeted, report, cancellationToken).ConfigureAwait(false);
                     }
                 )
                 .ConfigureAwait(false);
@@ -113,6 +146,10 @@ internal static class ArchiveUnpacker
         catch (InvalidDataException ex)
         {
             throw new ArtifactUnpackException(display, $"corrupt gzip file: {ex.Message}", ex);
+        }
+        catch (ContainmentException ex)
+        {
+            throw new ArtifactConfigException(display, "destination", DestinationProblem(ex));
         }
     }
 }

@@ -1,15 +1,16 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace NomadQemu.Artifacts;
 
 /// <summary>
 /// Content-addressed store of verified artifacts, shared by every fetcher (and process) using the same directory.
 /// <code>
-/// {cacheDir}/objects/{algorithm}/{hex}   verified content, read-only (0444), never modified once published
+/// {cacheDir}/objects/sha256/{hex}        verified content, read-only (0444), named by its own sha256
+/// {cacheDir}/index/{md5|sha1|sha512}/{hex}  the sha256 of the content a job asked for by another checksum
 /// {cacheDir}/tmp/{random}.part           in-flight downloads; renamed into objects/ only after verification
 /// </code>
-/// The key is the configured checksum, so only artifacts with a checksum are cached: without one there is no
-/// way to know whether the server's content changed, and Nomad downloads again every time.
+/// Every object is named by the sha256 of its bytes whatever checksum the job used, and a hit is served only
+/// after the object is hashed again and matches both that name and the job's own checksum: a tampered or
+/// corrupted entry is discarded and fetched again, never served. Only artifacts with a checksum are cached:
+/// without one there is no way to know whether the server's content changed, and Nomad downloads every time.
 /// Publishing is an atomic rename within one file system, so a reader never sees a half-written object.
 /// </summary>
 public sealed class ArtifactCache
@@ -18,12 +19,14 @@ public sealed class ArtifactCache
     private static readonly TimeSpan s_abandonedTempAge = TimeSpan.FromDays(1);
 
     private readonly string _objectsDirectory;
+    private readonly string _indexDirectory;
 
     public ArtifactCache(string cacheDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
         CacheDirectory = Path.GetFullPath(cacheDirectory);
-        _objectsDirectory = Path.Combine(CacheDirectory, "objects");
+        _objectsDirectory = Path.Combine(CacheDirectory, "objects", "sha256");
+        _indexDirectory = Path.Combine(CacheDirectory, "index");
         TempDirectory = Path.Combine(CacheDirectory, "tmp");
         Directory.CreateDirectory(_objectsDirectory);
         Directory.CreateDirectory(TempDirectory);
@@ -35,31 +38,69 @@ public sealed class ArtifactCache
     /// <summary>Where downloads are staged; same file system as the objects so publishing is a rename.</summary>
     public string TempDirectory { get; }
 
-    /// <summary>Path the object for <paramref name="checksum"/> has (or would have) in the cache.</summary>
-    public string GetObjectPath(ArtifactChecksum checksum)
-    {
-        ArgumentNullException.ThrowIfNull(checksum);
-        return Path.Combine(_objectsDirectory, ArtifactChecksum.AlgorithmName(checksum.Algorithm), checksum.Hex);
-    }
+    /// <summary>Path of the object whose content has this sha256.</summary>
+    internal string ObjectPath(string sha256Hex) => Path.Combine(_objectsDirectory, sha256Hex);
 
-    /// <summary>True (with its path) when verified content for <paramref name="checksum"/> is already cached.</summary>
-    public bool TryGetObject(ArtifactChecksum checksum, [NotNullWhen(true)] out string? objectPath)
+    /// <summary>Where the sha256 of content asked for by a non-sha256 checksum is recorded.</summary>
+    internal string IndexPath(ArtifactChecksum checksum) =>
+        Path.Combine(_indexDirectory, ArtifactChecksum.AlgorithmName(checksum.Algorithm), checksum.Hex);
+
+    /// <summary>
+    /// The object for <paramref name="checksum"/>, after hashing it again: its sha256 must equal its name and,
+    /// for another algorithm, its digest must equal the job's checksum. A mismatch discards the entry (null: miss).
+    /// </summary>
+    internal async Task<CacheLookup> LookUpAsync(ArtifactChecksum checksum, CancellationToken cancellationToken)
     {
-        var candidate = GetObjectPath(checksum);
-        objectPath = File.Exists(candidate) ? candidate : null;
-        return objectPath is not null;
+        var sha256 = checksum.Algorithm == ChecksumAlgorithm.Sha256 ? checksum.Hex : ReadIndex(checksum);
+        if (sha256 is null || !File.Exists(ObjectPath(sha256)))
+        {
+            return CacheLookup.Miss;
+        }
+
+        var objectPath = ObjectPath(sha256);
+        ChecksumAlgorithm[] algorithms =
+            checksum.Algorithm == ChecksumAlgorithm.Sha256
+                ? [ChecksumAlgorithm.Sha256]
+                : [ChecksumAlgorithm.Sha256, checksum.Algorithm];
+        string[] actual;
+        try
+        {
+            actual = await ChecksumVerifier
+                .ComputeHexesAsync(objectPath, algorithms, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            return CacheLookup.Miss;
+        }
+
+        if (actual[0] != sha256)
+        {
+            // The object's bytes are not what it is named after: corrupted or tampered, useless to everyone.
+            Discard(objectPath);
+            Discard(IndexPath(checksum));
+            return new CacheLookup(null, Discarded: true);
+        }
+
+        if (actual[^1] != checksum.Hex)
+        {
+            // A sound object, but the index pointed this checksum at the wrong one: only the index entry goes.
+            Discard(IndexPath(checksum));
+            return new CacheLookup(null, Discarded: true);
+        }
+
+        return new CacheLookup(objectPath, Discarded: false);
     }
 
     internal string NewTempPath() => Path.Combine(TempDirectory, $"{Guid.NewGuid():N}.part");
 
     /// <summary>
-    /// Moves a verified temp file into the store and returns the object path. If another fetch published the
-    /// same content first, that copy is kept (identical by construction) and the temp file is discarded.
+    /// Moves a verified temp file into the store under its sha256 and records the job's checksum against it.
+    /// If another fetch published the same content first, that copy is kept (identical by construction).
     /// </summary>
-    internal string Publish(string verifiedTempPath, ArtifactChecksum checksum)
+    internal string Publish(string verifiedTempPath, ArtifactChecksum checksum, string sha256Hex)
     {
-        var objectPath = GetObjectPath(checksum);
-        Directory.CreateDirectory(Path.GetDirectoryName(objectPath)!);
+        var objectPath = ObjectPath(sha256Hex);
         if (!OperatingSystem.IsWindows())
         {
             // Read-only marks the object as immutable; see FileMaterializer for why tasks never get a writable alias.
@@ -78,7 +119,41 @@ public sealed class ArtifactCache
             File.Delete(verifiedTempPath);
         }
 
+        if (checksum.Algorithm != ChecksumAlgorithm.Sha256)
+        {
+            var indexPath = IndexPath(checksum);
+            Directory.CreateDirectory(Path.GetDirectoryName(indexPath)!);
+            var temp = NewTempPath();
+            File.WriteAllText(temp, sha256Hex);
+            File.Move(temp, indexPath, overwrite: true);
+        }
+
         return objectPath;
+    }
+
+    private string? ReadIndex(ArtifactChecksum checksum)
+    {
+        try
+        {
+            var text = File.ReadAllText(IndexPath(checksum)).Trim();
+            return text.Length == 64 && text.All(char.IsAsciiHexDigitLower) ? text : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static void Discard(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Fetching again publishes a good object over it (or fails to, and says so).
+        }
     }
 
     private void SweepAbandonedTempFiles()

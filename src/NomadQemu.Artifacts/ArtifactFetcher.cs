@@ -8,7 +8,7 @@ namespace NomadQemu.Artifacts;
 /// task directory:
 /// <list type="number">
 /// <item>Validate the whole block (config errors before any I/O).</item>
-/// <item>With a checksum: a cache hit is materialised straight from the cache, no network.</item>
+/// <item>With a checksum: a cache hit (hashed again and matching) is materialised straight from the cache.</item>
 /// <item>Otherwise stream into a cache temp file, hashing in the same pass; compare; only then publish to the
 /// cache (when keyed by checksum) and unpack or place into the destination.</item>
 /// </list>
@@ -35,6 +35,8 @@ public sealed class ArtifactFetcher : IDisposable
                     ConnectTimeout = _options.ConnectTimeout,
                     // A .tar.gz served with Content-Encoding: gzip must reach the hash exactly as the checksum was made.
                     AutomaticDecompression = DecompressionMethods.None,
+                    // Redirects are followed by SourceReader under RedirectPolicy (hop limit, origin-bound headers).
+                    AllowAutoRedirect = false,
                     PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 }
             );
@@ -62,7 +64,10 @@ public sealed class ArtifactFetcher : IDisposable
         }
 
         var unpacked = plan.Archive != ArchiveKind.None;
-        if (checksum is not null && _cache.TryGetObject(checksum, out var cachedObject))
+        var lookup = checksum is null
+            ? CacheLookup.Miss
+            : await _cache.LookUpAsync(checksum, cancellationToken).ConfigureAwait(false);
+        if (lookup.ObjectPath is { } cachedObject)
         {
             var size = new FileInfo(cachedObject).Length;
             throttle.Report(ArtifactPhase.Cached, size, size, force: true);
@@ -74,8 +79,9 @@ public sealed class ArtifactFetcher : IDisposable
         var tempPath = _cache.NewTempPath();
         try
         {
-            await DownloadAndVerifyAsync(plan, tempPath, checksum, throttle, cancellationToken).ConfigureAwait(false);
-            var content = checksum is null ? tempPath : _cache.Publish(tempPath, checksum);
+            var sha256 = await DownloadAndVerifyAsync(plan, tempPath, checksum, throttle, cancellationToken)
+                .ConfigureAwait(false);
+            var content = checksum is null ? tempPath : _cache.Publish(tempPath, checksum, sha256!);
             var placed = await MaterializeAsync(
                     plan,
                     content,
@@ -95,7 +101,8 @@ public sealed class ArtifactFetcher : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private async Task DownloadAndVerifyAsync(
+    /// <returns>The content's sha256 when a checksum was configured (the cache key), else null.</returns>
+    private async Task<string?> DownloadAndVerifyAsync(
         ArtifactPlan plan,
         string tempPath,
         ArtifactChecksum? checksum,
@@ -103,7 +110,7 @@ public sealed class ArtifactFetcher : IDisposable
         CancellationToken cancellationToken
     )
     {
-        (long bytes, string? actual) result;
+        (long bytes, string? actual, string? sha256) result;
         await using (
             var source = await _reader
                 .OpenAsync(plan.Source, plan.Headers, plan.Display, cancellationToken)
@@ -117,7 +124,7 @@ public sealed class ArtifactFetcher : IDisposable
 
         if (checksum is null)
         {
-            return;
+            return null;
         }
 
         throttle.Report(ArtifactPhase.Verifying, result.bytes, result.bytes, force: true);
@@ -125,6 +132,8 @@ public sealed class ArtifactFetcher : IDisposable
         {
             throw new ArtifactChecksumException(plan.Display, checksum.Algorithm, checksum.Hex, result.actual!);
         }
+
+        return result.sha256;
     }
 
     private async Task<string> MaterializeAsync(
@@ -137,24 +146,42 @@ public sealed class ArtifactFetcher : IDisposable
     {
         try
         {
+            // Every write below is relative to this descriptor and resolved beneath it by the kernel.
+            using var taskDirectory = BeneathDirectory.OpenTrusted(plan.TaskRoot);
             if (plan.Archive != ArchiveKind.None)
             {
                 return await ArchiveUnpacker
-                    .UnpackAsync(contentPath, plan, throttle, cancellationToken)
+                    .UnpackAsync(
+                        contentPath,
+                        plan,
+                        taskDirectory,
+                        _options.DecompressionLimits,
+                        throttle,
+                        cancellationToken
+                    )
                     .ConfigureAwait(false);
             }
 
             var finalPath = plan.PlainFilePath;
             if (ownsContent)
             {
-                FileMaterializer.PlaceOwned(contentPath, finalPath);
+                FileMaterializer.PlaceOwned(contentPath, taskDirectory, plan.ToRelative(finalPath));
             }
             else
             {
-                FileMaterializer.PlaceFromCache(contentPath, finalPath, _options.CacheLinkMode);
+                FileMaterializer.PlaceFromCache(
+                    contentPath,
+                    taskDirectory,
+                    plan.ToRelative(finalPath),
+                    _options.CacheLinkMode
+                );
             }
 
             return finalPath;
+        }
+        catch (ContainmentException ex) when (ex.Escapes)
+        {
+            throw new ArtifactConfigException(plan.Display, "destination", ArchiveUnpacker.DestinationProblem(ex));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

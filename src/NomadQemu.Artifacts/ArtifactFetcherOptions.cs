@@ -16,9 +16,13 @@ public sealed record ArtifactFetcherOptions
     /// <summary>Time allowed to establish a TCP/TLS connection (ignored when <see cref="HttpHandler"/> is set).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Optional handler (proxies, custom TLS). Not disposed by the fetcher.</summary>
+    /// <summary>Optional handler (proxies, custom TLS). Not disposed by the fetcher. It must not follow redirects
+    /// itself (AllowAutoRedirect = false): the fetcher follows them under its own rules.</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
 
     /// <summary>Largest <c>file:</c> checksum list accepted; such lists are kilobytes, anything huge is a mistake.</summary>
     public long MaxChecksumFileBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Nomad's decompression limits, applied to every archive and gzip file this fetcher unpacks.</summary>
+    public DecompressionLimits DecompressionLimits { get; init; } = new();
 }

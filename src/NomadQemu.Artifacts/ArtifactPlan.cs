@@ -32,6 +32,12 @@ internal sealed record ArtifactPlan(
     IReadOnlyDictionary<string, string> Headers
 )
 {
+    /// <summary>The task directory every write is contained in.</summary>
+    public required string TaskRoot { get; init; }
+
+    /// <summary><see cref="DestinationPath"/> relative to <see cref="TaskRoot"/>, normalised ("" for the root).</summary>
+    public string DestinationRelative => ToRelative(DestinationPath);
+
     public string Display => Source.Display;
 
     /// <summary>
@@ -46,4 +52,9 @@ internal sealed record ArtifactPlan(
         Mode == ArtifactMode.File
             ? DestinationPath
             : Path.Combine(DestinationPath, Path.GetFileNameWithoutExtension(Source.FileName));
+
+    /// <summary>Relative to <see cref="TaskRoot"/>, '/'-separated.</summary>
+    public string ToRelative(string fullPath) =>
+        RelativePath.Normalize(Path.GetRelativePath(TaskRoot, fullPath))
+        ?? throw new InvalidOperationException($"{fullPath} is outside {TaskRoot}");
 }

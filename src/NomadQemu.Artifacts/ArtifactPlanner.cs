@@ -49,7 +49,10 @@ internal static class ArtifactPlanner
             checksumList,
             destination,
             request.Headers ?? new Dictionary<string, string>()
-        );
+        )
+        {
+            TaskRoot = taskRoot,
+        };
     }
 
     /// <summary>

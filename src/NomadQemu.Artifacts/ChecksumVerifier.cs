@@ -54,6 +54,56 @@ public static class ChecksumVerifier
         return Convert.ToHexStringLower(hash.GetCurrentHash());
     }
 
+    /// <summary>Digests of the file for several algorithms in one read (lower-case hex, same order).</summary>
+    internal static async Task<string[]> ComputeHexesAsync(
+        string path,
+        IReadOnlyList<ChecksumAlgorithm> algorithms,
+        CancellationToken cancellationToken
+    )
+    {
+        var hashes = algorithms
+            .Select(a => IncrementalHash.CreateHash(ArtifactChecksum.ToHashAlgorithmName(a)))
+            .ToArray();
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            using var handle = File.OpenHandle(
+                path,
+                FileMode.Open,
+                FileAccess.Read,
+                FileShare.Read,
+                FileOptions.SequentialScan
+            );
+            long offset = 0;
+            int read;
+            while (
+                (
+                    read = await RandomAccess
+                        .ReadAsync(handle, buffer.AsMemory(0, BufferSize), offset, cancellationToken)
+                        .ConfigureAwait(false)
+                ) > 0
+            )
+            {
+                foreach (var hash in hashes)
+                {
+                    hash.AppendData(buffer, 0, read);
+                }
+
+                offset += read;
+            }
+
+            return [.. hashes.Select(h => Convert.ToHexStringLower(h.GetCurrentHash()))];
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            foreach (var hash in hashes)
+            {
+                hash.Dispose();
+            }
+        }
+    }
+
     /// <summary>True when the file's digest equals <paramref name="expected"/>.</summary>
     public static async Task<bool> VerifyAsync(
         string path,

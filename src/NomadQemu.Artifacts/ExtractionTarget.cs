@@ -1,219 +1,285 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace NomadQemu.Artifacts;
 
 /// <summary>
-/// The directory an archive is unpacked into, and the only way extractors touch the disk. It refuses entry
-/// names and links that would leave the directory ("zip-slip"), never writes through a symlink that points
-/// outside, and remembers what it created so a failed unpack can be rolled back to nothing.
+/// Where an archive is unpacked, and the only way extractors touch the disk. Entries go first into a fresh
+/// staging directory inside the destination, every path resolved by the kernel beneath it
+/// (<see cref="BeneathDirectory"/>); only when the whole archive is in, within the limits, and every symlink
+/// resolves (by the kernel, not by its text) to something inside, is the staging tree merged into the
+/// destination. Any failure removes the staging tree and the directories this unpack created: nothing is left.
 /// </summary>
-internal sealed class ExtractionTarget
+internal sealed class ExtractionTarget : IDisposable
 {
-    private const UnixFileMode PermissionBits = (UnixFileMode)0x1FF; // rwxrwxrwx: setuid/setgid/sticky are dropped
-    private const UnixFileMode OwnerAll = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const uint PermissionBits = 0x1FF; // rwxrwxrwx: setuid, setgid and sticky are always dropped
+    private const uint DefaultFileMode = 0x1A4; // 0644
+    private const uint DefaultDirectoryMode = 0x1ED; // 0755
+    private const uint WorkingDirectoryMode = 0x1C0; // 0700 until the archive's own mode is applied at the end
 
-    private readonly string _root;
+    private readonly BeneathDirectory _taskDirectory;
     private readonly string _display;
-    private readonly List<string> _created = [];
-    private readonly List<(string Path, UnixFileMode Mode)> _deferredDirectoryModes = [];
-    private readonly HashSet<string> _verifiedDirectories = new(StringComparer.Ordinal);
+    private readonly List<string> _createdDestination = [];
+    private readonly BeneathDirectory _destination;
+    private readonly string _stagingName = $".nq-unpack-{Guid.NewGuid():N}";
+    private readonly BeneathDirectory _staging;
+    private readonly HashSet<string> _directories = new(StringComparer.Ordinal) { string.Empty };
+    private readonly List<(string Path, uint Mode)> _directoryModes = [];
+    private readonly List<(string Path, string EntryName, string Target)> _links = [];
 
-    public ExtractionTarget(string root, string display)
+    /// <summary>Non-directories made so far: only these can already exist in the fresh staging tree.</summary>
+    private readonly HashSet<string> _written = new(StringComparer.Ordinal);
+
+    public ExtractionTarget(
+        BeneathDirectory taskDirectory,
+        string destination,
+        string display,
+        DecompressionLimits limits
+    )
     {
-        _root = Path.GetFullPath(root);
+        _taskDirectory = taskDirectory;
         _display = display;
-        CreateDirectoryTracked(_root);
-        _verifiedDirectories.Add(_root);
+        Budget = new DecompressionBudget(limits, display);
+        try
+        {
+            _destination = taskDirectory.CreateDirectories(destination, _createdDestination);
+        }
+        catch
+        {
+            RemoveCreatedDestination();
+            throw;
+        }
+
+        try
+        {
+            _destination.TryMakeDirectory(_stagingName, WorkingDirectoryMode);
+            _staging = _destination.OpenDirectory(_stagingName);
+        }
+        catch
+        {
+            RemoveCreatedDestination();
+            _destination.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Maps an entry name to a full path inside the root, or null for the root itself ("./").</summary>
+    public DecompressionBudget Budget { get; }
+
+    /// <summary>Maps an entry name to its normalised relative path, or null for the root itself ("./").</summary>
     public string? Resolve(string entryName)
     {
         // Archives made on Windows use '\'; tar strips a leading '/' and so do we, rather than write to "/etc".
-        var relative = entryName.Replace('\\', '/').TrimStart('/');
-        var full = Path.GetFullPath(Path.Combine(_root, relative));
-        if (!PathContainment.IsInside(_root, full))
-        {
-            throw Escape(entryName, "its path");
-        }
-
-        return full == _root ? null : full;
+        var relative = RelativePath.Normalize(entryName) ?? throw Refused(entryName, "its path climbs out with \"..\"");
+        return relative.Length == 0 ? null : relative;
     }
 
-    public Stream CreateFile(string path)
+    public Stream CreateFile(string path, string entryName, UnixFileMode? mode)
     {
-        PrepareParent(path);
-        RemoveExisting(path);
-        _created.Add(path);
-        return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
+        Budget.AddEntry(entryName);
+        var handle = CreateRegularFile(path, entryName, mode is { } m ? (uint)m & PermissionBits : DefaultFileMode);
+        return new BudgetedStream(new FileStream(handle, FileAccess.Write, 0), Budget);
     }
 
-    public void CreateDirectory(string path, UnixFileMode? mode)
+    public void CreateDirectory(string path, string entryName, UnixFileMode? mode)
     {
-        PrepareParent(path);
-        if (File.Exists(path) || IsSymlink(path))
-        {
-            RemoveExisting(path);
-        }
-
-        CreateDirectoryTracked(path);
-        if (mode is { } m && !OperatingSystem.IsWindows())
-        {
-            // Applied after unpacking: a 0555 directory would otherwise block its own entries.
-            _deferredDirectoryModes.Add((path, m & PermissionBits));
-            File.SetUnixFileMode(path, (m & PermissionBits) | OwnerAll);
-        }
-
-        _verifiedDirectories.Add(path);
+        Budget.AddEntry(entryName);
+        Guard(entryName, () => EnsureDirectory(path));
+        _directoryModes.Add((path, mode is { } m ? (uint)m & PermissionBits : DefaultDirectoryMode));
     }
 
     public void CreateSymlink(string path, string linkTarget, string entryName)
     {
-        var resolved = Path.GetFullPath(
-            Path.IsPathRooted(linkTarget) ? linkTarget : Path.Combine(Path.GetDirectoryName(path)!, linkTarget)
-        );
-        if (!PathContainment.IsInside(_root, resolved))
+        Budget.AddEntry(entryName);
+        if (linkTarget.Length == 0 || linkTarget.Contains('\0', StringComparison.Ordinal))
         {
-            throw Escape(entryName, $"its symlink target \"{linkTarget}\"");
+            throw Refused(entryName, "its symlink target is empty or not a path");
         }
 
-        PrepareParent(path);
-        RemoveExisting(path);
-        _created.Add(path);
-        File.CreateSymbolicLink(path, linkTarget);
+        Guard(
+            entryName,
+            () =>
+            {
+                EnsureDirectory(RelativePath.Parent(path));
+                ReplaceIfWritten(path);
+                _staging.CreateSymlink(path, linkTarget);
+            }
+        );
+        _links.Add((path, entryName, linkTarget));
     }
 
     /// <summary>A tar hard link becomes a copy of an already extracted file: no aliasing between task files.</summary>
-    public void CopyHardLink(string path, string linkTargetEntryName, string entryName)
+    public async Task CopyHardLinkAsync(
+        string path,
+        string linkTargetEntryName,
+        string entryName,
+        CancellationToken cancellationToken
+    )
     {
-        var source = Resolve(linkTargetEntryName) ?? throw Escape(entryName, "its hard link target");
-        if (!File.Exists(source))
+        var source = Resolve(linkTargetEntryName) ?? throw Refused(entryName, "its hard link target is the root");
+        SafeFileHandle input;
+        try
         {
-            throw new ArtifactUnpackException(
-                _display,
-                $"entry \"{entryName}\" links to \"{linkTargetEntryName}\", which is not in the archive before it"
-            );
+            input = _staging.OpenRead(source);
+        }
+        catch (ContainmentException ex)
+        {
+            throw Refused(entryName, $"its hard link target \"{linkTargetEntryName}\" cannot be used: {ex.Message}");
         }
 
-        PrepareParent(path);
-        RemoveExisting(path);
-        _created.Add(path);
-        File.Copy(source, path);
-    }
-
-    public static void SetFileMode(string path, UnixFileMode mode)
-    {
-        if (!OperatingSystem.IsWindows())
+        using (input)
         {
-            File.SetUnixFileMode(path, mode & PermissionBits);
+            var mode = BeneathDirectory.ModeOfHandle(input, _staging.Display(source));
+            if ((mode & LinuxCalls.TypeMask) != LinuxCalls.TypeRegular)
+            {
+                throw Refused(entryName, $"its hard link target \"{linkTargetEntryName}\" is not a regular file");
+            }
+
+            await using var reader = new FileStream(input, FileAccess.Read, 0);
+            await using var output = CreateFile(path, entryName, (UnixFileMode)(mode & PermissionBits));
+            await ArchiveCopy.CopyAsync(reader, output, () => { }, cancellationToken).ConfigureAwait(false);
         }
     }
 
+    /// <summary>Device nodes, fifos and other special files never reach a task directory.</summary>
+    public ArtifactUnpackException RefuseSpecial(string entryName, string kind) =>
+        Refused(entryName, $"it is a {kind}; special files are refused");
+
+    /// <summary>Checks every link, merges the staging tree into the destination, then applies directory modes.</summary>
     public void Complete()
     {
-        if (OperatingSystem.IsWindows())
+        foreach ((var path, var entryName, var target) in _links)
         {
-            return;
+            var errno = _staging.TryResolve(path);
+            if (errno != 0)
+            {
+                throw Refused(entryName, $"its symlink target \"{target}\" {LinkProblem(errno)}");
+            }
         }
 
-        // Innermost first, so a read-only parent does not stop a child's chmod.
-        for (var i = _deferredDirectoryModes.Count - 1; i >= 0; i--)
+        var merger = new StagingMerger(_staging, _destination, _display);
+        merger.Check();
+        merger.Apply();
+        RemoveStaging();
+        // Innermost first, so a read-only parent does not stop a child's chmod (root would not care; others do).
+        for (var i = _directoryModes.Count - 1; i >= 0; i--)
         {
-            (var path, var mode) = _deferredDirectoryModes[i];
-            File.SetUnixFileMode(path, mode);
+            (var path, var mode) = _directoryModes[i];
+            using var directory = _destination.OpenDirectory(path);
+            if (LinuxCalls.Fchmod(directory.Handle, mode) != 0)
+            {
+                throw new ContainmentException(LinuxCalls.LastError, directory.DisplayPath, "set mode");
+            }
         }
     }
 
-    /// <summary>Best-effort removal of everything this unpack created (pre-existing files it replaced are gone).</summary>
+    /// <summary>Removes everything this unpack made: the staging tree and destination directories it created.</summary>
     public void Rollback()
     {
-        for (var i = _created.Count - 1; i >= 0; i--)
+        RemoveStaging();
+        RemoveCreatedDestination();
+    }
+
+    public void Dispose()
+    {
+        _staging.Dispose();
+        _destination.Dispose();
+    }
+
+    private SafeFileHandle CreateRegularFile(string path, string entryName, uint mode) =>
+        Guard(
+            entryName,
+            () =>
+            {
+                EnsureDirectory(RelativePath.Parent(path));
+                ReplaceIfWritten(path);
+                return _staging.CreateFile(path, mode);
+            }
+        );
+
+    /// <summary>
+    /// A later entry with the same name replaces the earlier one, as tar does; a directory is never replaced.
+    /// Anything else already there is not ours, and O_EXCL / symlinkat refuse to touch it.
+    /// </summary>
+    private void ReplaceIfWritten(string path)
+    {
+        if (_directories.Contains(path))
         {
-            var path = _created[i];
-            try
-            {
-                if (Directory.Exists(path) && !IsSymlink(path))
-                {
-                    Directory.Delete(path, recursive: true);
-                }
-                else
-                {
-                    File.Delete(path);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Keep going: leaving one stray file beats leaving all of them.
-            }
+            throw new ContainmentException(LinuxCalls.Eisdir, _staging.Display(path), "replace directory");
+        }
+
+        if (!_written.Add(path))
+        {
+            _staging.RemoveFileIfPresent(path);
         }
     }
 
-    private ArtifactUnpackException Escape(string entryName, string what) =>
-        new(_display, $"archive entry \"{entryName}\" rejected: {what} leads outside the destination {_root}");
-
-    /// <summary>Creates missing parents and makes sure no existing parent is a symlink leading out of the root.</summary>
-    private void PrepareParent(string path)
+    /// <summary>mkdir -p inside staging, remembering what exists: staging is ours alone, so the memo stays true.</summary>
+    private void EnsureDirectory(string path)
     {
-        var parent = Path.GetDirectoryName(path)!;
-        if (_verifiedDirectories.Contains(parent))
+        if (_directories.Contains(path))
         {
             return;
         }
 
-        var relative = Path.GetRelativePath(_root, parent);
-        var current = _root;
-        foreach (var part in relative.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        EnsureDirectory(RelativePath.Parent(path));
+        _staging.TryMakeDirectory(path, DefaultDirectoryMode);
+        if (_staging.TypeOf(path) is not LinuxCalls.TypeDirectory)
         {
-            current = Path.Combine(current, part);
-            if (IsSymlink(current))
-            {
-                var final = new DirectoryInfo(current).ResolveLinkTarget(returnFinalTarget: true);
-                if (final is null || !PathContainment.IsInside(_root, final.FullName))
-                {
-                    throw Escape(path, $"the symlink {current}");
-                }
-            }
-            else if (File.Exists(current))
-            {
-                throw new ArtifactUnpackException(_display, $"cannot create {path}: {current} is a file");
-            }
+            // A symlink (even one pointing inside) or a file already has this name: replacing it silently would
+            // change what earlier entries meant, and writing through it is what archive escapes are made of.
+            throw new ContainmentException(LinuxCalls.Enotdir, _staging.Display(path), "use as a directory");
         }
 
-        CreateDirectoryTracked(parent);
-        _verifiedDirectories.Add(parent);
+        _directories.Add(path);
     }
 
-    private void CreateDirectoryTracked(string path)
+    private T Guard<T>(string entryName, Func<T> action)
     {
-        // Record the outermost directory that did not exist yet: deleting it on rollback removes the rest.
-        string? missing = null;
-        for (var p = path; p is not null && !Directory.Exists(p); p = Path.GetDirectoryName(p))
+        try
         {
-            missing = p;
+            return action();
         }
-
-        if (missing is not null)
+        catch (ContainmentException ex)
         {
-            Directory.CreateDirectory(path);
-            _created.Add(missing);
+            throw Refused(entryName, ex.Escapes ? "its path leads outside the destination" : ex.Message);
         }
     }
 
-    private void RemoveExisting(string path)
+    private void Guard(string entryName, Action action) =>
+        Guard(
+            entryName,
+            () =>
+            {
+                action();
+                return true;
+            }
+        );
+
+    private static string LinkProblem(int errno) =>
+        errno switch
+        {
+            LinuxCalls.Exdev => "leads outside the destination",
+            LinuxCalls.Enoent or LinuxCalls.Enotdir =>
+                "points to nothing in the archive (a dangling link cannot be judged, so it is refused)",
+            LinuxCalls.Eloop => "is a loop of links",
+            _ => $"cannot be resolved: {LinuxCalls.Describe(errno)}",
+        };
+
+    private ArtifactUnpackException Refused(string entryName, string why) =>
+        new(_display, $"archive entry \"{entryName}\" rejected: {why} ({_destination.DisplayPath})");
+
+    private void RemoveStaging()
     {
-        // Unlink first (as tar does): writing into an existing symlink or hard link would change its target,
-        // which could be outside the root or a read-only cache object.
-        if (IsSymlink(path) || File.Exists(path))
+        try
         {
-            File.Delete(path);
+            // Directory.Delete unlinks symlinks instead of following them; the /proc path is the staging
+            // directory itself, whatever path strings would say.
+            Directory.Delete($"{_destination.ProcPath}/{_stagingName}", recursive: true);
         }
-        else if (Directory.Exists(path))
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ArtifactUnpackException(
-                _display,
-                $"cannot replace directory {path} with a non-directory archive entry"
-            );
+            // Already gone, or not removable: nothing more can be done from here.
         }
     }
 
-    /// <summary>True for any symlink, dangling ones included (LinkTarget reads the link itself, not its target).</summary>
-    private static bool IsSymlink(string path) => new FileInfo(path).LinkTarget is not null;
+    private void RemoveCreatedDestination() => _taskDirectory.RemoveEmptyDirectories(_createdDestination);
 }

@@ -12,8 +12,11 @@ internal static class HashingCopier
     /// <summary>Network reads rarely fill more than this; larger buffers only waste pool memory.</summary>
     private const int BufferSize = 256 * 1024;
 
-    /// <returns>Bytes copied and the lower-case hex digest (null when no algorithm was requested).</returns>
-    public static async Task<(long Bytes, string? Hex)> CopyAsync(
+    /// <returns>
+    /// Bytes copied, the lower-case hex digest for <paramref name="algorithm"/> and the sha256 the cache names
+    /// objects by (both null when no algorithm was requested: such downloads are never cached).
+    /// </returns>
+    public static async Task<(long Bytes, string? Hex, string? Sha256)> CopyAsync(
         OpenedSource source,
         string tempPath,
         ChecksumAlgorithm? algorithm,
@@ -25,6 +28,10 @@ internal static class HashingCopier
         using var hash = algorithm is { } a
             ? IncrementalHash.CreateHash(ArtifactChecksum.ToHashAlgorithmName(a))
             : null;
+        using var sha256 =
+            algorithm is { } other && other != ChecksumAlgorithm.Sha256
+                ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256)
+                : null;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long total = 0;
         try
@@ -41,6 +48,7 @@ internal static class HashingCopier
                 }
 
                 hash?.AppendData(buffer, 0, read);
+                sha256?.AppendData(buffer, 0, read);
                 await WriteAsync(output, buffer.AsMemory(0, read), tempPath, display, cancellationToken)
                     .ConfigureAwait(false);
                 total += read;
@@ -62,7 +70,8 @@ internal static class HashingCopier
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return (total, hash is null ? null : Convert.ToHexStringLower(hash.GetCurrentHash()));
+        var hex = hash is null ? null : Convert.ToHexStringLower(hash.GetCurrentHash());
+        return (total, hex, sha256 is null ? hex : Convert.ToHexStringLower(sha256.GetCurrentHash()));
     }
 
     private static async ValueTask<int> ReadAsync(

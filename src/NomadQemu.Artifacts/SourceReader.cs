@@ -65,42 +65,93 @@ internal sealed class SourceReader(HttpClient http)
         CancellationToken cancellationToken
     )
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        foreach ((var name, var value) in headers)
+        var current = uri;
+        for (var redirects = 0; ; redirects++)
         {
-            if (!request.Headers.TryAddWithoutValidation(name, value))
+            // The job's headers and URL credentials belong to the origin the job named; a redirect elsewhere
+            // (another host, port or scheme) must not carry an API key or a password along.
+            var firstOrigin = RedirectPolicy.SameOrigin(current, uri);
+            using var request = BuildRequest(current, firstOrigin ? headers : null, firstOrigin ? uri : null, display);
+            HttpResponseMessage? response = null;
+            try
             {
-                throw new ArtifactConfigException(display, "headers", $"\"{name}\" cannot be sent as a request header");
-            }
-        }
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
+                    .ConfigureAwait(false);
+                if (RedirectPolicy.IsRedirect(response.StatusCode))
+                {
+                    current = RedirectPolicy.Next(current, response, redirects, display);
+                    continue;
+                }
 
-        HttpResponseMessage? response = null;
-        try
-        {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
-                .ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+                if (!response.IsSuccessStatusCode)
+                {
+                    var status = (int)response.StatusCode;
+                    throw new ArtifactDownloadException(
+                        display,
+                        $"HTTP {status} {response.ReasonPhrase ?? ReasonFor(response.StatusCode)}",
+                        status
+                    );
+                }
+
+                var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                var opened = new OpenedSource(body, response.Content.Headers.ContentLength, response);
+                response = null;
+                return opened;
+            }
+            catch (Exception ex) when (TransferErrors.IsTransportFailure(ex, cancellationToken))
             {
-                var status = (int)response.StatusCode;
                 throw new ArtifactDownloadException(
                     display,
-                    $"HTTP {status} {response.ReasonPhrase ?? ReasonFor(response.StatusCode)}",
-                    status
+                    $"request failed: {TransferErrors.Describe(ex)}",
+                    inner: ex
+                );
+            }
+            finally
+            {
+                response?.Dispose();
+            }
+        }
+    }
+
+    private static HttpRequestMessage BuildRequest(
+        Uri target,
+        IReadOnlyDictionary<string, string>? headers,
+        Uri? credentialsFrom,
+        string display
+    )
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, RedirectPolicy.WithoutUserInfo(target));
+        try
+        {
+            if (credentialsFrom is { UserInfo.Length: > 0 })
+            {
+                // go-getter sends URL credentials as basic auth; so do we, to the first origin only.
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+                    "Basic",
+                    Convert.ToBase64String(
+                        System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(credentialsFrom.UserInfo))
+                    )
                 );
             }
 
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var opened = new OpenedSource(body, response.Content.Headers.ContentLength, response);
-            response = null;
-            return opened;
+            foreach ((var name, var value) in headers ?? new Dictionary<string, string>())
+            {
+                if (!request.Headers.TryAddWithoutValidation(name, value))
+                {
+                    throw new ArtifactConfigException(
+                        display,
+                        "headers",
+                        $"\"{name}\" cannot be sent as a request header"
+                    );
+                }
+            }
+
+            return request;
         }
-        catch (Exception ex) when (TransferErrors.IsTransportFailure(ex, cancellationToken))
+        catch
         {
-            throw new ArtifactDownloadException(display, $"request failed: {TransferErrors.Describe(ex)}", inner: ex);
-        }
-        finally
-        {
-            response?.Dispose();
+            request.Dispose();
+            throw;
         }
     }
 

@@ -20,9 +20,13 @@ internal static class TarExtractor
             switch (entry.EntryType)
             {
                 case TarEntryType.Directory:
-                    if (path is not null)
+                    if (path is null)
                     {
-                        target.CreateDirectory(path, entry.Mode);
+                        target.Budget.AddEntry(entry.Name);
+                    }
+                    else
+                    {
+                        target.CreateDirectory(path, entry.Name, entry.Mode);
                     }
 
                     break;
@@ -40,14 +44,24 @@ internal static class TarExtractor
                     target.CreateSymlink(RequireFilePath(path, entry, display), entry.LinkName, entry.Name);
                     break;
                 case TarEntryType.HardLink:
-                    target.CopyHardLink(RequireFilePath(path, entry, display), entry.LinkName, entry.Name);
+                    await target
+                        .CopyHardLinkAsync(
+                            RequireFilePath(path, entry, display),
+                            entry.LinkName,
+                            entry.Name,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
                     break;
-                case TarEntryType.GlobalExtendedAttributes
-                or TarEntryType.CharacterDevice
-                or TarEntryType.BlockDevice
-                or TarEntryType.Fifo:
-                    // Metadata or device nodes: nothing a task directory should receive.
+                case TarEntryType.GlobalExtendedAttributes:
+                    // Metadata for the entries that follow, not an entry itself.
                     break;
+                case TarEntryType.CharacterDevice:
+                    throw target.RefuseSpecial(entry.Name, "character device");
+                case TarEntryType.BlockDevice:
+                    throw target.RefuseSpecial(entry.Name, "block device");
+                case TarEntryType.Fifo:
+                    throw target.RefuseSpecial(entry.Name, "fifo");
                 default:
                     throw new ArtifactUnpackException(
                         display,
@@ -90,15 +104,11 @@ internal static class TarExtractor
         CancellationToken cancellationToken
     )
     {
-        await using (var output = target.CreateFile(path))
+        await using var output = target.CreateFile(path, entry.Name, entry.Mode);
+        if (entry.DataStream is { } data)
         {
-            if (entry.DataStream is { } data)
-            {
-                await ArchiveCopy.CopyAsync(data, output, reportProgress, cancellationToken).ConfigureAwait(false);
-            }
+            await ArchiveCopy.CopyAsync(data, output, reportProgress, cancellationToken).ConfigureAwait(false);
         }
-
-        ExtractionTarget.SetFileMode(path, entry.Mode);
     }
 }
 

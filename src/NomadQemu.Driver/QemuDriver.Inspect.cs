@@ -15,6 +15,8 @@ public sealed partial class QemuDriver
             ["accelerator"] = handle.State.Accelerator,
             ["qmp_socket"] = handle.State.QmpSocket,
             ["disk"] = handle.State.OverlayPath ?? "in place",
+            ["guest_agent"] = handle.Agent is { } agent ? agent.State.ToString().ToLowerInvariant() : "disabled",
+            ["guest_addresses"] = handle.Agent?.Addresses.ToString() ?? "",
         };
     }
 

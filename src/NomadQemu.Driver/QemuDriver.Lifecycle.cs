@@ -34,7 +34,11 @@ public sealed partial class QemuDriver
         if (timeout > TimeSpan.Zero)
         {
             await BeginGracefulStopAsync(handle, timeout, signal, cancellationToken);
-            if (await AwaitGracefulExitAsync(handle, timeout, cancellationToken))
+            var acpiWindow = AcpiWindow(handle, timeout);
+            if (
+                await AwaitGracefulExitAsync(handle, acpiWindow, cancellationToken)
+                || await TryAgentShutdownAsync(handle, timeout - acpiWindow, cancellationToken)
+            )
             {
                 return;
             }
@@ -177,6 +181,10 @@ public sealed partial class QemuDriver
             await KillAndWaitAsync(handle, cancellationToken);
         }
         await handle.Control.DisposeAsync();
+        if (handle.Agent is { } agent)
+        {
+            await agent.DisposeAsync();
+        }
         handle.SupervisorChild?.Dispose();
         RemoveTaskFiles(handle.State.RunDir);
         Ledger?.Forget(taskId);
@@ -230,7 +238,7 @@ public sealed partial class QemuDriver
                 break;
             case Signals.SIGCONT:
                 await handle.Control.ResumeAsync(cancellationToken);
-                Emit(handle, $"{signal}: VM resumed");
+                Emit(handle, $"{signal}: VM resumed{await SetGuestClockAsync(handle, cancellationToken)}");
                 break;
             case Signals.SIGHUP:
                 await handle.Control.ResetAsync(cancellationToken);

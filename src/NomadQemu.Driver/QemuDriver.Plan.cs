@@ -1,6 +1,7 @@
 using NomadQemu.Core.Config;
 using NomadQemu.Core.Qemu;
 using NomadQemu.Core.Validation;
+using NomadQemu.Core.Validation.Args;
 using NomadQemu.Driver.Node;
 
 namespace NomadQemu.Driver;
@@ -57,13 +58,13 @@ public sealed partial class QemuDriver
             var initrd = config.Initrd is null
                 ? null
                 : ExistingGuarded(TaskConfigSchema.Initrd, config.Initrd, request, plugin);
-            ArgsGuard.Check(config.Args, plugin.ArgsAllowlist);
+            ArgsPolicy.Check(config.Args, ArgsAllowlist.Parse(plugin.ArgsAllowlist), AllocatedPorts(request));
             DriveInterfaceGuard.Check(config.EffectiveDriveInterface);
             MemoryGuard.Check(request.MemoryMb);
 
             var runDir = Path.Combine(taskDir, RunDirName);
             var qmpSocket = Path.Combine(runDir, "qmp.sock");
-            var agentSocket = Path.Combine(runDir, "qga.sock");
+            var agentSocket = GuestAgent.GuestAgentLink.SocketIn(runDir);
             UnixSocketPathGuard.Check(qmpSocket);
             if (config.GuestAgent)
             {
@@ -170,6 +171,15 @@ public sealed partial class QemuDriver
             }
         }
     }
+
+    /// <summary>Every host address and port Nomad allocated to the task (group and legacy networks).</summary>
+    private static List<AllocatedPort> AllocatedPorts(TaskRequest request) =>
+        [
+            .. request.GroupPorts.Select(p => new AllocatedPort(p.HostIp, p.HostPort)),
+            .. request.LegacyNetworks.SelectMany(n =>
+                n.ReservedPorts.Concat(n.DynamicPorts).Select(p => new AllocatedPort(n.Ip, p.Value))
+            ),
+        ];
 
     private static string ExistingGuarded(string key, string path, TaskRequest request, PluginConfig plugin)
     {

@@ -49,6 +49,7 @@ public sealed partial class QemuDriver
         var handle = new TaskHandle(state with { TaskId = taskId }, info)
         {
             GracefulShutdown = config.GracefulShutdown,
+            GuestAgentEnabled = config.GuestAgent,
         };
         if (!_tasks.TryAdd(handle))
         {
@@ -105,6 +106,7 @@ public sealed partial class QemuDriver
         }
         handle.Control.EventReceived += e => OnQmpEvent(handle, e);
         _ = Task.Run(() => handle.MonitorAsync(_shutdown.Token));
+        WatchGuestAgent(handle);
         _ = handle.Exited.ContinueWith(
             t =>
             {

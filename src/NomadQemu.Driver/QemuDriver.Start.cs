@@ -85,6 +85,7 @@ public sealed partial class QemuDriver
             )
             {
                 GracefulShutdown = plan.Config.GracefulShutdown,
+                GuestAgentEnabled = plan.Config.GuestAgent,
             };
             Ledger?.Record(request.TaskId, plan.RunDir, LedgerPhase.Started);
             _tasks.TryAdd(handle);

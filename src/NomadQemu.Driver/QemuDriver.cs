@@ -85,6 +85,10 @@ public sealed partial class QemuDriver : IAsyncDisposable
         foreach (var handle in _tasks.All)
         {
             await handle.Control.DisposeAsync();
+            if (handle.Agent is { } agent)
+            {
+                await agent.DisposeAsync();
+            }
         }
         _shutdown.Dispose();
         _fingerprinter.Dispose();

@@ -110,15 +110,15 @@ public sealed class CacheTests : FetcherTestBase
         Assert.Equal("x = 1", await File.ReadAllTextAsync(Dirs.Local("two", "app.conf"), Ct));
     }
 
-    [Fact]
-    public void ArtifactCache_ObjectPath_IsKeyedByAlgorithmAndHex()
+    [Fact(Timeout = TestTimeoutMs)]
+    public async Task ArtifactCache_ObjectPath_IsKeyedBySha256()
     {
         var cache = new ArtifactCache(Dirs.CacheDir);
         var checksum = ArtifactChecksum.Parse(TestData.Sha256(_image), "test");
 
-        var path = cache.GetObjectPath(checksum);
+        var path = cache.ObjectPath(checksum.Hex);
 
         Assert.Equal(Path.Combine(Dirs.CacheDir, "objects", "sha256", checksum.Hex), path);
-        Assert.False(cache.TryGetObject(checksum, out _));
+        Assert.Null((await cache.LookUpAsync(checksum, Ct)).ObjectPath);
     }
 }

@@ -36,6 +36,10 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     public void Serve(string path, byte[] body) =>
         _routes[path] = new Route(body, 200, CutHalfway: false, TimeSpan.Zero);
 
+    /// <summary>Answers <paramref name="path"/> with a redirect to <paramref name="location"/> (absolute or relative).</summary>
+    public void Redirect(string path, string location, int status = 302) =>
+        _routes[path] = new Route([], status, CutHalfway: false, TimeSpan.Zero, location);
+
     public void Fail(string path, int status) =>
         _routes[path] = new Route("error"u8.ToArray(), status, CutHalfway: false, TimeSpan.Zero);
 
@@ -111,10 +115,12 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             200 => "OK",
             404 => "Not Found",
             500 => "Internal Server Error",
+            301 or 302 or 303 or 307 or 308 => "Redirect",
             _ => "Status",
         };
+        var location = route.Location is null ? "" : $"Location: {route.Location}\r\n";
         var head =
-            $"HTTP/1.1 {route.Status} {reason}\r\nContent-Length: {route.Body.Length}\r\n"
+            $"HTTP/1.1 {route.Status} {reason}\r\nContent-Length: {route.Body.Length}\r\n{location}"
             + "Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), stop);
         if (route.CutHalfway)
@@ -165,7 +171,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private static bool EndsWithBlankLine(List<byte> head) =>
         head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n';
 
-    private sealed record Route(byte[] Body, int Status, bool CutHalfway, TimeSpan Delay);
+    private sealed record Route(byte[] Body, int Status, bool CutHalfway, TimeSpan Delay, string? Location = null);
 }
 
 internal sealed record RecordedRequest(string Path, string Query, IReadOnlyDictionary<string, string> Headers);

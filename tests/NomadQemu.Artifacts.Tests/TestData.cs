@@ -36,8 +36,12 @@ internal static class TestData
                 0x1A4 /* 0644 */
         ,
         TarEntryType Type = TarEntryType.RegularFile,
-        string? LinkName = null
+        string? LinkName = null,
+        byte[]? Data = null
     );
+
+    public static Entry Link(string name, string target) =>
+        new(name, "", (UnixFileMode)0x1FF, TarEntryType.SymbolicLink, target);
 
     public static byte[] Tar(params Entry[] entries)
     {
@@ -53,7 +57,7 @@ internal static class TestData
                 }
                 else if (e.Type == TarEntryType.RegularFile)
                 {
-                    entry.DataStream = new MemoryStream(Encoding.UTF8.GetBytes(e.Content));
+                    entry.DataStream = new MemoryStream(e.Data ?? Encoding.UTF8.GetBytes(e.Content));
                 }
 
                 writer.WriteEntry(entry);
@@ -82,9 +86,11 @@ internal static class TestData
             foreach (var e in entries)
             {
                 var entry = zip.CreateEntry(e.Name);
-                entry.ExternalAttributes = (0x8000 | (int)e.Mode) << 16; // S_IFREG | mode, as Info-ZIP on Unix
+                // S_IFREG or S_IFLNK | mode in the high 16 bits, as Info-ZIP on Unix; a link's data is its target.
+                var link = e.Type == TarEntryType.SymbolicLink;
+                entry.ExternalAttributes = ((link ? 0xA000 : 0x8000) | (int)e.Mode) << 16;
                 using var stream = entry.Open();
-                stream.Write(Encoding.UTF8.GetBytes(e.Content));
+                stream.Write(link ? Encoding.UTF8.GetBytes(e.LinkName!) : e.Data ?? Encoding.UTF8.GetBytes(e.Content));
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NomadQemu.Driver.GuestAgent;
 using NomadQemu.Driver.Native;
 using NomadQemu.Driver.Supervision;
 
@@ -39,6 +40,14 @@ internal sealed class TaskHandle
 
     /// <summary>From the job's <c>graceful_shutdown</c>: stop with an ACPI power-down before killing.</summary>
     public bool GracefulShutdown { get; init; } = true;
+
+    /// <summary>From the job's <c>guest_agent</c>: the VM has the agent's virtio-serial port and socket.</summary>
+    public bool GuestAgentEnabled { get; init; }
+
+    /// <summary>The link to the guest agent, once the driver watches the task; null without <c>guest_agent</c>.</summary>
+    public GuestAgentLink? Agent { get; private set; }
+
+    public void AttachAgent(GuestAgentLink link) => Agent = link;
 
     private readonly Lock _gate = new();
 
@@ -158,6 +167,7 @@ internal sealed class TaskHandle
         }
         _exited.TrySetResult(exit);
         _ = Control.DisposeAsync().AsTask();
+        _ = Agent?.DisposeAsync().AsTask();
     }
 
     public static TaskExit ToTaskExit(ExitRecord record) =>

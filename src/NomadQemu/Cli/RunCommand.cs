@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using NomadQemu.Artifacts;
 using NomadQemu.Runner;
 
 namespace NomadQemu.Cli;
@@ -37,12 +38,30 @@ internal static class RunCommand
             Description =
                 "Do not probe or use KVM (the plugin's kvm_probe = false): accelerator \"auto\" then means TCG.",
         };
+        var sizeLimit = new Option<string>("--decompression-size-limit")
+        {
+            Description =
+                "Most bytes one artifact archive (or .gz file) may unpack to, as Nomad's decompression_size_limit: "
+                + "100GB, 512MiB, ... (decimal units are powers of 1000, KiB/MiB/GiB of 1024); 0 = no limit.",
+            DefaultValueFactory = _ => "100GB",
+        };
+        var countLimit = new Option<int>("--decompression-file-count-limit")
+        {
+            Description =
+                "Most entries (files, directories, links) one artifact archive may hold, as Nomad's "
+                + "decompression_file_count_limit; 0 = no limit.",
+            DefaultValueFactory = _ => DecompressionLimits.DefaultFileCountLimit,
+        };
         var command = new Command(
             "run",
             """
             Run a job's qemu tasks on this machine, without a Nomad cluster.
             Fetches artifacts (checksums verified, cached), starts every VM through the same driver as the plugin,
-            prints forwarded URLs and streams the consoles. Ctrl-C (or SIGTERM) powers the VMs off gracefully within
+            prints forwarded URLs and streams the consoles. Artifacts are written only beneath the task dir (the kernel
+            resolves every path, link and destination beneath it), archive links must resolve inside the destination,
+            device files are refused, unpacking stops at the decompression limits, redirects stop after 10 hops and carry
+            the job's headers to the first origin only, and cache hits are re-hashed (sha256) before use.
+            The VMs start once every artifact is in place. Ctrl-C (or SIGTERM) powers the VMs off gracefully within
             each task's kill_timeout; press it again to kill them. Exit codes: 0 graceful end, 2 bad job or config,
             3 artifact failure, 4 VM failed to start, 5 QEMU unusable, else the VM's own exit code when it ends by itself.
             VMs left running by an earlier run on the same --data-dir that was killed (SIGKILL, a crash) are stopped
@@ -58,6 +77,8 @@ internal static class RunCommand
             keep,
             verbose,
             noKvm,
+            sizeLimit,
+            countLimit,
         };
         command.SetAction(parsed =>
             CommandRunner.Execute(async () =>
@@ -69,6 +90,20 @@ internal static class RunCommand
                         $"--bind \"{parsed.GetValue(bind)}\" is not an IP address"
                     );
                 }
+                if (!ByteSize.TryParse(parsed.GetValue(sizeLimit), out var sizeLimitBytes) || sizeLimitBytes < 0)
+                {
+                    throw new RunnerException(
+                        RunnerExit.BadJob,
+                        $"--decompression-size-limit \"{parsed.GetValue(sizeLimit)}\" is not a size (e.g. 100GB, 512MiB, 0 for no limit)"
+                    );
+                }
+                if (parsed.GetValue(countLimit) < 0)
+                {
+                    throw new RunnerException(
+                        RunnerExit.BadJob,
+                        $"--decompression-file-count-limit {parsed.GetValue(countLimit)} is negative (0 means no limit)"
+                    );
+                }
                 var options = new RunOptions
                 {
                     JobFile = parsed.GetValue(jobFile)!,
@@ -78,6 +113,11 @@ internal static class RunCommand
                     KeepAllocs = parsed.GetValue(keep),
                     Verbose = parsed.GetValue(verbose),
                     NoKvm = parsed.GetValue(noKvm),
+                    DecompressionLimits = new DecompressionLimits
+                    {
+                        SizeLimit = sizeLimitBytes,
+                        FileCountLimit = parsed.GetValue(countLimit),
+                    },
                 };
                 var console = ConsoleSink.Stdout;
                 using var signals = new RunSignals(console.Line);

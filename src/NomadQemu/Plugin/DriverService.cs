@@ -11,7 +11,8 @@ internal sealed class DriverService(QemuDriver driver, FingerprintFeed fingerpri
     private static readonly Proto.DriverCapabilities s_capabilities = new()
     {
         SendSignals = true,
-        Exec = false,
+        // Through the guest agent (tasks with guest_agent = true); see ExecStreaming.
+        Exec = true,
         // Host paths: image_path and args refer to files on the node, as QEMU runs there.
         FsIsolation = Proto.DriverCapabilities.Types.FSIsolation.None,
         NetworkIsolationModes =
@@ -207,24 +208,32 @@ internal sealed class DriverService(QemuDriver driver, FingerprintFeed fingerpri
         });
 
     public override Task<Proto.ExecTaskResponse> ExecTask(Proto.ExecTaskRequest request, ServerCallContext context) =>
-        throw new RpcException(
-            new Status(
-                StatusCode.Unimplemented,
-                "the qemu driver does not support exec into a VM (capability exec = false)"
-            )
-        );
+        RpcErrors.Guard(async () =>
+        {
+            // Script checks always send a timeout; none (or zero) means no deadline rather than an instant one.
+            var timeout = ProtoMapping.ToBoundedTimeSpan(request.Timeout, "timeout", TimeSpan.Zero);
+            var outcome = await driver.ExecAsync(
+                request.TaskId,
+                new ExecCommand(
+                    [.. request.Command],
+                    ReadOnlyMemory<byte>.Empty,
+                    timeout > TimeSpan.Zero ? timeout : null
+                ),
+                context.CancellationToken
+            );
+            return ProtoMapping.ToExecTaskResponse(outcome);
+        });
 
     public override Task ExecTaskStreaming(
         IAsyncStreamReader<Proto.ExecTaskStreamingRequest> requestStream,
         IServerStreamWriter<Proto.ExecTaskStreamingResponse> responseStream,
         ServerCallContext context
     ) =>
-        throw new RpcException(
-            new Status(
-                StatusCode.Unimplemented,
-                "the qemu driver does not support exec into a VM (capability exec = false)"
-            )
-        );
+        RpcErrors.Guard(async () =>
+        {
+            await ExecStreaming.RunAsync(driver, requestStream, responseStream, context.CancellationToken);
+            return true;
+        });
 
     public override Task<Proto.CreateNetworkResponse> CreateNetwork(
         Proto.CreateNetworkRequest request,

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using NomadQemu.Core.Qemu;
 using NomadQemu.Driver;
@@ -101,6 +102,26 @@ internal static class ProtoMapping
                 Signal = exit.Signal,
                 OomKilled = exit.OomKilled,
             };
+
+    /// <summary>
+    /// The most output per stream an ExecTask reply carries: Nomad's client reads replies of at most 4 MiB
+    /// (gRPC's default), and script checks keep only the last few KiB anyway. The tail is kept, as Nomad's
+    /// executor does.
+    /// </summary>
+    public const int MaxExecTaskOutputBytes = 1024 * 1024;
+
+    public static Proto.ExecTaskResponse ToExecTaskResponse(ExecOutcome outcome) =>
+        new()
+        {
+            Stdout = Tail(outcome.Stdout),
+            Stderr = Tail(outcome.Stderr),
+            Result = ToExitResult(outcome.Exit),
+        };
+
+    private static ByteString Tail(byte[] data) =>
+        data.Length <= MaxExecTaskOutputBytes
+            ? ByteString.CopyFrom(data)
+            : ByteString.CopyFrom(data, data.Length - MaxExecTaskOutputBytes, MaxExecTaskOutputBytes);
 
     public static Proto.TaskStatus ToTaskStatus(TaskSnapshot snapshot) =>
         new()

@@ -113,7 +113,11 @@ internal sealed class JobRunner(RunOptions options, ConsoleSink console, RunSign
         var jobDirectory = Path.GetDirectoryName(Path.GetFullPath(options.JobFile))!;
         using var fetcher = new ArtifactFetcher(
             new ArtifactCache(data.Cache),
-            new ArtifactFetcherOptions { LocalBaseDirectory = jobDirectory }
+            new ArtifactFetcherOptions
+            {
+                LocalBaseDirectory = jobDirectory,
+                DecompressionLimits = options.DecompressionLimits,
+            }
         );
         await new ArtifactStage(fetcher, console).FetchAllAsync(work, signals.Stop);
     }

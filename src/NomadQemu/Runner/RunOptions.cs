@@ -1,4 +1,5 @@
 using System.Net;
+using NomadQemu.Artifacts;
 
 namespace NomadQemu.Runner;
 
@@ -24,4 +25,7 @@ internal sealed record RunOptions
     /// hosts (some nested VMs) where /dev/kvm passes the probe but real guests die with a KVM internal error.
     /// </summary>
     public bool NoKvm { get; init; }
+
+    /// <summary>Nomad's artifact decompression limits (<c>--decompression-size-limit</c>, <c>--decompression-file-count-limit</c>).</summary>
+    public DecompressionLimits DecompressionLimits { get; init; } = new();
 }
