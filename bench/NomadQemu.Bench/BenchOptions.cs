@@ -28,6 +28,8 @@ public sealed record BenchOptions
     public int ChecksumRounds => Quick ? 1 : 5;
     public int DensityVms => Quick ? 2 : 10;
     public int DensityRounds => Quick ? 1 : 2;
+    public int ContractVms => Quick ? 2 : 10;
+    public int ContractRounds => Quick ? 1 : 3;
     public TimeSpan SteadyWindow => TimeSpan.FromSeconds(Quick ? 3 : 15);
     public int SteadyWindows => Quick ? 1 : 2;
     public int RecoveryRounds => Quick ? 1 : 3;
@@ -79,10 +81,10 @@ public sealed record BenchOptions
                             .Split(',')
                             .Select(v =>
                                 int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-                                && n is >= 1 and <= 10
+                                && n is >= 1 and <= 11
                                     ? n
                                     : throw new ArgumentException(
-                                        $"--only takes item numbers 1-10 separated by commas, got \"{v}\""
+                                        $"--only takes item numbers 1-11 separated by commas, got \"{v}\""
                                     )
                             ),
                     ];

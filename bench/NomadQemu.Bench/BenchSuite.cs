@@ -145,6 +145,12 @@ public static class BenchSuite
             "Plugin SIGKILLed with VMs running; a new instance until it serves, every RecoverTask returned, every VM answered QMP.",
             s => RecoveryItem.RunAsync(context, s)
         );
+        await Item(
+            11,
+            "Contract edges",
+            "Launch → first PluginInfo answered (with its phases) and idle RSS; Shutdown → exit with VMs running; restart → first fingerprint with and without the stored KVM verdict.",
+            s => ContractItem.RunAsync(context, s)
+        );
 
         report.Duration = total.Elapsed;
         var markdown = MarkdownWriter.Render(report);

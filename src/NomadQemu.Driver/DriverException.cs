@@ -17,6 +17,9 @@ public enum DriverErrorKind
 
     /// <summary>Something on this node is broken (missing binary, I/O error).</summary>
     Internal,
+
+    /// <summary>A task with that id is already started or starting.</summary>
+    AlreadyExists,
 }
 
 /// <summary>A driver failure with a message fit for the job author or operator.</summary>

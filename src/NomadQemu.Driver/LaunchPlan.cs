@@ -3,7 +3,10 @@ using NomadQemu.Core.Qemu;
 
 namespace NomadQemu.Driver;
 
-/// <summary>Everything StartTask decided before touching the system: validated paths and the exact argv.</summary>
+/// <summary>
+/// Everything StartTask decided before touching the system: validated paths and the exact argv, and what the
+/// job asked for that cannot be honoured (<see cref="Warnings"/>, reported as task events once the VM runs).
+/// </summary>
 internal sealed record LaunchPlan(
     TaskConfig Config,
     string RunDir,
@@ -15,5 +18,6 @@ internal sealed record LaunchPlan(
     string Executable,
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, int> GuestPorts,
-    IReadOnlyList<PortForward> Forwards
+    IReadOnlyList<PortForward> Forwards,
+    IReadOnlyList<string> Warnings
 );

@@ -130,7 +130,8 @@ public sealed partial class QemuDriver
                 executable,
                 arguments,
                 PortForwardResolver.GuestPortMap(forwards),
-                forwards
+                forwards,
+                commandLine.Warnings
             );
         }
         catch (ConfigException e)

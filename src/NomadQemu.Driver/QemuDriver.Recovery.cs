@@ -108,7 +108,15 @@ public sealed partial class QemuDriver
         _ = Task.Run(() => handle.MonitorAsync(_shutdown.Token));
         WatchGuestAgent(handle);
         _ = handle.Exited.ContinueWith(
-            t => DriverLog.TaskExited(_log, handle.TaskId, t.Result.ExitCode, t.Result.Signal),
+            t =>
+            {
+                DriverLog.TaskExited(_log, handle.TaskId, t.Result.ExitCode, t.Result.Signal);
+                if (t.Result.Error is { } error)
+                {
+                    // Not a made-up exit code: say that the outcome is unknown, and why.
+                    Emit(handle, error, ("exit_status", "unknown"));
+                }
+            },
             TaskScheduler.Default
         );
         // Connect QMP now so events (guest power-off, pauses) are seen even if nobody calls Stop/Signal.

@@ -16,10 +16,25 @@ public sealed partial class QemuDriver
     /// </summary>
     public async Task<StartedTask> StartTaskAsync(TaskRequest request, CancellationToken cancellationToken)
     {
-        if (_tasks.Contains(request.TaskId))
+        if (!_tasks.TryReserve(request.TaskId))
         {
-            throw new DriverException(DriverErrorKind.FailedPrecondition, $"task {request.TaskId} is already started");
+            throw new DriverException(
+                DriverErrorKind.AlreadyExists,
+                $"task {request.TaskId} is already started or starting"
+            );
         }
+        try
+        {
+            return await StartReservedAsync(request, cancellationToken);
+        }
+        finally
+        {
+            _tasks.Release(request.TaskId);
+        }
+    }
+
+    private async Task<StartedTask> StartReservedAsync(TaskRequest request, CancellationToken cancellationToken)
+    {
         var plan = await PlanAsync(request, cancellationToken);
         var run = new RunDirectory(plan.RunDir);
         Process? supervisor = null;
@@ -82,6 +97,10 @@ public sealed partial class QemuDriver
                 ("pid", started.QemuPid.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 ("disk", plan.OverlayPath is null ? "in place" : "overlay")
             );
+            foreach (var warning in plan.Warnings)
+            {
+                Emit(handle, warning, ("warning", "command line"));
+            }
             return new StartedTask(state.Encode(), plan.GuestPorts);
         }
         catch (Exception e)

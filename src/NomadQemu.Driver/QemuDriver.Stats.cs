@@ -21,6 +21,12 @@ public sealed partial class QemuDriver
             interval = TimeSpan.FromSeconds(1);
         }
         var previous = ProcSample.Read(handle.Qemu.Pid);
+        // The first sample at once, as Nomad's executors do: a stream opened now shows memory now, not one
+        // interval later (CPU needs two samples, so it reads 0 until the next one).
+        if (previous is { } first && handle.IsRunning)
+        {
+            yield return Usage(null, first);
+        }
         while (handle.IsRunning && !cancellationToken.IsCancellationRequested)
         {
             var tick = Task.Delay(interval, cancellationToken);

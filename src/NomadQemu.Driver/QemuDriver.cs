@@ -30,7 +30,7 @@ public sealed partial class QemuDriver : IAsyncDisposable
     {
         _options = options;
         _log = loggers.CreateLogger("NomadQemu.Driver");
-        _fingerprinter = new Fingerprinter(options.PathVariable, options.KvmProbe);
+        _fingerprinter = new Fingerprinter(options.PathVariable, options.KvmProbe, () => StateDir, _log);
     }
 
     public void SetConfig(PluginConfig config, NodeCompute? compute)

@@ -53,4 +53,13 @@ internal static partial class DriverLog
         Message = "removed a VM whose start was interrupted by a plugin crash"
     )]
     public static partial void OrphanRemoved(ILogger logger, string task_id, string run_dir);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "KVM probed")]
+    public static partial void KvmProbed(ILogger logger, bool usable, string reason, long duration_ms);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Debug, Message = "KVM verdict reused from the state dir")]
+    public static partial void KvmVerdictReused(ILogger logger, bool usable, string reason, DateTimeOffset probed_at);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "stopped a VM left by a runner that was killed")]
+    public static partial void AbandonedTaskStopped(ILogger logger, string task_id, string run_dir);
 }

@@ -65,6 +65,20 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", SetLastError = true)]
     public static partial int getpid();
 
+    /// <summary>signal(2) with SIG_DFL (0) or SIG_IGN (1); returns the previous handler.</summary>
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint signal(int signum, nint handler);
+
+    public const nint SIG_DFL = 0;
+    public const nint SIG_IGN = 1;
+
+    /// <summary>statx(2): its buffer layout is the same on every architecture, unlike struct stat.</summary>
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    public const int AT_FDCWD = -100;
+    public const uint STATX_BASIC_STATS = 0x7ff;
+
     [LibraryImport("libc", SetLastError = true)]
     public static partial int posix_spawn_file_actions_init(void* actions);
 

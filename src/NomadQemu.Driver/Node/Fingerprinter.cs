@@ -1,17 +1,28 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using NomadQemu.Driver.Logging;
+using NomadQemu.Driver.Native;
 
 namespace NomadQemu.Driver.Node;
 
 /// <summary>
 /// Builds the node fingerprint: which emulators exist (honouring <c>emulators_allowlist</c>), the QEMU
-/// version, and whether KVM is really usable. The KVM answer comes from an actual probe guest and is
-/// cached for the life of the process: <c>/dev/kvm</c> existing proves nothing (on broken nested hosts it
-/// opens fine and guests then hang).
+/// version, and whether KVM is really usable. The KVM answer comes from an actual probe guest (<c>/dev/kvm</c>
+/// existing proves nothing: on broken nested hosts it opens fine and guests then hang); it is kept in memory
+/// and in the state dir, keyed by what can change it (<see cref="KvmVerdictKey"/>). The version is cached by
+/// the binary's identity, so a period's fingerprint runs no process unless QEMU was replaced.
 /// </summary>
-internal sealed partial class Fingerprinter(Func<string?> pathVariable, KvmProbe kvmProbe) : IDisposable
+internal sealed partial class Fingerprinter(
+    Func<string?> pathVariable,
+    KvmProbe kvmProbe,
+    Func<string> stateDir,
+    ILogger log
+) : IDisposable
 {
     private readonly SemaphoreSlim _kvmGate = new(1, 1);
-    private KvmStatus? _kvm;
+    private volatile KvmVerdict? _kvm;
+    private readonly Lock _versionsGate = new();
+    private readonly Dictionary<(string Path, FileIdentity Identity), string> _versions = [];
 
     [GeneratedRegex(@"version (\d+(?:\.\d+)+)")]
     private static partial Regex VersionPattern();
@@ -34,33 +45,10 @@ internal sealed partial class Fingerprinter(Func<string?> pathVariable, KvmProbe
 
         var primaryArch = emulators.ContainsKey("x86_64") ? "x86_64" : emulators.Keys.First();
         var primary = emulators[primaryArch];
-        string? version;
-        try
+        var version = await VersionAsync(primary, cancellationToken);
+        if (version.Error is { } error)
         {
-            var result = await ProcessRunner.RunAsync(
-                primary,
-                ["--version"],
-                TimeSpan.FromSeconds(10),
-                cancellationToken
-            );
-            version = result.ExitCode == 0 ? ParseVersion(result.Stdout) : null;
-            if (version is null)
-            {
-                var detail = result.TimedOut ? "timed out" : $"exit code {result.ExitCode}: {FirstLine(result.Stderr)}";
-                return new Fingerprint(
-                    DriverHealth.Unhealthy,
-                    $"{primary} --version failed ({detail})",
-                    Attributes(true, null, emulators, null)
-                );
-            }
-        }
-        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
-        {
-            return new Fingerprint(
-                DriverHealth.Unhealthy,
-                $"cannot run {primary}: {e.Message}",
-                Attributes(true, null, emulators, null)
-            );
+            return new Fingerprint(DriverHealth.Unhealthy, error, Attributes(true, null, emulators, null));
         }
 
         var kvm =
@@ -71,22 +59,89 @@ internal sealed partial class Fingerprinter(Func<string?> pathVariable, KvmProbe
                     probeKvm ? "no x86_64 emulator to probe KVM with" : "KVM probe disabled by kvm_probe = false"
                 );
         var description = kvm.Usable
-            ? $"QEMU {version}, KVM usable"
-            : $"QEMU {version}; KVM not usable ({kvm.Reason}), tasks with accelerator \"auto\" use TCG";
-        return new Fingerprint(DriverHealth.Healthy, description, Attributes(true, version, emulators, kvm));
+            ? $"QEMU {version.Version}, KVM usable"
+            : $"QEMU {version.Version}; KVM not usable ({kvm.Reason}), tasks with accelerator \"auto\" use TCG";
+        return new Fingerprint(DriverHealth.Healthy, description, Attributes(true, version.Version, emulators, kvm));
     }
 
-    /// <summary>The cached KVM verdict, probing once on first use.</summary>
+    /// <summary><c>qemu-system-* --version</c>, run again only when the binary's identity changed.</summary>
+    private async Task<(string? Version, string? Error)> VersionAsync(
+        string binary,
+        CancellationToken cancellationToken
+    )
+    {
+        var identity = FileIdentity.Of(binary);
+        if (identity is { } id)
+        {
+            lock (_versionsGate)
+            {
+                if (_versions.TryGetValue((binary, id), out var known))
+                {
+                    return (known, null);
+                }
+            }
+        }
+        try
+        {
+            var result = await ProcessRunner.RunAsync(
+                binary,
+                ["--version"],
+                TimeSpan.FromSeconds(10),
+                cancellationToken
+            );
+            var version = result.ExitCode == 0 ? ParseVersion(result.Stdout) : null;
+            if (version is null)
+            {
+                var detail = result.TimedOut ? "timed out" : $"exit code {result.ExitCode}: {FirstLine(result.Stderr)}";
+                return (null, $"{binary} --version failed ({detail})");
+            }
+            if (identity is { } seen)
+            {
+                lock (_versionsGate)
+                {
+                    _versions[(binary, seen)] = version;
+                }
+            }
+            return (version, null);
+        }
+        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
+        {
+            return (null, $"cannot run {binary}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The KVM verdict: from memory or the state dir while its key is unchanged, else from a new probe
+    /// (stored for the next process). Computing the key costs a few stat calls, no process.
+    /// </summary>
     public async Task<KvmStatus> KvmAsync(string x86Emulator, CancellationToken cancellationToken)
     {
-        if (_kvm is { } cached)
+        var key = KvmVerdictKey.For(x86Emulator, kvmProbe.DevicePath);
+        if (_kvm is { } cached && cached.Key == key)
         {
-            return cached;
+            return cached.Status;
         }
         await _kvmGate.WaitAsync(cancellationToken);
         try
         {
-            return _kvm ??= await kvmProbe.ProbeAsync(x86Emulator, cancellationToken);
+            if (_kvm is { } settled && settled.Key == key)
+            {
+                return settled.Status;
+            }
+            var dir = stateDir();
+            if (KvmVerdictStore.Load(dir, key) is { } stored)
+            {
+                DriverLog.KvmVerdictReused(log, stored.Usable, stored.Reason, stored.ProbedAt);
+                _kvm = stored;
+                return stored.Status;
+            }
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var status = await kvmProbe.ProbeAsync(x86Emulator, cancellationToken);
+            DriverLog.KvmProbed(log, status.Usable, status.Reason, watch.ElapsedMilliseconds);
+            var verdict = new KvmVerdict(key, status.Usable, status.Reason, DateTimeOffset.UtcNow);
+            KvmVerdictStore.Save(dir, verdict);
+            _kvm = verdict;
+            return status;
         }
         finally
         {

@@ -10,6 +10,8 @@ internal sealed class KvmProbe(string devicePath = "/dev/kvm", TimeSpan? timeout
 {
     private readonly TimeSpan _timeout = timeout ?? TimeSpan.FromSeconds(5);
 
+    public string DevicePath => devicePath;
+
     public async Task<KvmStatus> ProbeAsync(string x86Emulator, CancellationToken cancellationToken)
     {
         if (!File.Exists(devicePath))

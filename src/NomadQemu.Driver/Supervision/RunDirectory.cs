@@ -11,6 +11,7 @@ internal sealed class RunDirectory(string path)
 {
     public string Path { get; } = path;
     public string LaunchFile => System.IO.Path.Combine(Path, "launch.json");
+    public string SupervisorFile => System.IO.Path.Combine(Path, "supervisor.json");
     public string StartedFile => System.IO.Path.Combine(Path, "started.json");
     public string ExitFile => System.IO.Path.Combine(Path, "exit.json");
     public string SupervisorLog => System.IO.Path.Combine(Path, "supervisor.log");
@@ -20,6 +21,11 @@ internal sealed class RunDirectory(string path)
 
     public LaunchRequest ReadLaunch() =>
         Read(LaunchFile, SupervisorJson.Default.LaunchRequest) ?? throw new IOException($"no launch request in {Path}");
+
+    public void WriteSupervisor(SupervisorSelf self) =>
+        WriteAtomic(SupervisorFile, self, SupervisorJson.Default.SupervisorSelf);
+
+    public SupervisorSelf? ReadSupervisor() => Read(SupervisorFile, SupervisorJson.Default.SupervisorSelf);
 
     public void WriteStarted(SupervisorStarted started) =>
         WriteAtomic(StartedFile, started, SupervisorJson.Default.SupervisorStarted);

@@ -23,6 +23,18 @@ public static class Supervisor
         var dir = new RunDirectory(runDirPath);
         LibC.setsid();
         DetachOwnStdio(dir.SupervisorLog);
+        var self = LibC.getpid();
+        try
+        {
+            // Before anything else: an orphan sweep that runs from now on sees us (and kills our process
+            // group, QEMU included). A sweep that ran before moved the run dir away, so this write fails.
+            dir.WriteSupervisor(new SupervisorSelf(self, ProcessIdentity.ReadStartTicks(self) ?? 0));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"run dir gone before the VM started ({e.Message}); not starting QEMU");
+            return 1;
+        }
 
         int qemuPid;
         string? cgroup;
@@ -57,29 +69,36 @@ public static class Supervisor
             return 1;
         }
 
-        var self = LibC.getpid();
-        dir.WriteStarted(
-            new SupervisorStarted(
-                self,
-                ProcessIdentity.ReadStartTicks(self) ?? 0,
-                qemuPid,
-                ProcessIdentity.ReadStartTicks(qemuPid) ?? 0,
-                DateTimeOffset.UtcNow
-            )
-        );
+        try
+        {
+            dir.WriteStarted(
+                new SupervisorStarted(
+                    self,
+                    ProcessIdentity.ReadStartTicks(self) ?? 0,
+                    qemuPid,
+                    ProcessIdentity.ReadStartTicks(qemuPid) ?? 0,
+                    DateTimeOffset.UtcNow
+                )
+            );
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An orphan sweep took the run dir while we spawned: nobody can ever own this VM.
+            Console.Error.WriteLine($"run dir gone while starting ({e.Message}); killing qemu pid {qemuPid}");
+            LibC.kill(qemuPid, Signals.SIGKILL);
+            WaitForExit(qemuPid);
+            return 1;
+        }
         Console.Error.WriteLine($"supervising qemu pid {qemuPid}");
 
-        var status = WaitForExit(qemuPid);
-        var oomKilled = ReadOomKills(cgroup) > oomKillsBefore;
-        var record = LibC.WIFSIGNALED(status)
-            ? new ExitRecord(128 + LibC.WTERMSIG(status), LibC.WTERMSIG(status), oomKilled, null, DateTimeOffset.UtcNow)
-            : new ExitRecord(LibC.WEXITSTATUS(status), 0, oomKilled, null, DateTimeOffset.UtcNow);
+        var record = ToExitRecord(WaitForExit(qemuPid), ReadOomKills(cgroup) > oomKillsBefore);
         dir.WriteExit(record);
         Console.Error.WriteLine($"qemu exited: code {record.ExitCode} signal {record.Signal} oom {record.OomKilled}");
         return 0;
     }
 
-    private static unsafe int WaitForExit(int pid)
+    /// <summary>The wait status, or the errno text when waitpid failed (the status is then lost for good).</summary>
+    private static unsafe (int Status, string? Error) WaitForExit(int pid)
     {
         while (true)
         {
@@ -87,15 +106,28 @@ public static class Supervisor
             var rc = LibC.waitpid(pid, &status, 0);
             if (rc == pid)
             {
-                return status;
+                return (status, null);
             }
             var errno = Marshal.GetLastPInvokeError();
             if (errno != LibC.EINTR)
             {
-                // ECHILD cannot happen for our own child; report it as an unknown outcome, not a success.
-                return 0x7f00 | 0x7f;
+                // ECHILD: something else reaped QEMU (e.g. SIGCHLD inherited as ignored makes the kernel do it).
+                return (0, $"waitpid({pid}) failed: {Marshal.GetPInvokeErrorMessage(errno)}");
             }
         }
+    }
+
+    /// <summary>An explicit unknown outcome when the status was lost: never a made-up exit code.</summary>
+    internal static ExitRecord ToExitRecord((int Status, string? Error) wait, bool oomKilled)
+    {
+        var (status, error) = wait;
+        if (error is not null)
+        {
+            return new ExitRecord(-1, 0, oomKilled, $"QEMU's exit status is unknown: {error}", DateTimeOffset.UtcNow);
+        }
+        return LibC.WIFSIGNALED(status)
+            ? new ExitRecord(128 + LibC.WTERMSIG(status), LibC.WTERMSIG(status), oomKilled, null, DateTimeOffset.UtcNow)
+            : new ExitRecord(LibC.WEXITSTATUS(status), 0, oomKilled, null, DateTimeOffset.UtcNow);
     }
 
     /// <summary>

@@ -14,6 +14,16 @@ internal sealed record LaunchRequest(
     string? CgroupPath
 );
 
+/// <summary>
+/// Written by the supervisor first thing, before it spawns QEMU: from then on an orphan sweep can find (and
+/// kill) it even if the plugin died before the supervisor reported QEMU started.
+/// </summary>
+internal sealed record SupervisorSelf(int Pid, ulong StartTicks)
+{
+    [JsonIgnore]
+    public ProcessIdentity Identity => new(Pid, StartTicks);
+}
+
 /// <summary>Written by the supervisor once QEMU runs: who to watch, with pid-recycling-proof identities.</summary>
 internal sealed record SupervisorStarted(
     int SupervisorPid,
@@ -38,6 +48,7 @@ internal sealed record ExitRecord(int ExitCode, int Signal, bool OomKilled, stri
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = false)]
 [JsonSerializable(typeof(LaunchRequest))]
+[JsonSerializable(typeof(SupervisorSelf))]
 [JsonSerializable(typeof(SupervisorStarted))]
 [JsonSerializable(typeof(ExitRecord))]
 internal sealed partial class SupervisorJson : JsonSerializerContext;

@@ -78,7 +78,15 @@ internal sealed class TaskLedger
     }
 
     /// <summary>Entries stuck in <see cref="LedgerPhase.Starting"/> whose owner process is gone.</summary>
-    public IReadOnlyList<LedgerEntry> Orphans()
+    public IReadOnlyList<LedgerEntry> Orphans() => OwnerlessEntries(includeStarted: false);
+
+    /// <summary>
+    /// Every entry whose owner process is gone, started ones included. Only for a front that no Nomad client
+    /// stands behind (the runner): nobody will ever recover those tasks.
+    /// </summary>
+    public IReadOnlyList<LedgerEntry> Abandoned() => OwnerlessEntries(includeStarted: true);
+
+    private List<LedgerEntry> OwnerlessEntries(bool includeStarted)
     {
         RemoveDeadWritersTemps();
         var orphans = new List<LedgerEntry>();
@@ -94,7 +102,8 @@ internal sealed class TaskLedger
                 continue;
             }
             if (
-                entry is { Phase: LedgerPhase.Starting }
+                entry is not null
+                && (includeStarted || entry.Phase == LedgerPhase.Starting)
                 && !new ProcessIdentity(entry.OwnerPid, entry.OwnerStartTicks).IsAlive()
             )
             {

@@ -64,6 +64,9 @@ internal static class RunCommand
             The VMs start once every artifact is in place. Ctrl-C (or SIGTERM) powers the VMs off gracefully within
             each task's kill_timeout; press it again to kill them. Exit codes: 0 graceful end, 2 bad job or config,
             3 artifact failure, 4 VM failed to start, 5 QEMU unusable, else the VM's own exit code when it ends by itself.
+            VMs left running by an earlier run on the same --data-dir that was killed (SIGKILL, a crash) are stopped
+            at start, not adopted: nothing of theirs (console, forwarded ports) is attached any more. SIGINT works
+            even when the shell started this as a background job with SIGINT ignored.
             """
         )
         {

@@ -11,8 +11,12 @@ namespace NomadQemu.Plugin;
 /// The name defaults to "qemu" so this plugin replaces the built-in driver (the external one wins when its
 /// version is not lower than the built-in's 0.1.0).
 /// </summary>
-internal sealed class BasePluginService(PluginOptions options, QemuDriver driver, ILogger<BasePluginService> log)
-    : BasePlugin.BasePluginBase
+internal sealed class BasePluginService(
+    PluginOptions options,
+    QemuDriver driver,
+    FingerprintFeed fingerprints,
+    ILogger<BasePluginService> log
+) : BasePlugin.BasePluginBase
 {
     public const string ApiVersion = "v0.1.0";
 
@@ -44,6 +48,7 @@ internal sealed class BasePluginService(PluginOptions options, QemuDriver driver
             );
         }
         driver.SetConfig(config, ProtoMapping.ToNodeCompute(request.NomadConfig?.Driver?.Topology));
+        fingerprints.Refresh();
         PluginLog.Configured(
             log,
             string.Join(",", config.ImagePaths),

@@ -6,7 +6,7 @@ using Proto = NomadQemu.Protocol.Drivers;
 namespace NomadQemu.Plugin;
 
 /// <summary>Nomad's Driver service: one short method per RPC (decode → driver core → encode).</summary>
-internal sealed class DriverService(QemuDriver driver, FingerprintSchedule schedule) : Proto.Driver.DriverBase
+internal sealed class DriverService(QemuDriver driver, FingerprintFeed fingerprints) : Proto.Driver.DriverBase
 {
     private static readonly Proto.DriverCapabilities s_capabilities = new()
     {
@@ -46,11 +46,11 @@ internal sealed class DriverService(QemuDriver driver, FingerprintSchedule sched
     {
         try
         {
-            while (!context.CancellationToken.IsCancellationRequested)
+            var published = await fingerprints.CurrentAsync().WaitAsync(context.CancellationToken);
+            while (true)
             {
-                var fingerprint = await driver.FingerprintAsync(context.CancellationToken);
-                await responseStream.WriteAsync(ProtoMapping.ToFingerprint(fingerprint), context.CancellationToken);
-                await Task.Delay(schedule.Period, context.CancellationToken);
+                await responseStream.WriteAsync(published.Response, context.CancellationToken);
+                published = await published.Next.WaitAsync(context.CancellationToken);
             }
         }
         catch (OperationCanceledException) { }

@@ -14,6 +14,13 @@ internal static class PluginHost
     /// <summary>Each running task holds a WaitTask and a TaskStats stream; Kestrel's default is 100.</summary>
     public const int MaxStreamsPerConnection = 100_000;
 
+    /// <summary>
+    /// How long a stop waits for calls in flight before Kestrel aborts the connections. go-plugin servers stop
+    /// hard (grpc-go's Stop ends every call at once) and the client SIGKILLs 2 s after Shutdown; our long calls
+    /// (WaitTask, the streams) end themselves on ApplicationStopping, so this only bounds a call that does not.
+    /// </summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromMilliseconds(250);
+
     public static async Task<int> RunAsync(PluginOptions options)
     {
         var socketPath = Handshake.NewSocketPath(Environment.GetEnvironmentVariable);
@@ -33,12 +40,14 @@ internal static class PluginHost
             kestrel.AddServerHeader = false;
         });
         builder.Services.AddSingleton<IHostLifetime, PluginLifetime>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownGrace);
         builder.Services.AddGrpc(grpc =>
         {
             // go-plugin's client allows MaxInt32 both ways; match it.
             grpc.MaxReceiveMessageSize = null;
             grpc.MaxSendMessageSize = null;
             grpc.EnableDetailedErrors = true;
+            grpc.Interceptors.Add<StopOnShutdownInterceptor>();
         });
         var health = new HealthServiceImpl();
         health.SetStatus("plugin", Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);

@@ -16,4 +16,7 @@ internal static partial class PluginLog
         string args_allowlist,
         string emulators_allowlist
     );
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "fingerprint failed")]
+    public static partial void FingerprintFailed(ILogger logger, string error);
 }

@@ -26,6 +26,7 @@ internal static class PluginServices
                 ? TimeSpan.FromSeconds(seconds)
                 : TimeSpan.FromSeconds(30);
         services.AddSingleton(new FingerprintSchedule(period));
+        services.AddSingleton<FingerprintFeed>();
     }
 
     public static void Map(WebApplication app)

@@ -40,6 +40,9 @@ internal static class RpcErrors
                 new Grpc.Core.Status(StatusCode.InvalidArgument, Limit(e.Message))
             ),
             DriverErrorKind.NotFound => new RpcException(new Grpc.Core.Status(StatusCode.NotFound, Limit(e.Message))),
+            DriverErrorKind.AlreadyExists => new RpcException(
+                new Grpc.Core.Status(StatusCode.AlreadyExists, Limit(e.Message))
+            ),
             DriverErrorKind.FailedPrecondition => new RpcException(
                 new Grpc.Core.Status(StatusCode.FailedPrecondition, Limit(e.Message))
             ),

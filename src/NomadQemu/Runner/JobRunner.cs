@@ -24,6 +24,13 @@ internal sealed class JobRunner(RunOptions options, ConsoleSink console, RunSign
         await using var driver = new QemuDriver(SupervisorCommand.DriverOptions(), loggers);
         driver.SetConfig(new PluginConfig { StateDir = data.State, KvmProbe = !options.NoKvm }, compute: null);
 
+        // VMs of an earlier `run` on this data dir that was killed (SIGKILL, OOM, a crash) are stopped, not
+        // adopted: their console and port forwards belonged to that run's terminal, and nobody waits on them.
+        foreach (var runDir in driver.StopAbandonedTasks())
+        {
+            console.Line($"stopped a VM left running by an earlier run that was killed: {runDir}");
+            RemoveAbandonedAlloc(data, runDir);
+        }
         var fingerprint = await driver.FingerprintAsync(signals.Stop);
         console.Line($"qemu: {fingerprint.Description}");
         if (fingerprint.Health != DriverHealth.Healthy)
@@ -75,6 +82,24 @@ internal sealed class JobRunner(RunOptions options, ConsoleSink console, RunSign
         {
             await running.TearDownAsync();
             CleanUp(allocs, keep: options.KeepAllocs || (!succeeded && running.StartFailed));
+        }
+    }
+
+    /// <summary>The killed run's alloc dir (DATA/alloc/ID/TASK/.qemu → DATA/alloc/ID) goes with its VM.</summary>
+    private void RemoveAbandonedAlloc(RunnerDataDir data, string runDir)
+    {
+        var allocDir = Path.GetDirectoryName(Path.GetDirectoryName(runDir));
+        if (allocDir is null || Path.GetDirectoryName(allocDir) != data.Allocs || !Directory.Exists(allocDir))
+        {
+            return;
+        }
+        try
+        {
+            Directory.Delete(allocDir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            console.Line($"warning: could not remove {allocDir}: {e.Message}");
         }
     }
 

@@ -27,9 +27,9 @@ public sealed class ChaosNode : IAsyncDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>A new plugin instance as Nomad launches one: handshake, SetConfig, first Fingerprint (runs the orphan sweep).</summary>
-    public async Task<PluginSession> StartPluginAsync()
+    public async Task<PluginSession> StartPluginAsync(IDictionary<string, string>? environment = null)
     {
-        _session = await PluginSession.StartAsync(PluginConfig, cancellationToken: Ct);
+        _session = await PluginSession.StartAsync(PluginConfig, environment, cancellationToken: Ct);
         return _session;
     }
 
@@ -39,6 +39,13 @@ public sealed class ChaosNode : IAsyncDisposable
         var plugin = Session.Plugin;
         plugin.Kill();
         Assert.True(await plugin.WaitForExitAsync(TimeSpan.FromSeconds(10)), "the plugin did not die on SIGKILL");
+        await Session.DisposeAsync();
+        _session = null;
+    }
+
+    /// <summary>Forgets the current instance without touching its process (a test that ended it itself).</summary>
+    public async Task DetachPluginAsync()
+    {
         await Session.DisposeAsync();
         _session = null;
     }

@@ -33,9 +33,14 @@ public sealed partial class RunnerProcess : IAsyncDisposable
     }
 
     /// <param name="ownedPath">A path (the data dir) whose QEMU processes are killed on dispose, whatever happened.</param>
-    public static RunnerProcess Start(IEnumerable<string> arguments, string? ownedPath = null)
+    /// <param name="sigintIgnored">Start it the way a shell starts a background job: SIGINT ignored across exec.</param>
+    public static RunnerProcess Start(
+        IEnumerable<string> arguments,
+        string? ownedPath = null,
+        bool sigintIgnored = false
+    )
     {
-        var start = new ProcessStartInfo(TestEnvironment.Binary)
+        var start = new ProcessStartInfo(sigintIgnored ? "/bin/sh" : TestEnvironment.Binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -45,6 +50,14 @@ public sealed partial class RunnerProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (sigintIgnored)
+        {
+            // exec keeps the pid, so signals sent to Pid reach the runner itself.
+            foreach (var argument in (string[])["-c", "trap '' INT; exec \"$@\"", "sh", TestEnvironment.Binary])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -65,6 +78,24 @@ public sealed partial class RunnerProcess : IAsyncDisposable
         await using var process = Start(arguments);
         var code = await process.WaitForExitAsync(timeout);
         return (code, process.Stdout, process.Stderr);
+    }
+
+    /// <summary>A one-line sh script, to check what the shell hands over (signal dispositions).</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunShellAsync(string script)
+    {
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        using var process = Process.Start(start)!;
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, stdout, stderr);
     }
 
     public int Pid => _process.Id;
