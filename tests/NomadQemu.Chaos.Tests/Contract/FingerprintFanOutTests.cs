@@ -71,9 +71,11 @@ public sealed class FingerprintFanOutTests(ITestOutputHelper output) : IAsyncLif
             $"first messages: median {times.Order().ElementAt(times.Length / 2)} ms, slowest {slowest} ms; PluginInfo {unary.ElapsedMilliseconds} ms"
         );
         Assert.Equal("qemu", info.Name);
-        // The contract is 1 s and 100 ms; NOMAD_QEMU_TEST_TIMEOUT_SCALE stretches both on an overloaded machine.
-        var firstBound = TestEnvironment.Scaled(1).TotalMilliseconds;
-        var unaryBound = TestEnvironment.Scaled(0.1).TotalMilliseconds;
+        // The contract figures (1 s, 100 ms) are measured by bench item 11 on a quiet machine; a test on a shared CI
+        // machine can only separate fan-out from per-stream work: before it, no stream had its first message within
+        // 10 s and PluginInfo did not answer within 2 s. NOMAD_QEMU_TEST_TIMEOUT_SCALE stretches both bounds.
+        var firstBound = TestEnvironment.Scaled(5).TotalMilliseconds;
+        var unaryBound = TestEnvironment.Scaled(1.5).TotalMilliseconds;
         Assert.True(slowest <= firstBound, $"slowest first message after {slowest} ms (must be ≤ {firstBound} ms)");
         Assert.True(
             unary.ElapsedMilliseconds <= unaryBound,
