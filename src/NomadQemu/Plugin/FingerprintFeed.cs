@@ -19,12 +19,17 @@ internal sealed class FingerprintFeed(
 ) : IDisposable
 {
     /// <summary>One published fingerprint and the promise of the one after it.</summary>
-    public sealed record Published(Proto.FingerprintResponse Response, Task<Published> Next);
+    public sealed record Published(Proto.FingerprintResponse Response, Task<Published> Next)
+    {
+        /// <summary>The config generation the computation started under (see <see cref="Refresh"/>).</summary>
+        internal int Generation { get; init; }
+    }
 
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _refresh = new(0, 1);
     private TaskCompletionSource<Published> _next = NewPromise();
     private Published? _latest;
+    private int _generation;
     private int _started;
 
     /// <summary>The latest fingerprint, or the first one once computed.</summary>
@@ -36,13 +41,32 @@ internal sealed class FingerprintFeed(
         }
         lock (_gate)
         {
-            return _latest is { } latest ? Task.FromResult(latest) : _next.Task;
+            return _latest is { } latest ? Task.FromResult(latest) : FreshAsync(_next.Task, _generation);
         }
+    }
+
+    /// <summary>
+    /// A stream opened after SetConfig must not be handed a fingerprint computed under the old config (a
+    /// computation already running when the config changed still publishes to the streams that hold it).
+    /// </summary>
+    private static async Task<Published> FreshAsync(Task<Published> next, int generation)
+    {
+        var published = await next;
+        while (published.Generation < generation)
+        {
+            published = await published.Next;
+        }
+        return published;
     }
 
     /// <summary>Something the fingerprint depends on changed (SetConfig): compute now, not at the next period.</summary>
     public void Refresh()
     {
+        lock (_gate)
+        {
+            _generation++;
+            _latest = null;
+        }
         try
         {
             _refresh.Release();
@@ -59,7 +83,12 @@ internal sealed class FingerprintFeed(
         {
             while (!stopping.IsCancellationRequested)
             {
-                Publish(ProtoMapping.ToFingerprint(await ComputeAsync(stopping)));
+                int generation;
+                lock (_gate)
+                {
+                    generation = _generation;
+                }
+                Publish(ProtoMapping.ToFingerprint(await ComputeAsync(stopping)), generation);
                 await _refresh.WaitAsync(schedule.Period, stopping);
             }
         }
@@ -83,16 +112,19 @@ internal sealed class FingerprintFeed(
         }
     }
 
-    private void Publish(Proto.FingerprintResponse response)
+    private void Publish(Proto.FingerprintResponse response, int generation)
     {
         TaskCompletionSource<Published> fulfilled;
+        Published published;
         lock (_gate)
         {
             fulfilled = _next;
             _next = NewPromise();
-            _latest = new Published(response, _next.Task);
+            published = new Published(response, _next.Task) { Generation = generation };
+            // Stale (the config changed while computing): streams already open get it, new ones wait for the next.
+            _latest = generation == _generation ? published : null;
         }
-        fulfilled.SetResult(_latest);
+        fulfilled.SetResult(published);
     }
 
     private static TaskCompletionSource<Published> NewPromise() =>

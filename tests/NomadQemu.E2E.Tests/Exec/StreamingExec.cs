@@ -22,34 +22,42 @@ internal sealed class StreamingExec
     )
     {
         using var call = driver.ExecTaskStreaming(cancellationToken: cancellationToken);
-        await call.RequestStream.WriteAsync(
-            new ExecTaskStreamingRequest
-            {
-                Setup = new ExecTaskStreamingRequest.Types.Setup
-                {
-                    TaskId = taskId,
-                    Command = { command },
-                    Tty = tty,
-                },
-            },
-            cancellationToken
-        );
-        // A heartbeat, as Nomad's client sends them: an empty message.
-        await call.RequestStream.WriteAsync(new ExecTaskStreamingRequest(), cancellationToken);
-        foreach (var chunk in stdinChunks)
+        try
         {
             await call.RequestStream.WriteAsync(
                 new ExecTaskStreamingRequest
                 {
-                    Stdin = new ExecTaskStreamingIOOperation { Data = ByteString.CopyFrom(chunk) },
+                    Setup = new ExecTaskStreamingRequest.Types.Setup
+                    {
+                        TaskId = taskId,
+                        Command = { command },
+                        Tty = tty,
+                    },
                 },
                 cancellationToken
             );
+            // A heartbeat, as Nomad's client sends them: an empty message.
+            await call.RequestStream.WriteAsync(new ExecTaskStreamingRequest(), cancellationToken);
+            foreach (var chunk in stdinChunks)
+            {
+                await call.RequestStream.WriteAsync(
+                    new ExecTaskStreamingRequest
+                    {
+                        Stdin = new ExecTaskStreamingIOOperation { Data = ByteString.CopyFrom(chunk) },
+                    },
+                    cancellationToken
+                );
+            }
+            await call.RequestStream.WriteAsync(
+                new ExecTaskStreamingRequest { Stdin = new ExecTaskStreamingIOOperation { Close = true } },
+                cancellationToken
+            );
         }
-        await call.RequestStream.WriteAsync(
-            new ExecTaskStreamingRequest { Stdin = new ExecTaskStreamingIOOperation { Close = true } },
-            cancellationToken
-        );
+        catch (Exception e) when (e is RpcException or InvalidOperationException)
+        {
+            // The plugin may end the call (e.g. refusing it) while we still write: the status it sent is read
+            // from the response stream below, not from this write's failure (which can carry an empty detail).
+        }
         var run = new StreamingExec();
         await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
         {
