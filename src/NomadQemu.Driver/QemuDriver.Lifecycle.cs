@@ -177,7 +177,6 @@ public sealed partial class QemuDriver
             await KillAndWaitAsync(handle, cancellationToken);
         }
         await handle.Control.DisposeAsync();
-        handle.SupervisorChild?.Dispose();
         RemoveTaskFiles(handle.State.RunDir);
         Ledger?.Forget(taskId);
         _tasks.Remove(taskId);

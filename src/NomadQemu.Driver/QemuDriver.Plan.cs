@@ -1,6 +1,7 @@
 using NomadQemu.Core.Config;
 using NomadQemu.Core.Qemu;
 using NomadQemu.Core.Validation;
+using NomadQemu.Driver.Files;
 using NomadQemu.Driver.Node;
 
 namespace NomadQemu.Driver;
@@ -17,12 +18,13 @@ public sealed partial class QemuDriver
     /// </summary>
     public async Task<PlanSummary> ValidateAsync(TaskRequest request, CancellationToken cancellationToken)
     {
-        var plan = await PlanAsync(request, cancellationToken);
+        using var plan = await PlanAsync(request, cancellationToken);
         return new PlanSummary(plan.Accelerator, plan.Forwards);
     }
 
     internal async Task<LaunchPlan> PlanAsync(TaskRequest request, CancellationToken cancellationToken)
     {
+        PassedFds? fds = null;
         try
         {
             var config = TaskConfig.Decode(request.DriverConfig);
@@ -37,26 +39,6 @@ public sealed partial class QemuDriver
                     TaskConfigSchema.Emulator,
                     $"{EmulatorGuard.BinaryName(arch)} is not installed on this node (not found in PATH)"
                 );
-            var image = ImagePathGuard.Resolve(
-                TaskConfigSchema.ImagePath,
-                config.ImagePath,
-                taskDir,
-                request.AllocDir,
-                plugin.ImagePaths
-            );
-            if (!File.Exists(image))
-            {
-                throw ConfigException.ForKey(
-                    TaskConfigSchema.ImagePath,
-                    $"image \"{config.ImagePath}\" does not exist (resolved to {image})"
-                );
-            }
-            var kernel = config.Kernel is null
-                ? null
-                : ExistingGuarded(TaskConfigSchema.Kernel, config.Kernel, request, plugin);
-            var initrd = config.Initrd is null
-                ? null
-                : ExistingGuarded(TaskConfigSchema.Initrd, config.Initrd, request, plugin);
             ArgsGuard.Check(config.Args, plugin.ArgsAllowlist);
             DriveInterfaceGuard.Check(config.EffectiveDriveInterface);
             MemoryGuard.Check(request.MemoryMb);
@@ -70,12 +52,9 @@ public sealed partial class QemuDriver
                 UnixSocketPathGuard.Check(agentSocket);
             }
 
-            var kind = ImageFormatDetector.Detect(image, config.ImageFormat);
-            var overlay =
-                config.DiskMode == DiskMode.Overlay && kind != ImageFormatDetector.Kind.Iso
-                    ? Path.Combine(runDir, "overlay.qcow2")
-                    : null;
             var accelerator = await ResolveAcceleratorAsync(config.Accelerator, emulator, arch, cancellationToken);
+            fds = new PassedFds();
+            var files = OpenJobFiles(config, request, fds);
             var forwards = PortForwardResolver.Resolve(config.PortMap, request.GroupPorts, request.LegacyNetworks);
 
             var commandLine = QemuCommandLineBuilder.Build(
@@ -87,11 +66,8 @@ public sealed partial class QemuDriver
                     TaskName = request.TaskName,
                     MemoryMb = request.MemoryMb,
                     Vcpus = VcpuResolver.Resolve(config.Vcpus, request.CpusetCpus),
-                    Drive = new DriveSpec(
-                        overlay ?? image,
-                        overlay is null ? ImageFormatDetector.QemuFormat(kind) : "qcow2",
-                        kind == ImageFormatDetector.Kind.Iso ? DriveMedia.Cdrom : DriveMedia.Disk
-                    ),
+                    Drive = files.Drive,
+                    FdSets = fds.Members,
                     QmpSocketPath = qmpSocket,
                     GuestAgentSocketPath = config.GuestAgent ? agentSocket : null,
                     PortForwards = forwards,
@@ -99,8 +75,8 @@ public sealed partial class QemuDriver
                         request.DnsServers.Count > 0 || request.DnsSearches.Count > 0
                             ? new DnsSettings(request.DnsServers, request.DnsSearches)
                             : null,
-                    KernelPath = kernel,
-                    InitrdPath = initrd,
+                    KernelPath = files.KernelPath,
+                    InitrdPath = files.InitrdPath,
                 }
             );
 
@@ -122,19 +98,25 @@ public sealed partial class QemuDriver
                 config,
                 runDir,
                 qmpSocket,
-                image,
-                kind,
-                overlay,
+                files.Overlay,
                 accelerator,
+                emulator,
                 executable,
                 arguments,
                 PortForwardResolver.GuestPortMap(forwards),
-                forwards
+                forwards,
+                fds
             );
         }
         catch (ConfigException e)
         {
+            fds?.Dispose();
             throw new DriverException(DriverErrorKind.InvalidConfig, e.Message, e);
+        }
+        catch
+        {
+            fds?.Dispose();
+            throw;
         }
     }
 
@@ -168,14 +150,6 @@ public sealed partial class QemuDriver
                 throw new ConfigException(null, $"{name} contains a NUL character");
             }
         }
-    }
-
-    private static string ExistingGuarded(string key, string path, TaskRequest request, PluginConfig plugin)
-    {
-        var resolved = ImagePathGuard.Resolve(key, path, request.TaskDir, request.AllocDir, plugin.ImagePaths);
-        return File.Exists(resolved)
-            ? resolved
-            : throw ConfigException.ForKey(key, $"\"{path}\" does not exist (resolved to {resolved})");
     }
 
     /// <summary>"auto" means KVM only when the fingerprint proved it works; asking for KVM where it does not is refused clearly.</summary>
