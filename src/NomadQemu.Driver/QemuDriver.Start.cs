@@ -107,7 +107,7 @@ public sealed partial class QemuDriver
         // planted in its place is removed as a link (never followed).
         if (LibC.LStat(runDir) is { } existing)
         {
-            if ((existing.Mode & LibC.S_IFMT) == LibC.S_IFDIR)
+            if ((existing.Mode & LibC.FileTypeMask) == LibC.DirectoryType)
             {
                 Directory.Delete(runDir, recursive: true);
             }

@@ -32,7 +32,7 @@ internal static class ConfinedOpener
                 continue;
             }
             var handle = new SafeFileHandle(fd, ownsHandle: true);
-            if (LibC.FStat(fd) is not { } stat || (stat.Mode & LibC.S_IFMT) != LibC.S_IFREG)
+            if (LibC.FStat(fd) is not { } stat || (stat.Mode & LibC.FileTypeMask) != LibC.RegularFileType)
             {
                 handle.Dispose();
                 throw ConfigException.ForKey(key, $"\"{path}\" is not a regular file");

@@ -34,9 +34,9 @@ internal static unsafe partial class LibC
     // openat2 has the same number on every arch (added after the syscall tables were unified).
     private const long SYS_openat2 = 437;
 
-    public const int S_IFMT = 0xF000;
-    public const int S_IFREG = 0x8000;
-    public const int S_IFDIR = 0x4000;
+    public const int FileTypeMask = 0xF000;
+    public const int RegularFileType = 0x8000;
+    public const int DirectoryType = 0x4000;
     public const uint STATX_BASIC_STATS = 0x7FF;
 
     private static bool IsArm => RuntimeInformation.ProcessArchitecture == Architecture.Arm64;

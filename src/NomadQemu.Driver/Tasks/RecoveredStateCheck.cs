@@ -43,7 +43,7 @@ internal static class RecoveredStateCheck
             throw new FormatException($"run dir {runDir} does not exist");
         }
         if (
-            (stat.Mode & LibC.S_IFMT) != LibC.S_IFDIR
+            (stat.Mode & LibC.FileTypeMask) != LibC.DirectoryType
             || stat.Uid != (uint)LibC.geteuid()
             || (stat.Mode & 0x1ff) != 0x1c0
         )
