@@ -18,8 +18,9 @@ public static class ImagePathGuard
     /// <summary>The allowed roots in order: the alloc dir, then the plugin's image_paths.</summary>
     public static IReadOnlyList<string> Roots(string allocDir, IReadOnlyList<string> imagePaths) =>
         [
-            Path.GetFullPath(allocDir),
-            .. imagePaths.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => Path.GetFullPath(p)),
+            .. new[] { allocDir }
+                .Concat(imagePaths.Where(p => !string.IsNullOrWhiteSpace(p)))
+                .Select(p => Path.TrimEndingDirectorySeparator(Path.GetFullPath(p))),
         ];
 
     /// <summary>
