@@ -111,6 +111,13 @@ internal static unsafe partial class LibC
         return statx_native(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &buffer) == 0 ? buffer : null;
     }
 
+    /// <summary>stat-like statx of a path, following symlinks; null with errno set on failure.</summary>
+    public static Statx? Stat(string path)
+    {
+        Statx buffer;
+        return statx_native(AT_FDCWD, path, 0, STATX_BASIC_STATS, &buffer) == 0 ? buffer : null;
+    }
+
     [LibraryImport("libc", SetLastError = true)]
     public static partial int fchmod(int fd, int mode);
 

@@ -90,13 +90,28 @@ internal static class RecoveredStateCheck
             return; // gone: nothing will be signalled
         }
         var exe = ReadExe(identity.Pid);
-        if (expected is null || exe is null || (exe != expected && exe != expected + " (deleted)"))
+        if (
+            expected is null
+            || exe is null
+            || !(
+                SameFile($"/proc/{identity.Pid.ToString(CultureInfo.InvariantCulture)}/exe", expected)
+                || exe == expected + " (deleted)"
+            )
+        )
         {
             throw new FormatException(
                 $"{what} pid {identity.Pid} runs {exe ?? "an unreadable executable"}, not {expected ?? "a recorded binary"}"
             );
         }
     }
+
+    /// <summary>Same inode: /proc/PID/exe shows the real path, the recorded one may go through a linked dir (/bin).</summary>
+    private static bool SameFile(string a, string b) =>
+        LibC.Stat(a) is { } x
+        && LibC.Stat(b) is { } y
+        && x.Ino == y.Ino
+        && x.DevMajor == y.DevMajor
+        && x.DevMinor == y.DevMinor;
 
     private static string? ReadExe(int pid)
     {

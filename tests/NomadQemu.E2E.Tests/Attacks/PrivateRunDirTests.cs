@@ -28,7 +28,7 @@ public sealed partial class PrivateRunDirTests : IAsyncLifetime
         }
         finally
         {
-            umask(previous);
+            _ = umask(previous);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Grpc.Core;
 using NomadQemu.E2E.Tests.Lifecycle;
 using NomadQemu.Protocol.Drivers;
 using NomadQemu.TestKit;
