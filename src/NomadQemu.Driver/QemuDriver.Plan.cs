@@ -1,6 +1,7 @@
 using NomadQemu.Core.Config;
 using NomadQemu.Core.Qemu;
 using NomadQemu.Core.Validation;
+using NomadQemu.Core.Validation.Args;
 using NomadQemu.Driver.Files;
 using NomadQemu.Driver.Node;
 
@@ -39,7 +40,7 @@ public sealed partial class QemuDriver
                     TaskConfigSchema.Emulator,
                     $"{EmulatorGuard.BinaryName(arch)} is not installed on this node (not found in PATH)"
                 );
-            ArgsGuard.Check(config.Args, plugin.ArgsAllowlist);
+            ArgsPolicy.Check(config.Args, ArgsAllowlist.Parse(plugin.ArgsAllowlist), AllocatedPorts(request));
             DriveInterfaceGuard.Check(config.EffectiveDriveInterface);
             MemoryGuard.Check(request.MemoryMb);
 
@@ -151,6 +152,15 @@ public sealed partial class QemuDriver
             }
         }
     }
+
+    /// <summary>Every host address and port Nomad allocated to the task (group and legacy networks).</summary>
+    private static List<AllocatedPort> AllocatedPorts(TaskRequest request) =>
+        [
+            .. request.GroupPorts.Select(p => new AllocatedPort(p.HostIp, p.HostPort)),
+            .. request.LegacyNetworks.SelectMany(n =>
+                n.ReservedPorts.Concat(n.DynamicPorts).Select(p => new AllocatedPort(n.Ip, p.Value))
+            ),
+        ];
 
     /// <summary>"auto" means KVM only when the fingerprint proved it works; asking for KVM where it does not is refused clearly.</summary>
     private async Task<string> ResolveAcceleratorAsync(

@@ -8,7 +8,10 @@ public sealed record PluginConfig
     /// <summary>Host directories (besides the alloc dir) that images, kernels and initrds may come from. Default none.</summary>
     public IReadOnlyList<string> ImagePaths { get; init; } = [];
 
-    /// <summary>The only <c>-flags</c> a job's <c>args</c> may use. Empty allows every flag (built-in behaviour).</summary>
+    /// <summary>
+    /// What a job's <c>args</c> may use beyond the default policy (see <see cref="Validation.Args.ArgsAllowlistEntry"/>).
+    /// Empty: every option and value that neither reaches the host nor belongs to the driver.
+    /// </summary>
     public IReadOnlyList<string> ArgsAllowlist { get; init; } = [];
 
     /// <summary>The only emulator arches (<c>x86_64</c>, <c>aarch64</c>) fingerprinted and usable. Empty allows all found.</summary>
@@ -34,10 +37,12 @@ public sealed record PluginConfig
     {
         Dictionary<string, CtyValue> unknown = new(StringComparer.Ordinal);
         ConfigReader read = new(ConfigCoercion.Coerce(raw, PluginConfigSchema.Spec, unknown));
+        var argsAllowlist = read.StringList(PluginConfigSchema.ArgsAllowlist);
+        _ = Validation.Args.ArgsAllowlist.Parse(argsAllowlist); // refuse a malformed entry at SetConfig, not at the first job
         return new PluginConfig
         {
             ImagePaths = read.StringList(PluginConfigSchema.ImagePaths),
-            ArgsAllowlist = read.StringList(PluginConfigSchema.ArgsAllowlist),
+            ArgsAllowlist = argsAllowlist,
             EmulatorsAllowlist = read.StringList(PluginConfigSchema.EmulatorsAllowlist),
             KvmProbe = read.Bool(PluginConfigSchema.KvmProbe, whenAbsent: true),
             StateDir = read.OptionalString(PluginConfigSchema.StateDir),

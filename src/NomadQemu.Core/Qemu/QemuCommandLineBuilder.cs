@@ -1,6 +1,6 @@
 using System.Globalization;
 using NomadQemu.Core.Config;
-using NomadQemu.Core.Validation;
+using NomadQemu.Core.Validation.Args;
 
 namespace NomadQemu.Core.Qemu;
 
@@ -13,6 +13,8 @@ public static class QemuCommandLineBuilder
 {
     public const string DriveId = "image0";
     public const string GuestAgentChannel = "org.qemu.guest_agent.0";
+    public const string GuestAgentChardevId = "qga0";
+    public const string NetdevId = SlirpNetwork.NetdevId;
 
     /// <exception cref="ArgumentException">The spec is inconsistent (guest agent on without a socket path).</exception>
     public static QemuCommandLine Build(QemuLaunchSpec spec)
@@ -56,7 +58,7 @@ public static class QemuCommandLineBuilder
             args.Add("-enable-kvm");
         }
 
-        if (!ArgsGuard.Contains(config.Args, "-smp"))
+        if (!QemuArgsParser.ContainsOption(config.Args, "-smp"))
         {
             args.AddRange(["-smp", spec.Vcpus.ToString(CultureInfo.InvariantCulture)]);
         }
@@ -119,9 +121,12 @@ public static class QemuCommandLineBuilder
                 "guest_agent is enabled but no guest agent socket path was given",
                 nameof(spec)
             );
-        args.AddRange(["-chardev", $"socket,path={QemuOptionText.Escape(socket)},server=on,wait=off,id=qga0"]);
+        args.AddRange([
+            "-chardev",
+            $"socket,path={QemuOptionText.Escape(socket)},server=on,wait=off,id={GuestAgentChardevId}",
+        ]);
         args.AddRange(["-device", "virtio-serial"]);
-        args.AddRange(["-device", $"virtserialport,chardev=qga0,name={GuestAgentChannel}"]);
+        args.AddRange(["-device", $"virtserialport,chardev={GuestAgentChardevId},name={GuestAgentChannel}"]);
     }
 
     private static void AddNetwork(QemuLaunchSpec spec, bool fast, List<string> args, List<string> warnings)

@@ -3,69 +3,6 @@ using NomadQemu.Core.Validation;
 
 namespace NomadQemu.Core.Tests.Validation;
 
-public sealed class ArgsGuardTests
-{
-    [Theory]
-    [InlineData(new string[0], new[] { "-drive", "file=/etc/shadow" })] // empty allowlist allows every flag
-    [InlineData(new[] { "-smp", "-cpu" }, new[] { "-smp", "2", "-cpu", "host" })]
-    [InlineData(new[] { "-smp" }, new[] { " -smp ", "4" })] // trimmed, as the built-in
-    [InlineData(new[] { "-smp" }, new[] { "--smp", "4" })] // QEMU's "--" spelling is the same flag
-    [InlineData(new[] { "--smp" }, new[] { "-smp", "4" })]
-    public void Check_Allowed_Passes(string[] allowlist, string[] args)
-    {
-        ArgsGuard.Check(args, allowlist);
-    }
-
-    [Theory]
-    [InlineData(
-        new[] { "-smp" },
-        new[] { "-drive", "file=/etc/shadow" },
-        "config key \"args\": \"-drive\" is not in the plugin's args_allowlist; allowed: -smp"
-    )]
-    [InlineData(
-        new string[0],
-        new[] { "-daemonize" },
-        "config key \"args\": \"-daemonize\" is never allowed: it takes the VM out of the driver's supervision"
-    )]
-    [InlineData(
-        new[] { "-daemonize" },
-        new[] { "--daemonize" },
-        "config key \"args\": \"--daemonize\" is never allowed: it takes the VM out of the driver's supervision"
-    )]
-    [InlineData(
-        new string[0],
-        new[] { "-pidfile", "/tmp/q.pid" },
-        "config key \"args\": \"-pidfile\" is never allowed: it takes the VM out of the driver's supervision"
-    )]
-    [InlineData(
-        new string[0],
-        new[] { "-runas", "nobody" },
-        "config key \"args\": \"-runas\" is never allowed: it takes the VM out of the driver's supervision"
-    )]
-    [InlineData(
-        new string[0],
-        new[] { "-run-with", "chroot=/x" },
-        "config key \"args\": \"-run-with\" is never allowed: it takes the VM out of the driver's supervision"
-    )]
-    public void Check_Refused_NamesArgument(string[] allowlist, string[] args, string expected)
-    {
-        var ex = Assert.Throws<ConfigException>(() => ArgsGuard.Check(args, allowlist));
-
-        Assert.Equal(expected, ex.Message);
-        Assert.Equal("args", ex.Key);
-    }
-
-    [Theory]
-    [InlineData(new[] { "-m", "1G", "-smp", "2" }, "-smp", true)]
-    [InlineData(new[] { "--smp", "2" }, "-smp", true)]
-    [InlineData(new[] { "-smp2" }, "-smp", false)]
-    [InlineData(new[] { "cores=-smp" }, "-smp", false)]
-    public void Contains_Table(string[] args, string flag, bool expected)
-    {
-        Assert.Equal(expected, ArgsGuard.Contains(args, flag));
-    }
-}
-
 public sealed class EmulatorGuardTests
 {
     [Theory]
