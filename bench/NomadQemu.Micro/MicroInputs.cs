@@ -38,10 +38,7 @@ public static class MicroInputs
             TaskName = "web",
             MemoryMb = 512,
             Vcpus = 2,
-            Drive = new DriveSpec(
-                "/var/lib/nomad/alloc/0b3c6d0e-2f7a-4c8e-9d21-5b1f0e6a7c44/web/.qemu/overlay.qcow2",
-                "qcow2"
-            ),
+            Drive = new DriveSpec(new DiskLayer("qcow2", 2, new DiskLayer("qcow2", 1))),
             QmpSocketPath = "/var/lib/nomad/alloc/0b3c6d0e-2f7a-4c8e-9d21-5b1f0e6a7c44/web/.qemu/qmp.sock",
             PortForwards =
             [

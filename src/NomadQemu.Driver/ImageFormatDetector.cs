@@ -19,11 +19,18 @@ internal static class ImageFormatDetector
 
     public static Kind Detect(string path, ImageFormat? declared)
     {
+        using var file = File.OpenRead(path);
+        return Detect(file, declared);
+    }
+
+    /// <summary>Detects from an already opened image (the driver never reopens a job's file by name).</summary>
+    public static Kind Detect(Stream file, ImageFormat? declared)
+    {
         if (declared is { } format)
         {
             return format == ImageFormat.Qcow2 ? Kind.Qcow2 : Kind.Raw;
         }
-        using var file = File.OpenRead(path);
+        file.Seek(0, SeekOrigin.Begin);
         Span<byte> head = stackalloc byte[4];
         if (file.Read(head) == 4 && head.SequenceEqual(s_qcow2Magic))
         {

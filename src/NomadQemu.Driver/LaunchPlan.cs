@@ -1,23 +1,28 @@
 using NomadQemu.Core.Config;
 using NomadQemu.Core.Qemu;
+using NomadQemu.Driver.Files;
 
 namespace NomadQemu.Driver;
 
 /// <summary>
-/// Everything StartTask decided before touching the system: validated paths and the exact argv, and what the
+/// Everything StartTask decided before touching the system: the opened job files, the exact argv, and what the
 /// job asked for that cannot be honoured (<see cref="Warnings"/>, reported as task events once the VM runs).
+/// Owns the opened descriptors: dispose it once the supervisor holds its copies (or the start failed).
 /// </summary>
 internal sealed record LaunchPlan(
     TaskConfig Config,
     string RunDir,
     string QmpSocket,
-    string ImagePath,
-    ImageFormatDetector.Kind ImageKind,
-    string? OverlayPath,
+    QemuDriver.OverlayPlan? Overlay,
     string Accelerator,
+    string Emulator,
     string Executable,
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, int> GuestPorts,
     IReadOnlyList<PortForward> Forwards,
-    IReadOnlyList<string> Warnings
-);
+    IReadOnlyList<string> Warnings,
+    PassedFds Fds
+) : IDisposable
+{
+    public void Dispose() => Fds.Dispose();
+}

@@ -185,7 +185,6 @@ public sealed partial class QemuDriver
         {
             await agent.DisposeAsync();
         }
-        handle.SupervisorChild?.Dispose();
         RemoveTaskFiles(handle.State.RunDir);
         Ledger?.Forget(taskId);
         _tasks.Remove(taskId);

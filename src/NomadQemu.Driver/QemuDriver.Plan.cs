@@ -2,6 +2,7 @@ using NomadQemu.Core.Config;
 using NomadQemu.Core.Qemu;
 using NomadQemu.Core.Validation;
 using NomadQemu.Core.Validation.Args;
+using NomadQemu.Driver.Files;
 using NomadQemu.Driver.Node;
 
 namespace NomadQemu.Driver;
@@ -18,12 +19,13 @@ public sealed partial class QemuDriver
     /// </summary>
     public async Task<PlanSummary> ValidateAsync(TaskRequest request, CancellationToken cancellationToken)
     {
-        var plan = await PlanAsync(request, cancellationToken);
+        using var plan = await PlanAsync(request, cancellationToken);
         return new PlanSummary(plan.Accelerator, plan.Forwards);
     }
 
     internal async Task<LaunchPlan> PlanAsync(TaskRequest request, CancellationToken cancellationToken)
     {
+        PassedFds? fds = null;
         try
         {
             var config = TaskConfig.Decode(request.DriverConfig);
@@ -38,26 +40,6 @@ public sealed partial class QemuDriver
                     TaskConfigSchema.Emulator,
                     $"{EmulatorGuard.BinaryName(arch)} is not installed on this node (not found in PATH)"
                 );
-            var image = ImagePathGuard.Resolve(
-                TaskConfigSchema.ImagePath,
-                config.ImagePath,
-                taskDir,
-                request.AllocDir,
-                plugin.ImagePaths
-            );
-            if (!File.Exists(image))
-            {
-                throw ConfigException.ForKey(
-                    TaskConfigSchema.ImagePath,
-                    $"image \"{config.ImagePath}\" does not exist (resolved to {image})"
-                );
-            }
-            var kernel = config.Kernel is null
-                ? null
-                : ExistingGuarded(TaskConfigSchema.Kernel, config.Kernel, request, plugin);
-            var initrd = config.Initrd is null
-                ? null
-                : ExistingGuarded(TaskConfigSchema.Initrd, config.Initrd, request, plugin);
             ArgsPolicy.Check(config.Args, ArgsAllowlist.Parse(plugin.ArgsAllowlist), AllocatedPorts(request));
             DriveInterfaceGuard.Check(config.EffectiveDriveInterface);
             MemoryGuard.Check(request.MemoryMb);
@@ -71,12 +53,9 @@ public sealed partial class QemuDriver
                 UnixSocketPathGuard.Check(agentSocket);
             }
 
-            var kind = ImageFormatDetector.Detect(image, config.ImageFormat);
-            var overlay =
-                config.DiskMode == DiskMode.Overlay && kind != ImageFormatDetector.Kind.Iso
-                    ? Path.Combine(runDir, "overlay.qcow2")
-                    : null;
             var accelerator = await ResolveAcceleratorAsync(config.Accelerator, emulator, arch, cancellationToken);
+            fds = new PassedFds();
+            var files = OpenJobFiles(config, request, fds);
             var forwards = PortForwardResolver.Resolve(config.PortMap, request.GroupPorts, request.LegacyNetworks);
 
             var commandLine = QemuCommandLineBuilder.Build(
@@ -88,11 +67,8 @@ public sealed partial class QemuDriver
                     TaskName = request.TaskName,
                     MemoryMb = request.MemoryMb,
                     Vcpus = VcpuResolver.Resolve(config.Vcpus, request.CpusetCpus),
-                    Drive = new DriveSpec(
-                        overlay ?? image,
-                        overlay is null ? ImageFormatDetector.QemuFormat(kind) : "qcow2",
-                        kind == ImageFormatDetector.Kind.Iso ? DriveMedia.Cdrom : DriveMedia.Disk
-                    ),
+                    Drive = files.Drive,
+                    FdSets = fds.Members,
                     QmpSocketPath = qmpSocket,
                     GuestAgentSocketPath = config.GuestAgent ? agentSocket : null,
                     PortForwards = forwards,
@@ -100,8 +76,8 @@ public sealed partial class QemuDriver
                         request.DnsServers.Count > 0 || request.DnsSearches.Count > 0
                             ? new DnsSettings(request.DnsServers, request.DnsSearches)
                             : null,
-                    KernelPath = kernel,
-                    InitrdPath = initrd,
+                    KernelPath = files.KernelPath,
+                    InitrdPath = files.InitrdPath,
                 }
             );
 
@@ -123,20 +99,26 @@ public sealed partial class QemuDriver
                 config,
                 runDir,
                 qmpSocket,
-                image,
-                kind,
-                overlay,
+                files.Overlay,
                 accelerator,
+                emulator,
                 executable,
                 arguments,
                 PortForwardResolver.GuestPortMap(forwards),
                 forwards,
-                commandLine.Warnings
+                commandLine.Warnings,
+                fds
             );
         }
         catch (ConfigException e)
         {
+            fds?.Dispose();
             throw new DriverException(DriverErrorKind.InvalidConfig, e.Message, e);
+        }
+        catch
+        {
+            fds?.Dispose();
+            throw;
         }
     }
 
@@ -180,14 +162,6 @@ public sealed partial class QemuDriver
                 n.ReservedPorts.Concat(n.DynamicPorts).Select(p => new AllocatedPort(n.Ip, p.Value))
             ),
         ];
-
-    private static string ExistingGuarded(string key, string path, TaskRequest request, PluginConfig plugin)
-    {
-        var resolved = ImagePathGuard.Resolve(key, path, request.TaskDir, request.AllocDir, plugin.ImagePaths);
-        return File.Exists(resolved)
-            ? resolved
-            : throw ConfigException.ForKey(key, $"\"{path}\" does not exist (resolved to {resolved})");
-    }
 
     /// <summary>"auto" means KVM only when the fingerprint proved it works; asking for KVM where it does not is refused clearly.</summary>
     private async Task<string> ResolveAcceleratorAsync(

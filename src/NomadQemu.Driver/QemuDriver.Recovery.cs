@@ -29,17 +29,8 @@ public sealed partial class QemuDriver
         {
             state = DriverState.Decode(driverState);
             config = TaskConfig.Decode(state.DriverConfig);
-            // DestroyTask deletes the run dir recursively: a corrupt driver_state must never point it elsewhere.
-            if (
-                !Path.IsPathFullyQualified(state.RunDir)
-                || Path.GetFileName(state.RunDir) != RunDirName
-                || state.RunDir.Contains('\0', StringComparison.Ordinal)
-            )
-            {
-                throw new FormatException(
-                    $"driver_state run_dir \"{state.RunDir}\" is not a task run dir (an absolute path ending in {RunDirName})"
-                );
-            }
+            // Stop and Destroy signal these pids and delete this dir: they must be what this driver created.
+            RecoveredStateCheck.Verify(taskId, state, RunDirName, _options.SupervisorExecutable);
         }
         catch (Exception e) when (e is FormatException or ConfigException)
         {

@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using System.Globalization;
+using NomadQemu.Driver.Native;
 using NomadQemu.Driver.Supervision;
 using NomadQemu.Driver.Tasks;
 
@@ -35,9 +36,9 @@ public sealed partial class QemuDriver
 
     private async Task<StartedTask> StartReservedAsync(TaskRequest request, CancellationToken cancellationToken)
     {
-        var plan = await PlanAsync(request, cancellationToken);
+        using var plan = await PlanAsync(request, cancellationToken);
         var run = new RunDirectory(plan.RunDir);
-        Process? supervisor = null;
+        SupervisorChild? supervisor = null;
         try
         {
             // In the ledger before anything exists on disk: a plugin killed while the overlay is being created
@@ -53,10 +54,15 @@ public sealed partial class QemuDriver
                     request.TaskDir,
                     request.StdoutPath,
                     request.StderrPath,
-                    NullIfEmpty(request.CgroupPath)
+                    NullIfEmpty(request.CgroupPath),
+                    plan.Fds.Numbers,
+                    request.TaskId,
+                    plan.Emulator
                 )
             );
-            supervisor = StartSupervisor(plan.RunDir);
+            supervisor = StartSupervisor(plan);
+            // The supervisor holds its own copies now; ours would only keep the job's files open in the plugin.
+            plan.Dispose();
             var started = await WaitForQemuAsync(run, cancellationToken);
             await WaitForQmpAsync(plan, run, started, cancellationToken);
 
@@ -72,7 +78,7 @@ public sealed partial class QemuDriver
                 QemuPid = started.QemuPid,
                 QemuStartTicks = started.QemuStartTicks,
                 QmpSocket = plan.QmpSocket,
-                OverlayPath = plan.OverlayPath,
+                OverlayPath = plan.Overlay?.Path,
                 DriverConfig = request.DriverConfig,
                 Accelerator = plan.Accelerator,
                 StartedAt = started.StartedAt,
@@ -95,7 +101,7 @@ public sealed partial class QemuDriver
                 $"QEMU started with accelerator {plan.Accelerator} (pid {started.QemuPid})",
                 ("accelerator", plan.Accelerator),
                 ("pid", started.QemuPid.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                ("disk", plan.OverlayPath is null ? "in place" : "overlay")
+                ("disk", plan.Overlay is null ? "in place" : "overlay")
             );
             foreach (var warning in plan.Warnings)
             {
@@ -117,17 +123,30 @@ public sealed partial class QemuDriver
 
     private static void PrepareRunDirectory(string runDir)
     {
-        // A leftover from an earlier attempt in the same task dir must not be mistaken for this one.
-        if (Directory.Exists(runDir))
+        // A leftover from an earlier attempt in the same task dir must not be mistaken for this one. A symlink
+        // planted in its place is removed as a link (never followed).
+        if (LibC.LStat(runDir) is { } existing)
         {
-            Directory.Delete(runDir, recursive: true);
+            if ((existing.Mode & LibC.FileTypeMask) == LibC.DirectoryType)
+            {
+                Directory.Delete(runDir, recursive: true);
+            }
+            else
+            {
+                File.Delete(runDir);
+            }
         }
-        Directory.CreateDirectory(runDir);
+        RunDirectory.CreatePrivate(runDir);
     }
 
+    /// <summary>
+    /// Creates the overlay as a plain empty qcow2 of the image's virtual size: it names no backing file (the chain
+    /// is given to QEMU explicitly), so qemu-img never opens the job's image. Then hands its descriptors to the
+    /// slots the argv already names.
+    /// </summary>
     private async Task PrepareDiskAsync(LaunchPlan plan, CancellationToken cancellationToken)
     {
-        if (plan.OverlayPath is null)
+        if (plan.Overlay is not { } overlay)
         {
             return;
         }
@@ -137,68 +156,56 @@ public sealed partial class QemuDriver
                 DriverErrorKind.Internal,
                 "qemu-img not found in PATH (install qemu-utils); it creates the per-task disk overlay"
             );
-        // Explicit formats on both sides: nothing is probed, and the overlay never writes its backing file.
         var result = await ProcessRunner.RunAsync(
             qemuImg,
-            [
-                "create",
-                "-q",
-                "-f",
-                "qcow2",
-                "-F",
-                ImageFormatDetector.QemuFormat(plan.ImageKind),
-                "-b",
-                plan.ImagePath,
-                plan.OverlayPath,
-            ],
+            ["create", "-q", "-f", "qcow2", overlay.Path, overlay.VirtualSize.ToString(CultureInfo.InvariantCulture)],
             TimeSpan.FromSeconds(30),
             cancellationToken
         );
         if (result.ExitCode != 0)
         {
             throw new DriverException(
-                DriverErrorKind.InvalidConfig,
-                $"creating the disk overlay over {plan.ImagePath} failed: {result.Stderr.Trim()}"
+                DriverErrorKind.Internal,
+                $"creating the disk overlay {overlay.Path} failed: {result.Stderr.Trim()}"
             );
         }
+        File.SetUnixFileMode(overlay.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        plan.Fds.Fill(overlay.Fd, File.OpenHandle(overlay.Path, FileMode.Open, FileAccess.ReadWrite));
+        plan.Fds.Fill(overlay.ReadOnlyFd, File.OpenHandle(overlay.Path, FileMode.Open, FileAccess.Read));
     }
 
-    private Process StartSupervisor(string runDir)
+    private SupervisorChild StartSupervisor(LaunchPlan plan)
     {
-        var start = new ProcessStartInfo(_options.SupervisorExecutable)
+        List<string> argv = [_options.SupervisorExecutable, .. _options.SupervisorArguments, plan.RunDir];
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
-            // Pipes, not our stdio: the supervisor must never hold Nomad's handshake pipe open. It swaps
-            // them for /dev/null and its own log file at once.
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in _options.SupervisorArguments)
-        {
-            start.ArgumentList.Add(argument);
+            environment[(string)entry.Key] = (string?)entry.Value ?? "";
         }
-        start.ArgumentList.Add(runDir);
         foreach (var (name, value) in _options.SupervisorEnvironment)
         {
             if (value is null)
             {
-                start.Environment.Remove(name);
+                environment.Remove(name);
             }
             else
             {
-                start.Environment[name] = value;
+                environment[name] = value;
             }
         }
-        var process =
-            Process.Start(start)
-            ?? throw new DriverException(DriverErrorKind.Internal, "cannot start the VM supervisor");
-        // Our ends of its stdio pipes are never used (it swaps them for /dev/null and its log first thing).
-        // Holding them leaked three descriptors per task until a GC happened to finalize them.
-        process.StandardInput.Dispose();
-        process.StandardOutput.Dispose();
-        process.StandardError.Dispose();
-        return process;
+        try
+        {
+            return SupervisorChild.Start(
+                _options.SupervisorExecutable,
+                argv,
+                [.. environment.Select(kv => $"{kv.Key}={kv.Value}")],
+                plan.Fds.Handles
+            );
+        }
+        catch (IOException e)
+        {
+            throw new DriverException(DriverErrorKind.Internal, $"cannot start the VM supervisor: {e.Message}", e);
+        }
     }
 
     private static async Task<SupervisorStarted> WaitForQemuAsync(RunDirectory run, CancellationToken cancellationToken)
@@ -291,21 +298,19 @@ public sealed partial class QemuDriver
         return run.ReadExit();
     }
 
-    private async Task AbortStartAsync(RunDirectory run, Process? supervisor)
+    private async Task AbortStartAsync(RunDirectory run, SupervisorChild? supervisor)
     {
         run.ReadStarted()?.Qemu.TrySignal(Signals.SIGKILL);
         if (supervisor is not null)
         {
             try
             {
-                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await supervisor.WaitForExitAsync(grace.Token);
+                await supervisor.Exited.WaitAsync(TimeSpan.FromSeconds(5));
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
                 supervisor.Kill();
             }
-            supervisor.Dispose();
         }
         RemoveTaskFiles(run.Path);
     }

@@ -114,16 +114,36 @@ public static class QemuArgv
         string newTaskDir,
         int oldPort,
         int newPort
-    ) =>
-        argv.Select(a =>
+    )
+    {
+        // The driver hands QEMU open descriptors (-add-fd + a json: chain over /dev/fdset/N); a launcher by hand
+        // names the overlay it made instead, so the fd plumbing becomes that path.
+        List<string> result = [];
+        var list = argv.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] == "-add-fd")
+            {
+                i++;
+                continue;
+            }
+            var a = list[i];
+            var chainEnd = a.LastIndexOf("},if=", StringComparison.Ordinal);
+            if (a.StartsWith("file=json:", StringComparison.Ordinal) && chainEnd > 0)
+            {
+                a = $"file={Path.Combine(oldTaskDir, ".qemu", "overlay.qcow2")},format=qcow2{a[(chainEnd + 1)..]}";
+            }
+            result.Add(
                 a.Replace(oldTaskDir, newTaskDir, StringComparison.Ordinal)
                     .Replace(
                         $":{oldPort.ToString(CultureInfo.InvariantCulture)}-",
                         $":{newPort.ToString(CultureInfo.InvariantCulture)}-",
                         StringComparison.Ordinal
                     )
-            )
-            .ToArray();
+            );
+        }
+        return [.. result];
+    }
 
     /// <summary>Absolute path of a program found on PATH (as the built-in driver resolves the emulator).</summary>
     public static string FindOnPath(string name) =>

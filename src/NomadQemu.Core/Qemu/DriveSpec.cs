@@ -1,7 +1,7 @@
 namespace NomadQemu.Core.Qemu;
 
 /// <summary>
-/// The drive QEMU opens: the per-task overlay (qcow2), or the image itself with its detected/stated format.
-/// <paramref name="Format"/> is QEMU's format name (<c>qcow2</c>, <c>raw</c>, ...), always passed so QEMU never probes.
+/// The drive the guest sees: <paramref name="Top"/> is the layer the guest writes (the per-task overlay, or the
+/// image itself in place), with its whole backing chain given explicitly.
 /// </summary>
-public sealed record DriveSpec(string Path, string Format, DriveMedia Media = DriveMedia.Disk);
+public sealed record DriveSpec(DiskLayer Top, DriveMedia Media = DriveMedia.Disk);

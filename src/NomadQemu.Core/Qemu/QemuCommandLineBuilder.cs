@@ -41,6 +41,10 @@ public static class QemuCommandLineBuilder
             args.AddRange(["-cpu", config.CpuModel]);
         }
 
+        foreach (var member in spec.FdSets)
+        {
+            args.AddRange(["-add-fd", string.Create(CultureInfo.InvariantCulture, $"fd={member.Fd},set={member.Set}")]);
+        }
         args.AddRange(["-drive", DriveValue(spec)]);
         AddKernelBoot(spec, args);
         AddConsole(fast, args);
@@ -67,8 +71,9 @@ public static class QemuCommandLineBuilder
         // virtio-blk has no CD-ROM media: an ISO goes on IDE (AHCI on q35) unless the job chose a bus.
         var cdrom = spec.Drive.Media == DriveMedia.Cdrom;
         var driveInterface = cdrom && spec.Config.DriveInterface is null ? "ide" : spec.Config.EffectiveDriveInterface;
+        // The format of every layer is inside the json: (never probed), so no format= here.
         var value =
-            $"file={QemuOptionText.Escape(spec.Drive.Path)},if={driveInterface},id={DriveId},format={QemuOptionText.Escape(spec.Drive.Format)}";
+            $"file={QemuOptionText.Escape("json:" + DiskLayerJson.Write(spec.Drive.Top))},if={driveInterface},id={DriveId}";
         return cdrom ? value + ",media=cdrom" : value;
     }
 

@@ -25,6 +25,9 @@ public sealed record QemuLaunchSpec
 
     public required DriveSpec Drive { get; init; }
 
+    /// <summary>The inherited descriptors QEMU puts in fd sets; every file a layer uses is one of them.</summary>
+    public IReadOnlyList<FdSetMember> FdSets { get; init; } = [];
+
     public required string QmpSocketPath { get; init; }
 
     /// <summary>Required when <see cref="TaskConfig.GuestAgent"/> is set.</summary>
@@ -34,9 +37,12 @@ public sealed record QemuLaunchSpec
 
     public DnsSettings? Dns { get; init; }
 
-    /// <summary>Resolved (guarded) <c>kernel</c> path; null when not booting a kernel directly.</summary>
+    /// <summary>
+    /// How QEMU reaches the opened <c>kernel</c> (<c>/proc/self/fd/N</c>: QEMU reads it with a plain open(), which
+    /// knows no fd sets); null when not booting a kernel directly.
+    /// </summary>
     public string? KernelPath { get; init; }
 
-    /// <summary>Resolved (guarded) <c>initrd</c> path.</summary>
+    /// <summary>How QEMU reaches the opened <c>initrd</c>, as <see cref="KernelPath"/>.</summary>
     public string? InitrdPath { get; init; }
 }

@@ -3,58 +3,64 @@ using NomadQemu.Core.Config;
 namespace NomadQemu.Core.Validation;
 
 /// <summary>
-/// Keeps <c>image_path</c>, <c>kernel</c> and <c>initrd</c> inside the alloc dir or the plugin's <c>image_paths</c>.
-/// A relative path is resolved against the TASK dir, because that is QEMU's working directory (the built-in driver
-/// checked it against the alloc dir instead). Symlinks are resolved on both sides before comparing (the built-in
-/// compared lexically, so a symlink in the alloc dir could point anywhere on the host).
+/// The rule for <c>image_path</c>, <c>kernel</c>, <c>initrd</c> (and backing/data files named inside an image): the
+/// file must lie beneath the alloc dir or one of the plugin's <c>image_paths</c>. A relative path is taken against
+/// the TASK dir (QEMU's working directory in the built-in driver). This class is the lexical half: which root a
+/// path names and what is left to resolve beneath it. The driver then resolves that remainder with openat2
+/// RESOLVE_BENEATH from an open descriptor of the root, so symlinks and <c>..</c> can never leave it and nothing can
+/// be swapped between the check and the use (the check IS the open).
 /// </summary>
 public static class ImagePathGuard
 {
-    /// <summary>Resolves <paramref name="path"/> and checks it lies inside an allowed root.</summary>
-    /// <param name="key">The config key being checked, for the error message.</param>
-    /// <param name="taskDir">Absolute task dir (QEMU's working directory).</param>
-    /// <returns>The absolute, symlink-free path QEMU should be given.</returns>
-    /// <exception cref="ConfigException">The resolved path is outside every allowed root.</exception>
-    public static string Resolve(
+    /// <summary>A root the path lies in, and the part of the path to resolve beneath it.</summary>
+    public sealed record Candidate(string Root, string Beneath);
+
+    /// <summary>The allowed roots in order: the alloc dir, then the plugin's image_paths.</summary>
+    public static IReadOnlyList<string> Roots(string allocDir, IReadOnlyList<string> imagePaths) =>
+        [
+            .. new[] { allocDir }
+                .Concat(imagePaths.Where(p => !string.IsNullOrWhiteSpace(p)))
+                .Select(p => Path.TrimEndingDirectorySeparator(Path.GetFullPath(p))),
+        ];
+
+    /// <summary>
+    /// Every allowed root that <paramref name="path"/> names lexically (no "..": folding it here would let a
+    /// directory link climb out; the kernel resolves it beneath the root instead).
+    /// </summary>
+    /// <exception cref="ConfigException">Empty, or not under any allowed root.</exception>
+    public static IReadOnlyList<Candidate> Candidates(
         string key,
         string path,
-        string taskDir,
-        string allocDir,
-        IReadOnlyList<string> imagePaths
+        string baseDir,
+        IReadOnlyList<string> roots
     )
     {
         if (string.IsNullOrWhiteSpace(path))
         {
             throw ConfigException.ForKey(key, "must not be empty");
         }
-
-        // No lexical ".." folding first: "link/../x" must climb from the link's target, as the kernel does when
-        // QEMU opens the path, or a directory link could smuggle the file out of the allowed roots.
-        var resolved = SymlinkResolver.RealPath(
-            Path.IsPathRooted(path) ? path : Path.Join(Path.GetFullPath(taskDir), path)
-        );
-        List<string> roots = [SymlinkResolver.RealPath(Path.GetFullPath(allocDir))];
-        roots.AddRange(
-            imagePaths
-                .Where(p => !string.IsNullOrWhiteSpace(p))
-                .Select(p => SymlinkResolver.RealPath(Path.GetFullPath(p)))
-        );
-
-        if (roots.Any(root => IsWithin(resolved, root)))
+        var absolute = Path.IsPathRooted(path) ? path : Path.Join(Path.GetFullPath(baseDir), path);
+        List<Candidate> found = [];
+        foreach (var root in roots)
         {
-            return resolved;
+            if (IsWithin(absolute, root))
+            {
+                var beneath = absolute.Length > root.TrimEnd('/').Length ? absolute[root.TrimEnd('/').Length..] : "";
+                found.Add(new Candidate(root, beneath.TrimStart('/')));
+            }
         }
-
-        var shown = resolved == path ? $"\"{path}\"" : $"\"{path}\" (resolves to \"{resolved}\")";
-        throw ConfigException.ForKey(
-            key,
-            $"{shown} is outside the allowed directories: {string.Join(", ", roots)} (the alloc dir and the plugin's image_paths)"
-        );
+        return found.Count > 0 ? found : throw Outside(key, path, roots, null);
     }
 
+    /// <summary>The refusal for a path that is, or resolves, outside every allowed root.</summary>
+    public static ConfigException Outside(string key, string path, IReadOnlyList<string> roots, string? detail) =>
+        ConfigException.ForKey(
+            key,
+            $"\"{path}\" is outside the allowed directories: {string.Join(", ", roots)} (the alloc dir and the plugin's image_paths; symlinks and \"..\" may not leave them){(detail is null ? "" : $": {detail}")}"
+        );
+
     /// <summary>
-    /// Pure containment test on absolute, normalised paths: <c>/tmp/a.img</c> is within <c>/tmp</c>,
-    /// <c>/tmpimage.img</c> is not.
+    /// Pure containment test on absolute paths: <c>/tmp/a.img</c> is within <c>/tmp</c>, <c>/tmpimage.img</c> is not.
     /// </summary>
     public static bool IsWithin(string path, string root)
     {

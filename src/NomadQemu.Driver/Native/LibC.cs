@@ -76,9 +76,6 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 
-    public const int AT_FDCWD = -100;
-    public const uint STATX_BASIC_STATS = 0x7ff;
-
     [LibraryImport("libc", SetLastError = true)]
     public static partial int posix_spawn_file_actions_init(void* actions);
 

@@ -21,6 +21,19 @@ internal static unsafe class PosixSpawn
         int stdin,
         int stdout,
         int stderr
+    ) => Spawn(path, argv, environment, [(stdin, 0), (stdout, 1), (stderr, 2)]);
+
+    /// <summary>
+    /// Starts <paramref name="path"/> with exactly the descriptors in <paramref name="descriptors"/> at their target
+    /// numbers (dup2 in the child, in order, which also clears close-on-exec; a source equal to its target keeps its
+    /// number). Every other descriptor of ours is close-on-exec and stays behind. The caller must make sure no
+    /// source is an earlier entry's target.
+    /// </summary>
+    public static int Spawn(
+        string path,
+        IReadOnlyList<string> argv,
+        IReadOnlyList<string> environment,
+        IReadOnlyList<(int Source, int Target)> descriptors
     )
     {
         var actions = NativeMemory.AllocZeroed(OpaqueBufferBytes);
@@ -30,9 +43,10 @@ internal static unsafe class PosixSpawn
         try
         {
             Check(LibC.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
-            Check(LibC.posix_spawn_file_actions_adddup2(actions, stdin, 0), "adddup2 stdin");
-            Check(LibC.posix_spawn_file_actions_adddup2(actions, stdout, 1), "adddup2 stdout");
-            Check(LibC.posix_spawn_file_actions_adddup2(actions, stderr, 2), "adddup2 stderr");
+            foreach (var (source, target) in descriptors)
+            {
+                Check(LibC.posix_spawn_file_actions_adddup2(actions, source, target), $"adddup2 {source}->{target}");
+            }
 
             Check(LibC.posix_spawnattr_init(attr), "posix_spawnattr_init");
             LibC.sigfillset(sigset);

@@ -16,6 +16,40 @@ internal sealed class RunDirectory(string path)
     public string ExitFile => System.IO.Path.Combine(Path, "exit.json");
     public string SupervisorLog => System.IO.Path.Combine(Path, "supervisor.log");
 
+    /// <summary>Owner-only: the directory holds the task's sockets, overlay and records.</summary>
+    public const UnixFileMode PrivateDirMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>
+    /// Creates the run dir (which must not exist) as a real directory, mode 0700 whatever the umask: set on the
+    /// opened directory itself, so a name swapped in between cannot receive the chmod.
+    /// </summary>
+    public static void CreatePrivate(string path)
+    {
+        if (Native.LibC.mkdirat(Native.LibC.AT_FDCWD, path, (int)PrivateDirMode) != 0)
+        {
+            throw new IOException($"cannot create {path}: {Native.LibC.LastError()}");
+        }
+        var fd = Native.LibC.open(
+            path,
+            Native.LibC.O_PATH | Native.LibC.ODirectory | Native.LibC.ONoFollow | Native.LibC.O_CLOEXEC,
+            0
+        );
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open {path}: {Native.LibC.LastError()}");
+        }
+        try
+        {
+            // fchmod does not take an O_PATH descriptor; its /proc link does, and always means this very directory.
+            File.SetUnixFileMode($"/proc/self/fd/{fd}", PrivateDirMode);
+        }
+        finally
+        {
+            Native.LibC.close(fd);
+        }
+    }
+
     public void WriteLaunch(LaunchRequest request) =>
         WriteAtomic(LaunchFile, request, SupervisorJson.Default.LaunchRequest);
 
@@ -39,7 +73,15 @@ internal sealed class RunDirectory(string path)
     private static void WriteAtomic<T>(string file, T value, JsonTypeInfo<T> type)
     {
         var temp = file + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        // 0600 whatever the process umask: records name the task's files and must not be readable by others.
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        };
+        using (var stream = new FileStream(temp, options))
         {
             JsonSerializer.Serialize(stream, value, type);
             stream.Flush(flushToDisk: true);

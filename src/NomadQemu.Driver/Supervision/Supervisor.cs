@@ -22,6 +22,8 @@ public static class Supervisor
     {
         var dir = new RunDirectory(runDirPath);
         LibC.setsid();
+        // Everything created from here on (our log, QEMU's sockets) is owner-only whatever umask we inherited.
+        LibC.umask(0x3f);
         DetachOwnStdio(dir.SupervisorLog);
         var self = LibC.getpid();
         try
@@ -58,7 +60,18 @@ public static class Supervisor
             Directory.SetCurrentDirectory(request.WorkingDirectory);
             var argv = new List<string>(request.Arguments.Count + 1) { request.Executable };
             argv.AddRange(request.Arguments);
-            qemuPid = PosixSpawn.Spawn(request.Executable, argv, request.Environment, nullFd, stdoutFd, stderrFd);
+            // The job's opened files arrive at these numbers (the driver spawned us so) and go on at the same ones.
+            var passFds = request.PassFds ?? [];
+            qemuPid = PosixSpawn.Spawn(
+                request.Executable,
+                argv,
+                request.Environment,
+                [(nullFd, 0), (stdoutFd, 1), (stderrFd, 2), .. passFds.Select(fd => (fd, fd))]
+            );
+            foreach (var fd in passFds)
+            {
+                LibC.close(fd);
+            }
             LibC.close(nullFd);
             LibC.close(stdoutFd);
             LibC.close(stderrFd);
@@ -143,7 +156,7 @@ public static class Supervisor
             var fd = LibC.open(
                 path,
                 LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC | LibC.O_APPEND | LibC.O_CREAT,
-                0x1a4
+                0x180
             );
             if (fd >= 0)
             {
@@ -174,7 +187,7 @@ public static class Supervisor
     private static void DetachOwnStdio(string logPath)
     {
         var nullFd = LibC.open("/dev/null", LibC.O_RDWR, 0);
-        var logFd = LibC.open(logPath, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0x1a4);
+        var logFd = LibC.open(logPath, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND | LibC.O_CLOEXEC, 0x180);
         if (nullFd >= 0)
         {
             LibC.dup2(nullFd, 0);

@@ -3,7 +3,12 @@ using NomadQemu.Driver.Native;
 
 namespace NomadQemu.Driver.Supervision;
 
-/// <summary>What the driver asks a supervisor to run. Written to the task's run dir before the supervisor starts.</summary>
+/// <summary>
+/// What the driver asks a supervisor to run. Written to the task's run dir before the supervisor starts.
+/// <see cref="PassFds"/>: the descriptors the supervisor inherited that QEMU must get at the same numbers (the
+/// job's opened files; QEMU's argv names them, never a path). <see cref="TaskId"/> and <see cref="Emulator"/> let a
+/// restarted plugin check that a run dir and a pid handed back in driver_state are really this task's.
+/// </summary>
 internal sealed record LaunchRequest(
     string Executable,
     IReadOnlyList<string> Arguments,
@@ -11,7 +16,10 @@ internal sealed record LaunchRequest(
     string WorkingDirectory,
     string StdoutPath,
     string StderrPath,
-    string? CgroupPath
+    string? CgroupPath,
+    IReadOnlyList<int>? PassFds = null,
+    string? TaskId = null,
+    string? Emulator = null
 );
 
 /// <summary>

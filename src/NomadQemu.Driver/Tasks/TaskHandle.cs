@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NomadQemu.Driver.GuestAgent;
 using NomadQemu.Driver.Native;
 using NomadQemu.Driver.Supervision;
@@ -15,7 +14,7 @@ internal sealed class TaskHandle
 {
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(150);
 
-    public TaskHandle(DriverState state, TaskStatusInfo info, Process? supervisorChild = null)
+    public TaskHandle(DriverState state, TaskStatusInfo info, SupervisorChild? supervisorChild = null)
     {
         State = state;
         Info = info;
@@ -33,8 +32,8 @@ internal sealed class TaskHandle
     public ProcessIdentity Qemu { get; }
     public ProcessIdentity Supervisor { get; }
 
-    /// <summary>Kept only so .NET reaps the supervisor we started; recovered tasks have none.</summary>
-    public Process? SupervisorChild { get; }
+    /// <summary>The supervisor we started (reaped by us); recovered tasks have none.</summary>
+    public SupervisorChild? SupervisorChild { get; }
 
     public VmControl Control { get; }
 
@@ -142,14 +141,7 @@ internal sealed class TaskHandle
     {
         if (_supervisorExited is null && SupervisorChild is { } child)
         {
-            try
-            {
-                _supervisorExited = child.WaitForExitAsync();
-            }
-            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
-            {
-                _supervisorExited = Task.CompletedTask;
-            }
+            _supervisorExited = child.Exited;
         }
         return _supervisorExited is { IsCompleted: false } pending ? pending : null;
     }

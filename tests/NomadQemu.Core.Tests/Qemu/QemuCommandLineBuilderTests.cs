@@ -16,9 +16,14 @@ public sealed class QemuCommandLineBuilderTests
         TaskName = "web",
         MemoryMb = 512,
         Vcpus = 1,
-        Drive = new DriveSpec("/a/web/local/disk.img", "raw"),
+        Drive = new DriveSpec(new DiskLayer("raw", 1)),
         QmpSocketPath = Qmp,
     };
+
+    // The drive is a json: chain over fd sets (commas doubled for -drive); QEMU never sees a path.
+    private const string Raw1 = """json:{"driver":"raw",,"file":{"driver":"file",,"filename":"/dev/fdset/1"}}""";
+    private const string Overlay2Over1 =
+        """json:{"driver":"qcow2",,"file":{"driver":"file",,"filename":"/dev/fdset/2"},,"backing":{"driver":"qcow2",,"file":{"driver":"file",,"filename":"/dev/fdset/1"},,"backing":null}}""";
 
     // Everything before the user args, for the compat profile with the base spec.
     private static readonly string[] s_compatHead =
@@ -30,7 +35,7 @@ public sealed class QemuCommandLineBuilderTests
         "-m",
         "512M",
         "-drive",
-        "file=/a/web/local/disk.img,if=ide,id=image0,format=raw",
+        $"file={Raw1},if=ide,id=image0",
         "-display",
         "none",
         "-serial",
@@ -69,12 +74,10 @@ public sealed class QemuCommandLineBuilderTests
             s_base with
             {
                 Config = s_base.Config with { DriveInterface = "virtio" },
-                Drive = new DriveSpec("/o/overlay.qcow2", "qcow2"),
+                Drive = new DriveSpec(new DiskLayer("qcow2", 2, new DiskLayer("qcow2", 1))),
             },
             [
-                .. s_compatHead.Select(a =>
-                    a.StartsWith("file=") ? "file=/o/overlay.qcow2,if=virtio,id=image0,format=qcow2" : a
-                ),
+                .. s_compatHead.Select(a => a.StartsWith("file=") ? $"file={Overlay2Over1},if=virtio,id=image0" : a),
                 "-smp",
                 "1",
             ]
@@ -197,12 +200,10 @@ public sealed class QemuCommandLineBuilderTests
         ["iso becomes an ide cdrom"] = (
             s_base with
             {
-                Drive = new DriveSpec("/i/boot.iso", "raw", DriveMedia.Cdrom),
+                Drive = new DriveSpec(new DiskLayer("raw", 1), DriveMedia.Cdrom),
             },
             [
-                .. s_compatHead.Select(a =>
-                    a.StartsWith("file=") ? "file=/i/boot.iso,if=ide,id=image0,format=raw,media=cdrom" : a
-                ),
+                .. s_compatHead.Select(a => a.StartsWith("file=") ? $"file={Raw1},if=ide,id=image0,media=cdrom" : a),
                 "-smp",
                 "1",
             ]
@@ -211,7 +212,7 @@ public sealed class QemuCommandLineBuilderTests
             s_base with
             {
                 TaskName = "a,b",
-                Drive = new DriveSpec("/x,y/d.img", "raw"),
+                Drive = new DriveSpec(new DiskLayer("raw", 1)),
                 QmpSocketPath = "/s,t/q.sock",
             },
             [
@@ -222,7 +223,7 @@ public sealed class QemuCommandLineBuilderTests
                 "-m",
                 "512M",
                 "-drive",
-                "file=/x,,y/d.img,if=ide,id=image0,format=raw",
+                $"file={Raw1},if=ide,id=image0",
                 "-display",
                 "none",
                 "-serial",
@@ -272,7 +273,7 @@ public sealed class QemuCommandLineBuilderTests
                 "-m",
                 "512M",
                 "-drive",
-                "file=/a/web/local/disk.img,if=virtio,id=image0,format=raw",
+                $"file={Raw1},if=virtio,id=image0",
                 "-display",
                 "none",
                 "-serial",
@@ -309,7 +310,7 @@ public sealed class QemuCommandLineBuilderTests
                 "-m",
                 "512M",
                 "-drive",
-                "file=/a/web/local/disk.img,if=ide,id=image0,format=raw",
+                $"file={Raw1},if=ide,id=image0",
                 "-display",
                 "none",
                 "-serial",
@@ -328,7 +329,7 @@ public sealed class QemuCommandLineBuilderTests
             s_base with
             {
                 Config = s_base.Config with { Profile = GuestProfile.Fast },
-                Drive = new DriveSpec("/i/boot.iso", "raw", DriveMedia.Cdrom),
+                Drive = new DriveSpec(new DiskLayer("raw", 1), DriveMedia.Cdrom),
             },
             [
                 "-machine",
@@ -340,7 +341,7 @@ public sealed class QemuCommandLineBuilderTests
                 "-m",
                 "512M",
                 "-drive",
-                "file=/i/boot.iso,if=ide,id=image0,format=raw,media=cdrom",
+                $"file={Raw1},if=ide,id=image0,media=cdrom",
                 "-display",
                 "none",
                 "-serial",
@@ -373,6 +374,35 @@ public sealed class QemuCommandLineBuilderTests
     };
 
     public static TheoryData<string> CaseNames => [.. s_cases.Keys];
+
+    [Fact]
+    public void Build_FdSetsComeBeforeTheDrive_AndADataFileIsStatedExplicitly()
+    {
+        var spec = s_base with
+        {
+            Drive = new DriveSpec(new DiskLayer("qcow2", 1, DataFileFdSet: 2)),
+            FdSets = [new FdSetMember(3, 1), new FdSetMember(4, 1), new FdSetMember(5, 2)],
+            KernelPath = "/proc/self/fd/6",
+        };
+
+        var line = QemuCommandLineBuilder.Build(spec);
+
+        Assert.Equal(
+            [
+                "-add-fd",
+                "fd=3,set=1",
+                "-add-fd",
+                "fd=4,set=1",
+                "-add-fd",
+                "fd=5,set=2",
+                "-drive",
+                """file=json:{"driver":"qcow2",,"file":{"driver":"file",,"filename":"/dev/fdset/1"},,"backing":null,,"data-file":{"driver":"file",,"filename":"/dev/fdset/2"}},if=ide,id=image0""",
+                "-kernel",
+                "/proc/self/fd/6",
+            ],
+            line.Arguments.Skip(6).Take(10)
+        );
+    }
 
     [Theory]
     [MemberData(nameof(CaseNames))]

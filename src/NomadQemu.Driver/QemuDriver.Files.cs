@@ -1,0 +1,84 @@
+using NomadQemu.Core.Config;
+using NomadQemu.Core.Qemu;
+using NomadQemu.Core.Validation;
+using NomadQemu.Driver.Files;
+
+namespace NomadQemu.Driver;
+
+public sealed partial class QemuDriver
+{
+    /// <summary>The per-task overlay: created at start in the run dir, handed to QEMU at reserved descriptors.</summary>
+    internal sealed record OverlayPlan(string Path, ulong VirtualSize, int Fd, int ReadOnlyFd);
+
+    private sealed record JobFiles(DriveSpec Drive, string? KernelPath, string? InitrdPath, OverlayPlan? Overlay);
+
+    /// <summary>
+    /// Opens every file the job names (image chain, kernel, initrd) exactly once, beneath its allowed roots, and
+    /// lays out the descriptors QEMU will inherit. Nothing is reopened by name after this.
+    /// </summary>
+    private JobFiles OpenJobFiles(TaskConfig config, TaskRequest request, PassedFds fds)
+    {
+        var roots = ImagePathGuard.Roots(request.AllocDir, _config.ImagePaths);
+        var inPlace = config.DiskMode == DiskMode.InPlace;
+        // The overlay's slots come first so its numbers are known before it exists.
+        var overlaySlots = inPlace ? ((int, int)?)null : (fds.Reserve(), fds.Reserve());
+        var image = ImageChainOpener.Open(config.ImagePath, config.ImageFormat, inPlace, request.TaskDir, roots);
+        List<OpenedFile> opened = [.. image.Files];
+        try
+        {
+            var chain = ImageChainOpener.ToDiskLayer(image, fds);
+            var iso = image.Kind == ImageFormatDetector.Kind.Iso;
+            OverlayPlan? overlay = null;
+            var top = chain;
+            if (overlaySlots is (int rw, int ro) && !iso)
+            {
+                overlay = new OverlayPlan(
+                    Path.Combine(request.TaskDir, RunDirName, "overlay.qcow2"),
+                    image.VirtualSize,
+                    rw,
+                    ro
+                );
+                top = new DiskLayer("qcow2", fds.NewSet(rw, ro), chain);
+            }
+            else if (overlaySlots is (int unusedRw, int unusedRo))
+            {
+                // An ISO needs no overlay (it is a read-only CD-ROM); keep the numbering, pass /dev/null.
+                fds.Fill(unusedRw, OpenDevNull());
+                fds.Fill(unusedRo, OpenDevNull());
+            }
+            var kernel = OpenSide(TaskConfigSchema.Kernel, config.Kernel, request, roots, fds, opened);
+            var initrd = OpenSide(TaskConfigSchema.Initrd, config.Initrd, request, roots, fds, opened);
+            return new JobFiles(new DriveSpec(top, iso ? DriveMedia.Cdrom : DriveMedia.Disk), kernel, initrd, overlay);
+        }
+        catch
+        {
+            foreach (var file in opened)
+            {
+                file.Dispose();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>kernel/initrd: QEMU reads them with a plain open(), so it gets /proc/self/fd/N of our descriptor.</summary>
+    private static string? OpenSide(
+        string key,
+        string? path,
+        TaskRequest request,
+        IReadOnlyList<string> roots,
+        PassedFds fds,
+        List<OpenedFile> opened
+    )
+    {
+        if (path is null)
+        {
+            return null;
+        }
+        var file = ConfinedOpener.Open(key, path, request.TaskDir, roots, writable: false);
+        opened.Add(file);
+        return $"/proc/self/fd/{fds.Add(file.Handle)}";
+    }
+
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenDevNull() =>
+        File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read);
+}
