@@ -10,6 +10,7 @@ packages=(
     curl ca-certificates util-linux iproute2   # HTTP checks; nsenter + ip netns for group networking
     genisoimage xorriso cloud-init      # cloud-init seed tests: independent ISO readers, cloud-init's own parsers
     qemu-guest-agent                    # qemu-ga: the guest agent client's tests run it on a unix socket
+    bubblewrap                          # bwrap: the jail every VM's QEMU runs in (setpriv comes with util-linux)
 )
 
 missing=()

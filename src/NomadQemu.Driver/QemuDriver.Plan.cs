@@ -94,6 +94,10 @@ public sealed partial class QemuDriver
                     ),
                     QmpSocketPath = qmpSocket,
                     GuestAgentSocketPath = config.GuestAgent ? agentSocket : null,
+                    // The supervisor creates both sockets and QEMU inherits them: no writable host path needed.
+                    QmpSocketFd = Jail.InheritedFds.QmpSocket,
+                    GuestAgentSocketFd = config.GuestAgent ? Jail.InheritedFds.GuestAgentSocket : null,
+                    Sandbox = plugin.Sandbox,
                     PortForwards = forwards,
                     Dns =
                         request.DnsServers.Count > 0 || request.DnsSearches.Count > 0
@@ -104,8 +108,7 @@ public sealed partial class QemuDriver
                 }
             );
 
-            var executable = commandLine.Executable;
-            var arguments = commandLine.Arguments;
+            IReadOnlyList<string> launcherPrefix = [];
             if (!string.IsNullOrEmpty(request.NetnsPath))
             {
                 // Group (bridge/CNI) networking: QEMU's user-mode network lives in the alloc's namespace.
@@ -115,9 +118,12 @@ public sealed partial class QemuDriver
                         DriverErrorKind.Internal,
                         "nsenter (util-linux) is required for group networking but is not in PATH"
                     );
-                arguments = [$"--net={request.NetnsPath}", "--", executable, .. arguments];
-                executable = nsenter;
+                launcherPrefix = [nsenter, $"--net={request.NetnsPath}", "--"];
             }
+            // QEMU opens these by name inside the jail; the image is written only in place (no overlay).
+            List<string> readOnly = [.. new[] { kernel, initrd }.OfType<string>()];
+            List<string> writable = [.. new[] { overlay }.OfType<string>()];
+            (overlay is null && kind != ImageFormatDetector.Kind.Iso ? writable : readOnly).Add(image);
             return new LaunchPlan(
                 config,
                 runDir,
@@ -126,11 +132,17 @@ public sealed partial class QemuDriver
                 kind,
                 overlay,
                 accelerator,
-                executable,
-                arguments,
+                commandLine.Executable,
+                commandLine.Arguments,
                 PortForwardResolver.GuestPortMap(forwards),
                 forwards
-            );
+            )
+            {
+                LauncherPrefix = launcherPrefix,
+                GuestAgentSocket = config.GuestAgent ? agentSocket : null,
+                ReadOnlyFiles = readOnly,
+                WritableFiles = writable,
+            };
         }
         catch (ConfigException e)
         {
@@ -190,7 +202,7 @@ public sealed partial class QemuDriver
         KvmStatus? kvm = null;
         if (wantsProbe && arch == "x86_64" && _config.KvmProbe)
         {
-            kvm = await _fingerprinter.KvmAsync(emulator, cancellationToken);
+            kvm = await _fingerprinter.KvmAsync(emulator, ProbeJail(), cancellationToken);
         }
         return requested switch
         {

@@ -40,6 +40,15 @@ public static class ArgsGuard
                 continue; // a value, e.g. "file=...": only flags are checked, as in the built-in driver
             }
 
+            if (flag == "-sandbox")
+            {
+                // A second -sandbox would replace the driver's seccomp filter (e.g. with "off").
+                throw ConfigException.ForKey(
+                    TaskConfigSchema.Args,
+                    $"\"{arg.Trim()}\" is never allowed: the driver sets QEMU's seccomp filter itself (plugin config \"{PluginConfigSchema.Sandbox}\")"
+                );
+            }
+
             if (AlwaysRefused.Contains(flag, StringComparer.Ordinal))
             {
                 throw ConfigException.ForKey(

@@ -6,7 +6,8 @@ namespace NomadQemu.Driver.Native;
 /// <summary>
 /// Starts a program with exactly the three descriptors we choose as its stdio, default signal
 /// dispositions and an empty signal mask. Used by the supervisor to hand Nomad's log FIFOs straight
-/// to QEMU: output then keeps flowing whether or not any .NET process is alive.
+/// to QEMU: output then keeps flowing whether or not any .NET process is alive. Further descriptors
+/// (QEMU's listening sockets, the jail's info pipe) are inherited only when listed.
 /// </summary>
 internal static unsafe class PosixSpawn
 {
@@ -20,7 +21,8 @@ internal static unsafe class PosixSpawn
         IReadOnlyList<string> environment,
         int stdin,
         int stdout,
-        int stderr
+        int stderr,
+        IReadOnlyList<(int From, int To)>? inherit = null
     )
     {
         var actions = NativeMemory.AllocZeroed(OpaqueBufferBytes);
@@ -33,6 +35,11 @@ internal static unsafe class PosixSpawn
             Check(LibC.posix_spawn_file_actions_adddup2(actions, stdin, 0), "adddup2 stdin");
             Check(LibC.posix_spawn_file_actions_adddup2(actions, stdout, 1), "adddup2 stdout");
             Check(LibC.posix_spawn_file_actions_adddup2(actions, stderr, 2), "adddup2 stderr");
+            // dup2 clears close-on-exec on the copy: exactly these descriptors cross the exec, at these numbers.
+            foreach (var (from, to) in inherit ?? [])
+            {
+                Check(LibC.posix_spawn_file_actions_adddup2(actions, from, to), $"adddup2 {to}");
+            }
 
             Check(LibC.posix_spawnattr_init(attr), "posix_spawnattr_init");
             LibC.sigfillset(sigset);

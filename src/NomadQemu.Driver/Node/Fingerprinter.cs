@@ -19,6 +19,7 @@ internal sealed partial class Fingerprinter(Func<string?> pathVariable, KvmProbe
     public async Task<Fingerprint> FingerprintAsync(
         IReadOnlyCollection<string> emulatorsAllowlist,
         bool probeKvm,
+        Jail.JailSpec? probeJail,
         CancellationToken cancellationToken
     )
     {
@@ -65,7 +66,7 @@ internal sealed partial class Fingerprinter(Func<string?> pathVariable, KvmProbe
 
         var kvm =
             probeKvm && emulators.TryGetValue("x86_64", out var x86)
-                ? await KvmAsync(x86, cancellationToken)
+                ? await KvmAsync(x86, probeJail, cancellationToken)
                 : new KvmStatus(
                     false,
                     probeKvm ? "no x86_64 emulator to probe KVM with" : "KVM probe disabled by kvm_probe = false"
@@ -77,7 +78,11 @@ internal sealed partial class Fingerprinter(Func<string?> pathVariable, KvmProbe
     }
 
     /// <summary>The cached KVM verdict, probing once on first use.</summary>
-    public async Task<KvmStatus> KvmAsync(string x86Emulator, CancellationToken cancellationToken)
+    public async Task<KvmStatus> KvmAsync(
+        string x86Emulator,
+        Jail.JailSpec? probeJail,
+        CancellationToken cancellationToken
+    )
     {
         if (_kvm is { } cached)
         {
@@ -86,7 +91,7 @@ internal sealed partial class Fingerprinter(Func<string?> pathVariable, KvmProbe
         await _kvmGate.WaitAsync(cancellationToken);
         try
         {
-            return _kvm ??= await kvmProbe.ProbeAsync(x86Emulator, cancellationToken);
+            return _kvm ??= await kvmProbe.ProbeAsync(x86Emulator, probeJail, cancellationToken);
         }
         finally
         {

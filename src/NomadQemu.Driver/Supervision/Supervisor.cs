@@ -10,9 +10,10 @@ namespace NomadQemu.Driver.Supervision;
 /// grace), their console must keep flowing into Nomad's log FIFOs without the plugin, and the true exit
 /// status (code, signal, OOM) must be known afterwards — but a restarted plugin cannot waitpid a process
 /// that is not its child. Scheme: the supervisor leaves the plugin's session (setsid), opens the FIFOs,
-/// joins the task's cgroup, posix_spawns QEMU with the FIFOs as its stdout/stderr, records QEMU's
-/// identity, blocks in waitpid, and writes the exit record atomically before it exits. It holds no
-/// sockets and talks to nobody, so there is nothing in it that a plugin crash can break.
+/// joins the task's cgroup, creates QEMU's listening sockets, posix_spawns QEMU (jailed: through bwrap and
+/// setpriv as a uid it holds for the VM's life, see <see cref="QemuLaunch"/>) with the FIFOs as its
+/// stdout/stderr, records QEMU's identity, blocks in waitpid, and writes the exit record atomically before it exits. Once QEMU
+/// runs it holds no sockets and talks to nobody, so there is nothing in it that a plugin crash can break.
 /// </summary>
 public static class Supervisor
 {
@@ -24,11 +25,13 @@ public static class Supervisor
         LibC.setsid();
         DetachOwnStdio(dir.SupervisorLog);
 
-        int qemuPid;
+        QemuLaunch launch;
         string? cgroup;
         long oomKillsBefore;
         try
         {
+            // Everything the supervisor creates (sockets, records) is root's alone, whatever umask the plugin had.
+            Jail.JailNative.umask(0x3f);
             var request = dir.ReadLaunch();
             cgroup = request.CgroupPath;
             var nullFd = OpenOrThrow("/dev/null", LibC.O_RDONLY | LibC.O_CLOEXEC);
@@ -44,12 +47,16 @@ public static class Supervisor
             }
             oomKillsBefore = ReadOomKills(cgroup);
             Directory.SetCurrentDirectory(request.WorkingDirectory);
-            var argv = new List<string>(request.Arguments.Count + 1) { request.Executable };
-            argv.AddRange(request.Arguments);
-            qemuPid = PosixSpawn.Spawn(request.Executable, argv, request.Environment, nullFd, stdoutFd, stderrFd);
-            LibC.close(nullFd);
-            LibC.close(stdoutFd);
-            LibC.close(stderrFd);
+            try
+            {
+                launch = QemuLaunch.Start(request, nullFd, stdoutFd, stderrFd);
+            }
+            finally
+            {
+                LibC.close(nullFd);
+                LibC.close(stdoutFd);
+                LibC.close(stderrFd);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -58,6 +65,7 @@ public static class Supervisor
         }
 
         var self = LibC.getpid();
+        var qemuPid = launch.QemuPid;
         dir.WriteStarted(
             new SupervisorStarted(
                 self,
@@ -66,17 +74,29 @@ public static class Supervisor
                 ProcessIdentity.ReadStartTicks(qemuPid) ?? 0,
                 DateTimeOffset.UtcNow
             )
+            {
+                JailUid = launch.Uid,
+            }
         );
-        Console.Error.WriteLine($"supervising qemu pid {qemuPid}");
+        Console.Error.WriteLine($"supervising {launch}");
 
-        var status = WaitForExit(qemuPid);
+        var status = WaitForExit(launch.ChildPid);
+        // The uid goes back to the pool and the files to their owners only once QEMU is gone.
+        launch.Dispose();
         var oomKilled = ReadOomKills(cgroup) > oomKillsBefore;
         var record = LibC.WIFSIGNALED(status)
             ? new ExitRecord(128 + LibC.WTERMSIG(status), LibC.WTERMSIG(status), oomKilled, null, DateTimeOffset.UtcNow)
-            : new ExitRecord(LibC.WEXITSTATUS(status), 0, oomKilled, null, DateTimeOffset.UtcNow);
+            : ExitFromCode(LibC.WEXITSTATUS(status), launch.Jailed, oomKilled);
         dir.WriteExit(record);
         Console.Error.WriteLine($"qemu exited: code {record.ExitCode} signal {record.Signal} oom {record.OomKilled}");
         return 0;
+    }
+
+    /// <summary>A jailed QEMU's code comes through bwrap, which folds a signal into 128 + n (see <see cref="Jail.JailExit"/>).</summary>
+    private static ExitRecord ExitFromCode(int code, bool jailed, bool oomKilled)
+    {
+        var (exitCode, signal) = jailed ? Jail.JailExit.FromBwrapExitCode(code) : (code, 0);
+        return new ExitRecord(exitCode, signal, oomKilled, null, DateTimeOffset.UtcNow);
     }
 
     private static unsafe int WaitForExit(int pid)

@@ -1,9 +1,22 @@
 using System.Text.Json.Serialization;
+using NomadQemu.Driver.Jail;
 using NomadQemu.Driver.Native;
 
 namespace NomadQemu.Driver.Supervision;
 
 /// <summary>What the driver asks a supervisor to run. Written to the task's run dir before the supervisor starts.</summary>
+/// <param name="Executable">QEMU.</param>
+/// <param name="Arguments">QEMU's arguments.</param>
+/// <param name="Environment">QEMU's whole environment (fixed by the driver, never the task's).</param>
+/// <param name="WorkingDirectory">QEMU's working directory when not jailed (jailed: the jail's root).</param>
+/// <param name="StdoutPath">Nomad's stdout FIFO.</param>
+/// <param name="StderrPath">Nomad's stderr FIFO.</param>
+/// <param name="CgroupPath">The task's cgroup, joined before anything is spawned.</param>
+/// <param name="LauncherPrefix">Run as root before the jail (nsenter into the alloc's network namespace).</param>
+/// <param name="QmpSocketPath">The supervisor creates QMP's listening socket here (0600) and hands it to QEMU at
+/// <see cref="InheritedFds.QmpSocket"/>; null when QEMU is told a path itself.</param>
+/// <param name="GuestAgentSocketPath">Same for the guest agent, at <see cref="InheritedFds.GuestAgentSocket"/>.</param>
+/// <param name="Jail">How to jail QEMU; null runs it as root with the host's filesystem (plugin config jail = false).</param>
 internal sealed record LaunchRequest(
     string Executable,
     IReadOnlyList<string> Arguments,
@@ -11,8 +24,16 @@ internal sealed record LaunchRequest(
     string WorkingDirectory,
     string StdoutPath,
     string StderrPath,
-    string? CgroupPath
-);
+    string? CgroupPath,
+    IReadOnlyList<string>? LauncherPrefix = null,
+    string? QmpSocketPath = null,
+    string? GuestAgentSocketPath = null,
+    JailSpec? Jail = null
+)
+{
+    /// <summary>Descriptors the supervisor holds that QEMU receives at the same numbers.</summary>
+    public IReadOnlyList<int> PassFds { get; init; } = [];
+}
 
 /// <summary>Written by the supervisor once QEMU runs: who to watch, with pid-recycling-proof identities.</summary>
 internal sealed record SupervisorStarted(
@@ -23,6 +44,9 @@ internal sealed record SupervisorStarted(
     DateTimeOffset StartedAt
 )
 {
+    /// <summary>The uid a jailed QEMU runs as; null when not jailed.</summary>
+    public int? JailUid { get; init; }
+
     [JsonIgnore]
     public ProcessIdentity Qemu => new(QemuPid, QemuStartTicks);
 
