@@ -47,7 +47,7 @@ internal sealed class QemuLaunch : IDisposable
         var inherit = new List<(int From, int To)>();
         AddSocket(request.QmpSocketPath, InheritedFds.QmpSocket, inherit);
         AddSocket(request.GuestAgentSocketPath, InheritedFds.GuestAgentSocket, inherit);
-        inherit.AddRange(request.PassFds.Select(fd => (fd, fd)));
+        inherit.AddRange((request.PassFds ?? []).Select(fd => (fd, fd)));
 
         var argv = new List<string>(request.LauncherPrefix ?? []);
         var infoRead = -1;
