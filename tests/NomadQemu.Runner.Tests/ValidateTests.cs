@@ -154,7 +154,7 @@ public sealed class ValidateTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Contains(
-            $"{job}:6:9: task \"vm\": config key \"image_path\": image \"local/missing.qcow2\" does not exist",
+            $"{job}:6:9: task \"vm\": config key \"image_path\": \"local/missing.qcow2\" does not exist (beneath ",
             stderr
         );
     }
