@@ -41,17 +41,57 @@ public static class RuntimeInterpolator
         return output.ToString();
     }
 
-    /// <summary>Interpolates every string inside a value tree (e.g. a task's config), keeping its shape.</summary>
-    public static HclValue Interpolate(HclValue value, IReadOnlyDictionary<string, string> taskEnv) =>
-        value switch
+    /// <summary>
+    /// Interpolates every string inside a value tree (e.g. a task's config), keeping its shape. A part the
+    /// tree shares (locals that refer to each other do that) is interpolated once and stays shared, and a part
+    /// with nothing to fill in is returned as it is: copying shared parts out would turn a value built by
+    /// doubling into gigabytes.
+    /// </summary>
+    public static HclValue Interpolate(HclValue value, IReadOnlyDictionary<string, string> taskEnv)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(taskEnv);
+        return Interpolate(value, taskEnv, new Dictionary<HclValue, HclValue>(ReferenceEqualityComparer.Instance));
+    }
+
+    private static HclValue Interpolate(
+        HclValue value,
+        IReadOnlyDictionary<string, string> taskEnv,
+        Dictionary<HclValue, HclValue> done
+    )
+    {
+        if (value is not (HclString or HclList or HclObject))
         {
-            HclString s => new HclString(Interpolate(s.Value, taskEnv)),
-            HclList list => new HclList(list.Items.Select(item => Interpolate(item, taskEnv)).ToArray()),
-            HclObject obj => new HclObject(
-                obj.Entries.Select(e => new KeyValuePair<string, HclValue>(e.Key, Interpolate(e.Value, taskEnv)))
+            return value;
+        }
+        if (done.TryGetValue(value, out var earlier))
+        {
+            return earlier;
+        }
+        var result = value switch
+        {
+            HclString s => s.Value.Contains("${", StringComparison.Ordinal)
+                ? new HclString(Interpolate(s.Value, taskEnv))
+                : s,
+            HclList list => Rebuilt(list, list.Items.Select(item => Interpolate(item, taskEnv, done)).ToArray()),
+            HclObject obj => Rebuilt(
+                obj,
+                obj.Entries.Select(e => new KeyValuePair<string, HclValue>(e.Key, Interpolate(e.Value, taskEnv, done)))
+                    .ToArray()
             ),
             _ => value,
         };
+        done[value] = result;
+        return result;
+    }
+
+    private static HclList Rebuilt(HclList original, HclValue[] items) =>
+        items.Where((item, i) => !ReferenceEquals(item, original.Items[i])).Any() ? new HclList(items) : original;
+
+    private static HclObject Rebuilt(HclObject original, KeyValuePair<string, HclValue>[] entries) =>
+        entries.Where((entry, i) => !ReferenceEquals(entry.Value, original.Entries[i].Value)).Any()
+            ? new HclObject(entries)
+            : original;
 
     /// <summary>The environment name a reference reads: <c>env["X"]</c> → X; a plain name → itself.</summary>
     private static string? ReferencedName(string reference)

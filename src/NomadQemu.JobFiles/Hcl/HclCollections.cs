@@ -45,7 +45,7 @@ public sealed record HclList : HclValue
         return hash.ToHashCode();
     }
 
-    public override string ToString() => "[" + string.Join(", ", Items.Select(HclValueText.Render)) + "]";
+    public override string ToString() => HclValueText.Render(this);
 }
 
 /// <summary>
@@ -137,8 +137,5 @@ public sealed record HclObject : HclValue
         return hash.ToHashCode();
     }
 
-    public override string ToString() =>
-        "{"
-        + string.Join(", ", Entries.Select(e => HclValueText.Quote(e.Key) + " = " + HclValueText.Render(e.Value)))
-        + "}";
+    public override string ToString() => HclValueText.Render(this);
 }

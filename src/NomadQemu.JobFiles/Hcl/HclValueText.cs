@@ -18,26 +18,75 @@ public static class HclValueText
             _ => null,
         };
 
-    /// <summary>An HCL-like rendering: strings quoted, collections expanded. For messages and tests.</summary>
-    public static string Render(HclValue value) => value is HclString s ? Quote(s.Value) : value.ToString() ?? "";
+    /// <summary>
+    /// An HCL-like rendering: strings quoted, collections expanded. For messages and tests. Written into one
+    /// builder: rendering each nested collection to its own string first would copy the text once per level,
+    /// which a value built by doubling in locals turns into gigabytes.
+    /// </summary>
+    public static string Render(HclValue value)
+    {
+        var builder = new StringBuilder();
+        AppendRendered(builder, value);
+        return builder.ToString();
+    }
 
     public static string Quote(string text)
     {
-        var builder = new StringBuilder("\"");
+        var builder = new StringBuilder(text.Length + 2);
+        AppendQuoted(builder, text);
+        return builder.ToString();
+    }
+
+    internal static void AppendRendered(StringBuilder builder, HclValue value)
+    {
+        switch (value)
+        {
+            case HclString s:
+                AppendQuoted(builder, s.Value);
+                break;
+            case HclList list:
+                builder.Append('[');
+                for (var i = 0; i < list.Count; i++)
+                {
+                    builder.Append(i == 0 ? "" : ", ");
+                    AppendRendered(builder, list[i]);
+                }
+                builder.Append(']');
+                break;
+            case HclObject obj:
+                builder.Append('{');
+                var first = true;
+                foreach (var (key, item) in obj.Entries)
+                {
+                    builder.Append(first ? "" : ", ");
+                    first = false;
+                    AppendQuoted(builder, key);
+                    builder.Append(" = ");
+                    AppendRendered(builder, item);
+                }
+                builder.Append('}');
+                break;
+            default:
+                builder.Append(value.ToString());
+                break;
+        }
+    }
+
+    private static void AppendQuoted(StringBuilder builder, string text)
+    {
+        builder.Append('"');
         foreach (var c in text)
         {
-            builder.Append(
-                c switch
-                {
-                    '"' => "\\\"",
-                    '\\' => "\\\\",
-                    '\n' => "\\n",
-                    '\r' => "\\r",
-                    '\t' => "\\t",
-                    _ => c.ToString(),
-                }
-            );
+            _ = c switch
+            {
+                '"' => builder.Append("\\\""),
+                '\\' => builder.Append("\\\\"),
+                '\n' => builder.Append("\\n"),
+                '\r' => builder.Append("\\r"),
+                '\t' => builder.Append("\\t"),
+                _ => builder.Append(c),
+            };
         }
-        return builder.Append('"').ToString();
+        builder.Append('"');
     }
 }

@@ -48,6 +48,36 @@ public sealed class RuntimeInterpolatorTests
     }
 
     [Fact]
+    public void Interpolate_SharedParts_StayShared_SoADoubledValueCostsNothingToWalk()
+    {
+        // locals { l1 = {a = local.l0, b = local.l0} ... l30 } gives a value of 2^30 leaves in 30 objects.
+        HclValue value = new HclString("${NOMAD_TASK_DIR}/x");
+        for (var level = 0; level < 30; level++)
+        {
+            value = new HclObject([new("a", value), new("b", value)]);
+        }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = (HclObject)RuntimeInterpolator.Interpolate(value, s_taskEnv);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Same(result["a"], result["b"]);
+        var leaf = result;
+        while (leaf["a"] is HclObject inner)
+        {
+            leaf = inner;
+        }
+        Assert.Equal(new HclString("/alloc/t/local/x"), leaf["a"]);
+        Assert.True(allocated < 1 << 20, $"interpolating a shared value allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public void Interpolate_NothingToFill_ReturnsTheSameValue()
+    {
+        var config = new HclObject([new("args", new HclList([new HclString("-m"), new HclString("512")]))]);
+        Assert.Same(config, RuntimeInterpolator.Interpolate(config, s_taskEnv));
+    }
+
+    [Fact]
     public void ParsedJob_ThenInterpolated_GivesRealPaths()
     {
         var job = JobFileLoader.Load(JobTestHelpers.CorpusPath("heredoc-interpolation.nomad.hcl"));
