@@ -77,9 +77,16 @@ public sealed class EnduranceTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(allocDirs, dir => Assert.Empty(HostProcesses.Mentioning(dir)));
         Assert.Empty(_node.LedgerEntries());
         Assert.InRange(fdsEnd, 0, fdsBaseline + 4);
+        // The heap and the JIT settle over the first ~20 cycles (CI saw 42.9 → 47.0 MiB by cycle 20, then flat);
+        // a leak keeps growing, so the second half must be flat and the whole run bounded.
+        var rssHalfway = rssSeries[(Cycles / 2 / 5) - 1];
         Assert.True(
-            rssEnd <= rssBaseline * 1.10,
-            $"plugin RSS grew more than 10%: {rssBaseline} KiB after {BaselineAfter} cycles, {rssEnd} KiB after {Cycles}"
+            rssEnd <= rssHalfway * 1.05,
+            $"plugin RSS kept growing: {rssHalfway} KiB after {Cycles / 2} cycles, {rssEnd} KiB after {Cycles}"
+        );
+        Assert.True(
+            rssEnd <= rssBaseline * 1.25,
+            $"plugin RSS grew more than 25%: {rssBaseline} KiB after {BaselineAfter} cycles, {rssEnd} KiB after {Cycles}"
         );
     }
 
