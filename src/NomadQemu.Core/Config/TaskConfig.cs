@@ -60,6 +60,12 @@ public sealed record TaskConfig
     /// <summary>vCPU count; null means the task's reserved cores, else 1.</summary>
     public int? Vcpus { get; init; }
 
+    /// <summary><c>bios</c> (SeaBIOS, QEMU's default) or <c>uefi</c> (OVMF from the host, per-task variable store).</summary>
+    public Firmware Firmware { get; init; } = Firmware.Bios;
+
+    /// <summary>UEFI Secure Boot with the host's enrolled-keys OVMF build; needs <c>firmware = "uefi"</c> and q35.</summary>
+    public bool SecureBoot { get; init; }
+
     /// <summary>Keys the schema does not know (Nomad refuses them before encoding; kept for diagnostics).</summary>
     public IReadOnlyDictionary<string, CtyValue> UnknownKeys { get; init; } = new Dictionary<string, CtyValue>();
 
@@ -104,6 +110,8 @@ public sealed record TaskConfig
             KernelArgs = read.OptionalString(TaskConfigSchema.KernelArgs),
             CpuModel = read.OptionalString(TaskConfigSchema.CpuModel),
             Vcpus = read.OptionalInt(TaskConfigSchema.Vcpus, 1, MaxVcpus),
+            Firmware = read.Choice(TaskConfigSchema.Firmware, s_firmwares, Firmware.Bios),
+            SecureBoot = read.Bool(TaskConfigSchema.SecureBoot, whenAbsent: false),
             UnknownKeys = unknown,
         };
     }
@@ -118,6 +126,12 @@ public sealed record TaskConfig
     {
         ["qcow2"] = Config.ImageFormat.Qcow2,
         ["raw"] = Config.ImageFormat.Raw,
+    };
+
+    private static readonly Dictionary<string, Firmware> s_firmwares = new(StringComparer.Ordinal)
+    {
+        ["bios"] = Config.Firmware.Bios,
+        ["uefi"] = Config.Firmware.Uefi,
     };
 
     private static readonly Dictionary<string, GuestProfile> s_profiles = new(StringComparer.Ordinal)

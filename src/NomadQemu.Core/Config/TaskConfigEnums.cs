@@ -26,3 +26,13 @@ public enum GuestProfile
     /// <summary><c>"fast"</c>: q35, <c>-nodefaults</c>, virtio disk and NIC, serial console only.</summary>
     Fast,
 }
+
+/// <summary><c>firmware</c>: what the guest boots from before its kernel or boot loader.</summary>
+public enum Firmware
+{
+    /// <summary><c>"bios"</c>: QEMU's built-in SeaBIOS (the built-in driver's only choice).</summary>
+    Bios,
+
+    /// <summary><c>"uefi"</c>: the host's OVMF, code read-only, variable store copied per task.</summary>
+    Uefi,
+}

@@ -28,6 +28,8 @@ public static class TaskConfigSchema
     public const string KernelArgs = "kernel_args";
     public const string CpuModel = "cpu_model";
     public const string Vcpus = "vcpus";
+    public const string Firmware = "firmware";
+    public const string SecureBoot = "secure_boot";
 
     public static ObjectSchema Spec { get; } =
         new(
@@ -53,6 +55,8 @@ public static class TaskConfigSchema
                 [KernelArgs] = new AttrSchema(KernelArgs, "string"),
                 [CpuModel] = new AttrSchema(CpuModel, "string"),
                 [Vcpus] = new AttrSchema(Vcpus, "number"),
+                [Firmware] = WithDefault(Firmware, "string", "\"bios\""),
+                [SecureBoot] = WithDefault(SecureBoot, "bool", "false"),
             }
         );
 

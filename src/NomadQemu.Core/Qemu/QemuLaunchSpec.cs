@@ -45,4 +45,7 @@ public sealed record QemuLaunchSpec
 
     /// <summary>How QEMU reaches the opened <c>initrd</c>, as <see cref="KernelPath"/>.</summary>
     public string? InitrdPath { get; init; }
+
+    /// <summary>The UEFI firmware to map; null boots QEMU's default BIOS.</summary>
+    public UefiFlash? Uefi { get; init; }
 }
