@@ -69,6 +69,8 @@ public sealed class VmTask : IDisposable
             ["kernel_args"] = null,
             ["cpu_model"] = null,
             ["vcpus"] = null,
+            ["firmware"] = "bios",
+            ["secure_boot"] = false,
         };
         foreach (var (key, value) in overrides)
         {
