@@ -21,7 +21,9 @@ internal sealed record LaunchPlan(
     IReadOnlyDictionary<string, int> GuestPorts,
     IReadOnlyList<PortForward> Forwards,
     IReadOnlyList<string> Warnings,
-    PassedFds Fds
+    PassedFds Fds,
+    QemuDriver.UefiVarsPlan? UefiVars = null,
+    MemoryPlan? Memory = null
 ) : IDisposable
 {
     public void Dispose() => Fds.Dispose();

@@ -43,6 +43,7 @@ public sealed partial class QemuDriver
             ArgsPolicy.Check(config.Args, ArgsAllowlist.Parse(plugin.ArgsAllowlist), AllocatedPorts(request));
             DriveInterfaceGuard.Check(config.EffectiveDriveInterface);
             MemoryGuard.Check(request.MemoryMb);
+            FirmwareGuard.Check(config);
 
             var runDir = Path.Combine(taskDir, RunDirName);
             var qmpSocket = Path.Combine(runDir, "qmp.sock");
@@ -56,8 +57,10 @@ public sealed partial class QemuDriver
             var accelerator = await ResolveAcceleratorAsync(config.Accelerator, emulator, arch, cancellationToken);
             fds = new PassedFds();
             var files = OpenJobFiles(config, request, fds);
+            var uefi = PlanUefi(config, arch, fds);
             var forwards = PortForwardResolver.Resolve(config.PortMap, request.GroupPorts, request.LegacyNetworks);
 
+            var vcpus = VcpuResolver.Resolve(config.Vcpus, request.CpusetCpus);
             var commandLine = QemuCommandLineBuilder.Build(
                 new QemuLaunchSpec
                 {
@@ -66,7 +69,7 @@ public sealed partial class QemuDriver
                     Accelerator = accelerator,
                     TaskName = request.TaskName,
                     MemoryMb = request.MemoryMb,
-                    Vcpus = VcpuResolver.Resolve(config.Vcpus, request.CpusetCpus),
+                    Vcpus = vcpus,
                     Drive = files.Drive,
                     FdSets = fds.Members,
                     QmpSocketPath = qmpSocket,
@@ -78,6 +81,7 @@ public sealed partial class QemuDriver
                             : null,
                     KernelPath = files.KernelPath,
                     InitrdPath = files.InitrdPath,
+                    Uefi = uefi.Flash,
                 }
             );
 
@@ -107,7 +111,9 @@ public sealed partial class QemuDriver
                 PortForwardResolver.GuestPortMap(forwards),
                 forwards,
                 commandLine.Warnings,
-                fds
+                fds,
+                uefi.Vars,
+                MemoryPlan.For(request.MemoryMb, request.MemoryMaxMb, vcpus)
             );
         }
         catch (ConfigException e)
