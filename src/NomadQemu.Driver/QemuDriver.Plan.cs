@@ -113,7 +113,7 @@ public sealed partial class QemuDriver
                 commandLine.Warnings,
                 fds,
                 uefi.Vars,
-                MemoryPlan.For(request.MemoryMb, request.MemoryMaxMb, vcpus)
+                MemoryPlan.For(request.MemoryMb, request.MemoryMaxMb, vcpus, files.DirectBootBytes)
             );
         }
         catch (ConfigException e)

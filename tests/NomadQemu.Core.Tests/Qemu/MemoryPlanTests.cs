@@ -39,4 +39,14 @@ public sealed class MemoryPlanTests
 
         Assert.Equal(256 + plan.OverheadMb, plan.LimitMb);
     }
+
+    [Fact]
+    public void DirectKernelBoot_AddsTheKernelAndInitrdCopiesQemuKeeps()
+    {
+        var without = MemoryPlan.For(256, 0, 1);
+        var with = MemoryPlan.For(256, 0, 1, directBootBytes: (100L << 20) + 1);
+
+        Assert.Equal(without.OverheadMb + 101, with.OverheadMb);
+        Assert.Equal(256, with.GuestMb);
+    }
 }

@@ -83,7 +83,7 @@ public sealed class UefiTests : IAsyncLifetime
 
         Assert.Equal(inode, Attacks.HostFiles.Identity(vars));
         Assert.NotEqual(afterFirst, Hash(vars));
-        TestContext.Current.SendDiagnosticMessage(
+        TestContext.Current.TestOutputHelper?.WriteLine(
             $"UEFI StartTask-to-HTTP: first boot {firstBoot.TotalSeconds:F2} s, restart {secondBoot.TotalSeconds:F2} s"
         );
     }
@@ -98,7 +98,7 @@ public sealed class UefiTests : IAsyncLifetime
         Assert.Contains("TEST-GUEST-READY", task.Stdout.Text, StringComparison.Ordinal);
         Assert.DoesNotContain(UefiMarker, task.Stdout.Text, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(task.TaskDir, VarsFile)));
-        TestContext.Current.SendDiagnosticMessage($"BIOS StartTask-to-HTTP: {boot.TotalSeconds:F2} s");
+        TestContext.Current.TestOutputHelper?.WriteLine($"BIOS StartTask-to-HTTP: {boot.TotalSeconds:F2} s");
     }
 
     [Fact(Timeout = 120_000)]
