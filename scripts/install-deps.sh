@@ -11,6 +11,7 @@ packages=(
     genisoimage xorriso cloud-init      # cloud-init seed tests: independent ISO readers, cloud-init's own parsers
     qemu-guest-agent                    # qemu-ga: the guest agent client's tests run it on a unix socket
     time                                # GNU time -v: peak RSS of `validate` in the job-file fuzz tests
+    bubblewrap                          # bwrap: the jail every VM's QEMU runs in (setpriv comes with util-linux)
 )
 
 missing=()

@@ -50,14 +50,18 @@ public sealed partial class QemuDriver
                 new LaunchRequest(
                     plan.Executable,
                     plan.Arguments,
-                    QemuEnvironment(request),
+                    QemuEnvironment.Fixed,
                     request.TaskDir,
                     request.StdoutPath,
                     request.StderrPath,
                     NullIfEmpty(request.CgroupPath),
                     plan.Fds.Numbers,
                     request.TaskId,
-                    plan.Emulator
+                    plan.Emulator,
+                    plan.LauncherPrefix,
+                    plan.QmpSocket,
+                    plan.GuestAgentSocket,
+                    JailFor(plan)
                 )
             );
             supervisor = StartSupervisor(plan);
@@ -313,16 +317,6 @@ public sealed partial class QemuDriver
             }
         }
         RemoveTaskFiles(run.Path);
-    }
-
-    private static IReadOnlyList<string> QemuEnvironment(TaskRequest request)
-    {
-        var env = new Dictionary<string, string>(request.Env, StringComparer.Ordinal);
-        if (!env.ContainsKey("PATH"))
-        {
-            env["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin";
-        }
-        return env.Select(kv => $"{kv.Key}={kv.Value}").ToList();
     }
 
     private string? FindOnPath(string name) => PathSearch.Find(_options.PathVariable(), name);

@@ -103,9 +103,27 @@ public sealed class RawVm : IAsyncDisposable
 /// <summary>Helpers around the QEMU command lines the driver produced, reused verbatim for the baselines.</summary>
 public static class QemuArgv
 {
-    /// <summary>The argv of a running process, as the kernel holds it.</summary>
-    public static string[] Capture(int pid) =>
-        File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline").TrimEnd('\0').Split('\0');
+    /// <summary>
+    /// The argv of a driver-started QEMU, as the kernel holds it, made runnable by hand: the QMP socket QEMU
+    /// inherited from its supervisor (<c>-chardev socket,fd=N</c> + <c>-mon</c>) becomes <c>-qmp unix:</c> in
+    /// <paramref name="runDir"/>, so the baseline does the same work as before the jail minus the jail.
+    /// </summary>
+    public static string[] Capture(int pid, string runDir)
+    {
+        var argv = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline")
+            .TrimEnd('\0')
+            .Split('\0')
+            .ToList();
+        var chardev = argv.FindIndex(a => a.StartsWith("socket,id=qmp0,fd=", StringComparison.Ordinal));
+        if (chardev > 0)
+        {
+            var mon = argv.IndexOf("chardev=qmp0,mode=control");
+            argv[chardev - 1] = "-qmp";
+            argv[chardev] = $"unix:{Path.Combine(runDir, "qmp.sock")},server=on,wait=off";
+            argv.RemoveRange(mon - 1, 2);
+        }
+        return [.. argv];
+    }
 
     /// <summary>The same command line for another task dir and host port (paths and the forward are the only per-task parts).</summary>
     public static string[] Retarget(
