@@ -66,6 +66,46 @@ public sealed class JailTests
         }
     }
 
+    [Fact(Timeout = 240_000)]
+    public async Task JailedQemu_BootsAKernelAndInitrdOnlyRootCanRead()
+    {
+        await using var session = await PluginSession.StartAsync(cancellationToken: Ct);
+        using var task = new VmTask();
+        var boot = task.DirectKernelBoot();
+        var kernel = Path.Combine(task.TaskDir, "local", "vmlinuz");
+        var initrd = Path.Combine(task.TaskDir, "local", "initrd.gz");
+        // Root's and 0600: the jailed uid could never open these by name, nor through /proc/self/fd of our copy.
+        File.SetUnixFileMode(kernel, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(initrd, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Equal(0, Owner(kernel));
+        await session.Driver.StartTaskAsync(
+            new StartTaskRequest { Task = task.TaskConfig(VmTask.DriverConfig([.. boot])) },
+            cancellationToken: Ct
+        );
+        try
+        {
+            var pid = await QemuPidAsync(session, task);
+            Assert.NotEqual("0", StatusFields(pid)["Uid"].Split('\t')[0]);
+
+            // The guest's web page proves it booted from exactly this kernel and initrd.
+            Assert.False(string.IsNullOrEmpty(await task.WaitForPageAsync("/", TimeSpan.FromSeconds(120), Ct)));
+        }
+        finally
+        {
+            await StopAsync(session, task);
+        }
+    }
+
+    private static long Owner(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(
+            new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u", path]) { RedirectStandardOutput = true }
+        )!;
+        var text = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return long.Parse(text, CultureInfo.InvariantCulture);
+    }
+
     [Theory(Timeout = 300_000)]
     [InlineData(true)]
     [InlineData(false)]
