@@ -125,38 +125,50 @@ public sealed class JailTests
             new StartTaskRequest { Task = victim.TaskConfig(VmTask.DriverConfig()) },
             cancellationToken: Ct
         );
+        var victimPid = await QemuPidAsync(session, victim);
+        var attackerPid = -1;
         try
         {
             await session.Driver.StartTaskAsync(
                 new StartTaskRequest { Task = attacker.TaskConfig(VmTask.DriverConfig()) },
                 cancellationToken: Ct
             );
-            try
+            attackerPid = await QemuPidAsync(session, attacker);
+            // QEMU serves one QMP client at a time and the plugin holds that line: kill the plugin (the VMs live on,
+            // as after any plugin crash) so the attacker's monitor is free for this test.
+            session.Plugin.Kill();
+            Assert.True(await session.Plugin.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+            using var connect = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            connect.CancelAfter(TimeSpan.FromSeconds(30));
+            await using var qmp = await RawQmp.ConnectAsync(Path.Combine(attacker.RunDir, "qmp.sock"), connect.Token);
+            string[] targets = ["/etc/shadow", secret, Path.Combine(victim.RunDir, "overlay.qcow2")];
+            Assert.True(File.Exists(targets[2]), "the victim's overlay exists on the host");
+            for (var i = 0; i < targets.Length; i++)
             {
-                await using var qmp = await RawQmp.ConnectAsync(Path.Combine(attacker.RunDir, "qmp.sock"), Ct);
-                string[] targets = ["/etc/shadow", secret, Path.Combine(victim.RunDir, "overlay.qcow2")];
-                Assert.True(File.Exists(targets[2]), "the victim's overlay exists on the host");
-                for (var i = 0; i < targets.Length; i++)
-                {
-                    var reply = await qmp.ExecuteAsync(BlockdevAdd($"steal{i}", targets[i]), Ct);
-                    if (jail)
-                    {
-                        Assert.Contains("\"error\"", reply);
-                    }
-                    else
-                    {
-                        Assert.Contains("\"return\"", reply);
-                    }
-                }
-            }
-            finally
-            {
-                await StopAsync(session, attacker);
+                var reply = await qmp.ExecuteAsync(BlockdevAdd($"steal{i}", targets[i]), connect.Token);
+                Assert.Contains(jail ? "\"error\"" : "\"return\"", reply);
             }
         }
         finally
         {
-            await StopAsync(session, victim);
+            foreach (var pid in new[] { victimPid, attackerPid }.Where(p => p > 0))
+            {
+                KillAndWait(pid);
+            }
+        }
+    }
+
+    private static void KillAndWait(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill();
+            process.WaitForExit(10_000);
+        }
+        catch (ArgumentException)
+        {
+            // Already gone.
         }
     }
 
