@@ -16,7 +16,12 @@ if (arguments.DebugExitDevice)
     await Console.Error.WriteLineAsync("fake-qemu: Could not access KVM kernel module: No such file or directory");
     return 1;
 }
-var mode = FakeMode.Parse(Environment.GetEnvironmentVariable(FakeMode.Variable));
+
+// The driver gives QEMU a fixed environment, so the mode comes from a file in the working directory (the task dir).
+var mode = FakeMode.Parse(
+    Environment.GetEnvironmentVariable(FakeMode.Variable)
+        ?? (File.Exists(FakeMode.FileName) ? File.ReadAllText(FakeMode.FileName) : null)
+);
 if (mode.ExitAtStart is { } code)
 {
     await Console.Error.WriteLineAsync($"fake-qemu: exiting at start with code {code} as asked");
