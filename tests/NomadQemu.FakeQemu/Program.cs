@@ -17,10 +17,11 @@ if (arguments.DebugExitDevice)
     return 1;
 }
 
-// The driver gives QEMU a fixed environment, so the mode comes from a file in the working directory (the task dir).
+// The driver gives QEMU a fixed environment, so the mode comes from a file in the task dir, the parent of the
+// working directory (the task's run dir).
+var modeFile = Path.Combine("..", FakeMode.FileName);
 var mode = FakeMode.Parse(
-    Environment.GetEnvironmentVariable(FakeMode.Variable)
-        ?? (File.Exists(FakeMode.FileName) ? File.ReadAllText(FakeMode.FileName) : null)
+    Environment.GetEnvironmentVariable(FakeMode.Variable) ?? (File.Exists(modeFile) ? File.ReadAllText(modeFile) : null)
 );
 if (mode.ExitAtStart is { } code)
 {

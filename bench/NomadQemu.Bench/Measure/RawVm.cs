@@ -106,13 +106,22 @@ public static class QemuArgv
     /// <summary>
     /// The argv of a driver-started QEMU, as the kernel holds it, made runnable by hand: the QMP socket QEMU
     /// inherited from its supervisor (<c>-chardev socket,fd=N</c> + <c>-mon</c>) becomes <c>-qmp unix:</c> in
-    /// <paramref name="runDir"/>, so the baseline does the same work as before the jail minus the jail.
+    /// <paramref name="runDir"/>, so the baseline does the same work as before the jail minus the jail; and each
+    /// <c>/proc/self/fd/N</c> (how the driver hands QEMU the kernel and initrd it opened) becomes the file that
+    /// descriptor has open: a launcher by hand names the files.
     /// </summary>
     public static string[] Capture(int pid, string runDir)
     {
-        var argv = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline")
+        var proc = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}";
+        var argv = File.ReadAllText($"{proc}/cmdline")
             .TrimEnd('\0')
             .Split('\0')
+            .Select(arg =>
+                arg.StartsWith(SelfFd, StringComparison.Ordinal)
+                    ? new FileInfo($"{proc}/fd/{arg[SelfFd.Length..]}").LinkTarget
+                        ?? throw new InvalidOperationException($"QEMU pid {pid} has no {arg}")
+                    : arg
+            )
             .ToList();
         var chardev = argv.FindIndex(a => a.StartsWith("socket,id=qmp0,fd=", StringComparison.Ordinal));
         if (chardev > 0)
@@ -124,6 +133,8 @@ public static class QemuArgv
         }
         return [.. argv];
     }
+
+    private const string SelfFd = "/proc/self/fd/";
 
     /// <summary>The same command line for another task dir and host port (paths and the forward are the only per-task parts).</summary>
     public static string[] Retarget(

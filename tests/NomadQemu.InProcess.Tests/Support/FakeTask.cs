@@ -42,7 +42,7 @@ public sealed class FakeTask : IDisposable
 
     /// <summary>
     /// The core's request for this task. <paramref name="fakeMode"/> reaches the fake through a file in the task dir
-    /// (its working directory): QEMU's environment is the driver's, never the task's.
+    /// (the parent of its working directory, the run dir): QEMU's environment is the driver's, never the task's.
     /// </summary>
     public TaskRequest Request(string fakeMode = "", params (string Key, object? Value)[] config)
     {
