@@ -12,6 +12,7 @@ packages=(
     qemu-guest-agent                    # qemu-ga: the guest agent client's tests run it on a unix socket
     time                                # GNU time -v: peak RSS of `validate` in the job-file fuzz tests
     ovmf                                # firmware = "uefi": OVMF code/vars + QEMU firmware descriptors (UEFI tests)
+    bubblewrap                          # bwrap: the jail every VM's QEMU runs in (setpriv comes with util-linux)
 )
 
 missing=()

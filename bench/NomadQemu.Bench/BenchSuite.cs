@@ -66,11 +66,12 @@ public static class BenchSuite
         await Item(
             2,
             "StartTask and per-task disk",
-            "StartTask until it returns (QEMU running, not booted); the per-task disk preparation alone.",
+            "StartTask until it returns (QEMU running, not booted); the per-task disk preparation alone; the jail's cost.",
             async s =>
             {
                 await StartTaskItem.RunAsync(context, s);
                 await DiskPrepItem.RunAsync(context, s);
+                await JailItem.RunAsync(context, s);
             }
         );
         await Item(

@@ -26,5 +26,11 @@ internal sealed record LaunchPlan(
     MemoryPlan? Memory = null
 ) : IDisposable
 {
+    /// <summary>Run as root in front of QEMU (and of its jail): nsenter into the alloc's network namespace.</summary>
+    public IReadOnlyList<string> LauncherPrefix { get; init; } = [];
+
+    /// <summary>The guest agent's socket path, when <c>guest_agent = true</c>.</summary>
+    public string? GuestAgentSocket { get; init; }
+
     public void Dispose() => Fds.Dispose();
 }

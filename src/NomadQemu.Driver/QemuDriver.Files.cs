@@ -76,8 +76,11 @@ public sealed partial class QemuDriver
         }
     }
 
-    /// <summary>kernel/initrd: QEMU reads them with a plain open(), so it gets /proc/self/fd/N of our descriptor.</summary>
-    private static string? OpenSide(
+    /// <summary>
+    /// kernel/initrd: QEMU reads them with a plain open(), so it gets /proc/self/fd/N of our descriptor; a jailed
+    /// QEMU gets a sealed memfd copy instead, which its unprivileged uid can open whatever the file's mode.
+    /// </summary>
+    private string? OpenSide(
         string key,
         string? path,
         TaskRequest request,
@@ -91,8 +94,15 @@ public sealed partial class QemuDriver
             return null;
         }
         var file = ConfinedOpener.Open(key, path, request.TaskDir, roots, writable: false);
-        opened.Add(file);
-        return $"/proc/self/fd/{fds.Add(file.Handle)}";
+        if (!_config.Jail)
+        {
+            opened.Add(file);
+            return $"/proc/self/fd/{fds.Add(file.Handle)}";
+        }
+        using (file)
+        {
+            return $"/proc/self/fd/{fds.Add(SealedCopy.Of(file))}";
+        }
     }
 
     private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenDevNull() =>

@@ -74,6 +74,10 @@ public sealed partial class QemuDriver
                     FdSets = fds.Members,
                     QmpSocketPath = qmpSocket,
                     GuestAgentSocketPath = config.GuestAgent ? agentSocket : null,
+                    // The supervisor creates both sockets and QEMU inherits them: no writable host path needed.
+                    QmpSocketFd = Jail.InheritedFds.QmpSocket,
+                    GuestAgentSocketFd = config.GuestAgent ? Jail.InheritedFds.GuestAgentSocket : null,
+                    Sandbox = plugin.Sandbox,
                     PortForwards = forwards,
                     Dns =
                         request.DnsServers.Count > 0 || request.DnsSearches.Count > 0
@@ -85,19 +89,18 @@ public sealed partial class QemuDriver
                 }
             );
 
-            var executable = commandLine.Executable;
-            var arguments = commandLine.Arguments;
+            IReadOnlyList<string> launcherPrefix = [];
             if (!string.IsNullOrEmpty(request.NetnsPath))
             {
                 // Group (bridge/CNI) networking: QEMU's user-mode network lives in the alloc's namespace.
+                // nsenter runs as root in front of the jail: setns needs privileges the jailed uid lacks.
                 var nsenter =
                     FindOnPath("nsenter")
                     ?? throw new DriverException(
                         DriverErrorKind.Internal,
                         "nsenter (util-linux) is required for group networking but is not in PATH"
                     );
-                arguments = [$"--net={request.NetnsPath}", "--", executable, .. arguments];
-                executable = nsenter;
+                launcherPrefix = [nsenter, $"--net={request.NetnsPath}", "--"];
             }
             return new LaunchPlan(
                 config,
@@ -106,15 +109,19 @@ public sealed partial class QemuDriver
                 files.Overlay,
                 accelerator,
                 emulator,
-                executable,
-                arguments,
+                commandLine.Executable,
+                commandLine.Arguments,
                 PortForwardResolver.GuestPortMap(forwards),
                 forwards,
                 commandLine.Warnings,
                 fds,
                 uefi.Vars,
                 MemoryPlan.For(request.MemoryMb, request.MemoryMaxMb, vcpus, files.DirectBootBytes)
-            );
+            )
+            {
+                LauncherPrefix = launcherPrefix,
+                GuestAgentSocket = config.GuestAgent ? agentSocket : null,
+            };
         }
         catch (ConfigException e)
         {
@@ -181,7 +188,7 @@ public sealed partial class QemuDriver
         KvmStatus? kvm = null;
         if (wantsProbe && arch == "x86_64" && _config.KvmProbe)
         {
-            kvm = await _fingerprinter.KvmAsync(emulator, cancellationToken);
+            kvm = await _fingerprinter.KvmAsync(emulator, ProbeJail(), cancellationToken);
         }
         return requested switch
         {

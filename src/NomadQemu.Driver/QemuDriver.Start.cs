@@ -52,7 +52,7 @@ public sealed partial class QemuDriver
                 new LaunchRequest(
                     plan.Executable,
                     plan.Arguments,
-                    QemuEnvironment(request),
+                    QemuEnvironment.Fixed,
                     // QEMU's working directory is the private run dir, not the task dir: QEMU looks up every
                     // ROM, BIOS and keymap it loads as a relative path first, and the task dir is the job's.
                     plan.RunDir,
@@ -63,7 +63,11 @@ public sealed partial class QemuDriver
                     request.TaskId,
                     plan.Emulator,
                     memoryCgroup?.Path,
-                    memoryCgroup?.Created ?? false
+                    memoryCgroup?.Created ?? false,
+                    plan.LauncherPrefix,
+                    plan.QmpSocket,
+                    plan.GuestAgentSocket,
+                    JailFor(plan)
                 )
             );
             supervisor = StartSupervisor(plan);
@@ -320,16 +324,6 @@ public sealed partial class QemuDriver
             }
         }
         RemoveTaskFiles(run.Path);
-    }
-
-    private static IReadOnlyList<string> QemuEnvironment(TaskRequest request)
-    {
-        var env = new Dictionary<string, string>(request.Env, StringComparer.Ordinal);
-        if (!env.ContainsKey("PATH"))
-        {
-            env["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin";
-        }
-        return env.Select(kv => $"{kv.Key}={kv.Value}").ToList();
     }
 
     private string? FindOnPath(string name) => PathSearch.Find(_options.PathVariable(), name);

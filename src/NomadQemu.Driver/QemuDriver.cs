@@ -48,10 +48,17 @@ public sealed partial class QemuDriver : IAsyncDisposable
         }
     }
 
-    public Task<Fingerprint> FingerprintAsync(CancellationToken cancellationToken)
+    public async Task<Fingerprint> FingerprintAsync(CancellationToken cancellationToken)
     {
         SweepOrphansOnce();
-        return _fingerprinter.FingerprintAsync(_config.EmulatorsAllowlist, _config.KvmProbe, cancellationToken);
+        return WithJailHealth(
+            await _fingerprinter.FingerprintAsync(
+                _config.EmulatorsAllowlist,
+                _config.KvmProbe,
+                ProbeJail(),
+                cancellationToken
+            )
+        );
     }
 
     public IAsyncEnumerable<DriverEvent> EventsAsync(CancellationToken cancellationToken) =>

@@ -43,7 +43,7 @@ public sealed class FirmwareFingerprintTests : IDisposable
             NullLogger.Instance,
             [Descriptors]
         );
-        var fingerprint = await fingerprinter.FingerprintAsync([], probeKvm: false, Ct);
+        var fingerprint = await fingerprinter.FingerprintAsync([], probeKvm: false, probeJail: null, Ct);
         Assert.Equal(DriverHealth.Healthy, fingerprint.Health);
         return fingerprint.Attributes;
     }

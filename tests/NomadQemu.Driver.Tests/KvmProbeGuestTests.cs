@@ -46,6 +46,7 @@ public sealed class KvmProbeGuestTests
     {
         var status = await new KvmProbe("/dev/does-not-exist-kvm").ProbeAsync(
             "qemu-system-x86_64",
+            null,
             TestContext.Current.CancellationToken
         );
 

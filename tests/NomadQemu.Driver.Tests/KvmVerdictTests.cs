@@ -28,8 +28,8 @@ public sealed class KvmVerdictTests : IDisposable
         KvmStatus probed;
         using (var fingerprinter = NewFingerprinter(first))
         {
-            probed = await fingerprinter.KvmAsync(Emulator, Ct);
-            await fingerprinter.KvmAsync(Emulator, Ct);
+            probed = await fingerprinter.KvmAsync(Emulator, null, Ct);
+            await fingerprinter.KvmAsync(Emulator, null, Ct);
         }
         Assert.False(probed.Usable);
         Assert.Equal(1, first.Count("KVM probed"));
@@ -39,7 +39,7 @@ public sealed class KvmVerdictTests : IDisposable
         var second = new CapturingLogger();
         using (var fingerprinter = NewFingerprinter(second))
         {
-            var reused = await fingerprinter.KvmAsync(Emulator, Ct);
+            var reused = await fingerprinter.KvmAsync(Emulator, null, Ct);
             Assert.Equal(probed, reused);
         }
         Assert.Equal(0, second.Count("KVM probed"));
@@ -50,7 +50,7 @@ public sealed class KvmVerdictTests : IDisposable
         var third = new CapturingLogger();
         using (var fingerprinter = NewFingerprinter(third))
         {
-            await fingerprinter.KvmAsync(Emulator, Ct);
+            await fingerprinter.KvmAsync(Emulator, null, Ct);
         }
         Assert.Equal(1, third.Count("KVM probed"));
         Assert.Equal(0, third.Count("KVM verdict reused from the state dir"));
@@ -64,7 +64,7 @@ public sealed class KvmVerdictTests : IDisposable
         var log = new CapturingLogger();
         using (var fingerprinter = NewFingerprinter(log))
         {
-            await fingerprinter.KvmAsync(Emulator, Ct);
+            await fingerprinter.KvmAsync(Emulator, null, Ct);
         }
         Assert.Equal(1, log.Count("KVM probed"));
         Assert.NotNull(KvmVerdictStore.Load(StateDir, KvmVerdictKey.For(Emulator, Device)));

@@ -12,7 +12,11 @@ public sealed class SupervisorExitRecordTests
     [Fact]
     public void FailedWaitpid_IsAnExplicitUnknownOutcome()
     {
-        var record = Supervisor.ToExitRecord((0, "waitpid(1234) failed: No child processes"), oomKilled: false);
+        var record = Supervisor.ToExitRecord(
+            (0, "waitpid(1234) failed: No child processes"),
+            jailed: false,
+            oomKilled: false
+        );
 
         Assert.Equal(-1, record.ExitCode);
         Assert.Equal(0, record.Signal);
@@ -29,7 +33,24 @@ public sealed class SupervisorExitRecordTests
     [InlineData(0x000f, 143, 15)] // killed by SIGTERM
     public void WaitStatus_IsDecoded(int status, int exitCode, int signal)
     {
-        var record = Supervisor.ToExitRecord((status, null), oomKilled: false);
+        var record = Supervisor.ToExitRecord((status, null), jailed: false, oomKilled: false);
+
+        Assert.Equal(exitCode, record.ExitCode);
+        Assert.Equal(signal, record.Signal);
+        Assert.Null(record.Error);
+    }
+
+    // Jailed, the supervisor waits for bwrap, which exits 128 + n when QEMU was killed by signal n.
+    [Theory]
+    [InlineData(0x0000, 0, 0)] // QEMU exit(0)
+    [InlineData(0x0100, 1, 0)] // QEMU exit(1)
+    [InlineData(0x8900, 137, 9)] // bwrap exit(137): QEMU killed by SIGKILL
+    [InlineData(0x8f00, 143, 15)] // bwrap exit(143): QEMU killed by SIGTERM
+    [InlineData(0x0009, 137, 9)] // bwrap itself killed by SIGKILL
+    [InlineData(0xff00, 255, 0)] // 255 is past every signal: a plain code
+    public void JailedWaitStatus_ReadsBwrapsFoldedSignal(int status, int exitCode, int signal)
+    {
+        var record = Supervisor.ToExitRecord((status, null), jailed: true, oomKilled: false);
 
         Assert.Equal(exitCode, record.ExitCode);
         Assert.Equal(signal, record.Signal);

@@ -4,11 +4,18 @@ namespace NomadQemu.FakeQemu;
 /// The parts of a QEMU command line the fake acts on. Parsed the way QEMU reads them: option words take
 /// the next word as their value, and inside <c>key=value,...</c> option strings ",," is a literal comma.
 /// </summary>
-internal sealed record FakeArguments(string? QmpSocket, string? Name, bool PrintVersion, bool DebugExitDevice)
+internal sealed record FakeArguments(
+    string? QmpSocket,
+    int? QmpFd,
+    string? Name,
+    bool PrintVersion,
+    bool DebugExitDevice
+)
 {
     public static FakeArguments Parse(IReadOnlyList<string> args)
     {
         string? qmp = null;
+        int? qmpFd = null;
         string? name = null;
         var version = false;
         var debugExit = false;
@@ -24,6 +31,18 @@ internal sealed record FakeArguments(string? QmpSocket, string? Name, bool Print
                     qmp = UnixPath(value);
                     i++;
                     break;
+                case "-chardev" when value is not null:
+                    // The driver's inherited QMP socket: "socket,id=qmp0,fd=N,server=on,wait=off".
+                    var parts = value.Split(',');
+                    if (
+                        parts.Contains("id=qmp0")
+                        && parts.FirstOrDefault(p => p.StartsWith("fd=", StringComparison.Ordinal)) is { } fd
+                    )
+                    {
+                        qmpFd = int.Parse(fd["fd=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                    i++;
+                    break;
                 case "-name" when value is not null:
                     name = Unescape(value);
                     i++;
@@ -34,7 +53,7 @@ internal sealed record FakeArguments(string? QmpSocket, string? Name, bool Print
                     break;
             }
         }
-        return new FakeArguments(qmp, name, version, debugExit);
+        return new FakeArguments(qmp, qmpFd, name, version, debugExit);
     }
 
     /// <summary><c>unix:PATH,server=on,wait=off</c> → PATH; only the unix form is ever produced by the driver.</summary>

@@ -10,6 +10,9 @@ public sealed record FakeMode
 {
     public const string Variable = "FAKE_QEMU";
 
+    /// <summary>The file in the task dir (the parent of the fake's working directory, the run dir) that holds its mode.</summary>
+    public const string FileName = "fake-qemu-mode";
+
     /// <summary>Exit with this code before opening QMP, as QEMU does on a bad command line.</summary>
     public int? ExitAtStart { get; init; }
 

@@ -16,15 +16,21 @@ if (arguments.DebugExitDevice)
     await Console.Error.WriteLineAsync("fake-qemu: Could not access KVM kernel module: No such file or directory");
     return 1;
 }
-var mode = FakeMode.Parse(Environment.GetEnvironmentVariable(FakeMode.Variable));
+
+// The driver gives QEMU a fixed environment, so the mode comes from a file in the task dir, the parent of the
+// working directory (the task's run dir).
+var modeFile = Path.Combine("..", FakeMode.FileName);
+var mode = FakeMode.Parse(
+    Environment.GetEnvironmentVariable(FakeMode.Variable) ?? (File.Exists(modeFile) ? File.ReadAllText(modeFile) : null)
+);
 if (mode.ExitAtStart is { } code)
 {
     await Console.Error.WriteLineAsync($"fake-qemu: exiting at start with code {code} as asked");
     return code;
 }
-if (arguments.QmpSocket is not { } socketPath)
+if (arguments.QmpSocket is null && arguments.QmpFd is null)
 {
-    await Console.Error.WriteLineAsync("fake-qemu: no -qmp unix:PATH on the command line");
+    await Console.Error.WriteLineAsync("fake-qemu: no -qmp unix:PATH nor an inherited QMP socket on the command line");
     return 1;
 }
 
@@ -34,12 +40,19 @@ var exitCode = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuation
 using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Terminate);
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Terminate);
 
-using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-listener.Listen(4);
+using var listener = arguments.QmpFd is { } inherited
+    ? new Socket(new SafeSocketHandle(inherited, ownsHandle: true)) // bound and listening already, like QEMU's fd=N
+    : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+if (arguments.QmpSocket is { } socketPath)
+{
+    listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+    listener.Listen(4);
+}
 using var server = new QmpServer(listener, mode, c => exitCode.TrySetResult(c));
 _ = Task.Run(server.ServeAsync);
-Console.WriteLine($"fake-qemu: guest \"{arguments.Name}\" running, QMP on {socketPath}");
+Console.WriteLine(
+    $"fake-qemu: guest \"{arguments.Name}\" running, QMP on {arguments.QmpSocket ?? $"fd {arguments.QmpFd}"}"
+);
 Console.WriteLine($"fake-qemu: argv {string.Join(' ', args)}");
 
 if (mode.BurnCpu)
@@ -75,8 +88,11 @@ if (mode.PanicAfter is { } panic)
 
 var result = await exitCode.Task;
 
-// QEMU unlinks its listening socket on a clean exit.
-File.Delete(socketPath);
+// QEMU unlinks a listening socket it bound itself on a clean exit (an inherited one is its creator's).
+if (arguments.QmpSocket is { } ownSocket)
+{
+    File.Delete(ownSocket);
+}
 Console.WriteLine($"fake-qemu: exiting with code {result}");
 return result;
 

@@ -56,7 +56,10 @@ public sealed class RunTests : IAsyncLifetime
             s_boot,
             "the guest console"
         );
-        Assert.NotEmpty(QemuProcesses.Holding(_data.Path));
+        var qemu = QemuProcesses.Holding(_data.Path);
+        Assert.NotEmpty(qemu);
+        // `run` jails QEMU like the plugin does: never root.
+        Assert.All(qemu, pid => Assert.NotEqual(0, QemuProcesses.RealUid(pid)));
 
         var stopping = System.Diagnostics.Stopwatch.StartNew();
         runner.Signal(RunnerProcess.SIGINT);

@@ -206,13 +206,19 @@ public static class NomadMsgpack
         object? argsAllowlist = null,
         object? emulatorsAllowlist = null,
         object? kvmProbe = null,
-        object? stateDir = null
+        object? stateDir = null,
+        bool jail = true,
+        bool sandbox = true
     ) =>
         Object(
             ("args_allowlist", argsAllowlist),
             ("emulators_allowlist", emulatorsAllowlist),
             ("image_paths", imagePaths),
             ("kvm_probe", kvmProbe ?? true),
-            ("state_dir", stateDir)
+            ("state_dir", stateDir),
+            ("jail", jail),
+            ("sandbox", sandbox),
+            ("jail_uid_base", null),
+            ("jail_uid_count", null)
         );
 }

@@ -137,7 +137,7 @@ public sealed class DensityItem
             MemoryMb,
             _context.Cancellation
         );
-        _template = QemuArgv.Capture(vm.QemuPid);
+        _template = QemuArgv.Capture(vm.QemuPid, task.RunDir);
         _templateTaskDir = task.TaskDir;
         _templatePort = task.HostPort;
     }

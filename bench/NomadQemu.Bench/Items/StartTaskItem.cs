@@ -30,7 +30,7 @@ public static class StartTaskItem
                 {
                     ours.Add(vm.StartSeconds * 1000);
                 }
-                template ??= QemuArgv.Capture(vm.QemuPid);
+                template ??= QemuArgv.Capture(vm.QemuPid, task.RunDir);
                 if (templateTaskDir.Length == 0)
                 {
                     templateTaskDir = task.TaskDir;

@@ -55,7 +55,7 @@ public static class StopItem
                 await Task.Delay(s_armSettle, context.Cancellation);
                 if (template is null)
                 {
-                    template = QemuArgv.Capture(vm.QemuPid);
+                    template = QemuArgv.Capture(vm.QemuPid, task.RunDir);
                     templateTaskDir = task.TaskDir;
                     templatePort = task.HostPort;
                     // The raw runs reuse this task's kernel and initrd paths, retargeted to their own task dirs.

@@ -104,25 +104,34 @@ public sealed class RawVm : IAsyncDisposable
 public static class QemuArgv
 {
     /// <summary>
-    /// The argv of a running process, as the kernel holds it, with each <c>/proc/self/fd/N</c> (how the driver
-    /// hands QEMU the kernel and initrd it opened) turned back into the file that descriptor has open: a
-    /// launcher by hand names the files.
+    /// The argv of a driver-started QEMU, as the kernel holds it, made runnable by hand: the QMP socket QEMU
+    /// inherited from its supervisor (<c>-chardev socket,fd=N</c> + <c>-mon</c>) becomes <c>-qmp unix:</c> in
+    /// <paramref name="runDir"/>, so the baseline does the same work as before the jail minus the jail; and each
+    /// <c>/proc/self/fd/N</c> (how the driver hands QEMU the kernel and initrd it opened) becomes the file that
+    /// descriptor has open: a launcher by hand names the files.
     /// </summary>
-    public static string[] Capture(int pid)
+    public static string[] Capture(int pid, string runDir)
     {
         var proc = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}";
-        return
-        [
-            .. File.ReadAllText($"{proc}/cmdline")
-                .TrimEnd('\0')
-                .Split('\0')
-                .Select(arg =>
-                    arg.StartsWith(SelfFd, StringComparison.Ordinal)
-                        ? new FileInfo($"{proc}/fd/{arg[SelfFd.Length..]}").LinkTarget
-                            ?? throw new InvalidOperationException($"QEMU pid {pid} has no {arg}")
-                        : arg
-                ),
-        ];
+        var argv = File.ReadAllText($"{proc}/cmdline")
+            .TrimEnd('\0')
+            .Split('\0')
+            .Select(arg =>
+                arg.StartsWith(SelfFd, StringComparison.Ordinal)
+                    ? new FileInfo($"{proc}/fd/{arg[SelfFd.Length..]}").LinkTarget
+                        ?? throw new InvalidOperationException($"QEMU pid {pid} has no {arg}")
+                    : arg
+            )
+            .ToList();
+        var chardev = argv.FindIndex(a => a.StartsWith("socket,id=qmp0,fd=", StringComparison.Ordinal));
+        if (chardev > 0)
+        {
+            var mon = argv.IndexOf("chardev=qmp0,mode=control");
+            argv[chardev - 1] = "-qmp";
+            argv[chardev] = $"unix:{Path.Combine(runDir, "qmp.sock")},server=on,wait=off";
+            argv.RemoveRange(mon - 1, 2);
+        }
+        return [.. argv];
     }
 
     private const string SelfFd = "/proc/self/fd/";

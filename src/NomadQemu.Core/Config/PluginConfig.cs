@@ -23,10 +23,29 @@ public sealed record PluginConfig
     /// <summary>Where the driver keeps per-task state files; null lets the driver choose.</summary>
     public string? StateDir { get; init; }
 
+    /// <summary>Whether QEMU runs jailed (unprivileged uid, own mount/pid namespaces, minimal root). Default true.</summary>
+    public bool Jail { get; init; } = true;
+
+    /// <summary>First uid (and gid) of the range jailed VMs get one each from; the first one is the KVM probe's.</summary>
+    public int JailUidBase { get; init; } = PluginConfigSchema.DefaultJailUidBase;
+
+    /// <summary>How many uids the range holds: at most this many jailed VMs (minus the probe's) run at once.</summary>
+    public int JailUidCount { get; init; } = PluginConfigSchema.DefaultJailUidCount;
+
+    /// <summary>Whether QEMU runs under its seccomp filter (<c>-sandbox on,...</c>). Default true.</summary>
+    public bool Sandbox { get; init; } = true;
+
     /// <summary>Keys the schema does not know (Nomad refuses them before encoding; kept for diagnostics).</summary>
     public IReadOnlyDictionary<string, CtyValue> UnknownKeys { get; init; } = new Dictionary<string, CtyValue>();
 
     public static PluginConfig Default { get; } = new();
+
+    // Below 65,536 live the distro's system and login users and systemd's dynamic users: never hand those out.
+    private const int MinJailUid = 65_536;
+
+    // One uid for the KVM probe and at least one for a VM.
+    private const int MinJailUidCount = 2;
+    private const int MaxJailUidCount = 16_777_216;
 
     /// <summary>Decodes SetConfig's <c>msgpack_config</c>; empty bytes give <see cref="Default"/> values.</summary>
     /// <exception cref="ConfigException">Malformed bytes or a bad value; the message names the key.</exception>
@@ -39,14 +58,30 @@ public sealed record PluginConfig
         ConfigReader read = new(ConfigCoercion.Coerce(raw, PluginConfigSchema.Spec, unknown));
         var argsAllowlist = read.StringList(PluginConfigSchema.ArgsAllowlist);
         _ = Validation.Args.ArgsAllowlist.Parse(argsAllowlist); // refuse a malformed entry at SetConfig, not at the first job
-        return new PluginConfig
+        var config = new PluginConfig
         {
             ImagePaths = read.StringList(PluginConfigSchema.ImagePaths),
             ArgsAllowlist = argsAllowlist,
             EmulatorsAllowlist = read.StringList(PluginConfigSchema.EmulatorsAllowlist),
             KvmProbe = read.Bool(PluginConfigSchema.KvmProbe, whenAbsent: true),
             StateDir = read.OptionalString(PluginConfigSchema.StateDir),
+            Jail = read.Bool(PluginConfigSchema.Jail, whenAbsent: true),
+            JailUidBase =
+                read.OptionalInt(PluginConfigSchema.JailUidBase, MinJailUid, int.MaxValue - MinJailUidCount)
+                ?? PluginConfigSchema.DefaultJailUidBase,
+            JailUidCount =
+                read.OptionalInt(PluginConfigSchema.JailUidCount, MinJailUidCount, MaxJailUidCount)
+                ?? PluginConfigSchema.DefaultJailUidCount,
+            Sandbox = read.Bool(PluginConfigSchema.Sandbox, whenAbsent: true),
             UnknownKeys = unknown,
         };
+        if ((long)config.JailUidBase + config.JailUidCount > int.MaxValue)
+        {
+            throw ConfigException.ForKey(
+                PluginConfigSchema.JailUidCount,
+                $"the range {config.JailUidBase} + {config.JailUidCount} goes past {int.MaxValue} (uids above 2^31 - 1 confuse many tools)"
+            );
+        }
+        return config;
     }
 }

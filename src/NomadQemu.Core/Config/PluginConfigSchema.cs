@@ -13,6 +13,14 @@ public static class PluginConfigSchema
     public const string EmulatorsAllowlist = "emulators_allowlist";
     public const string KvmProbe = "kvm_probe";
     public const string StateDir = "state_dir";
+    public const string Jail = "jail";
+    public const string JailUidBase = "jail_uid_base";
+    public const string JailUidCount = "jail_uid_count";
+    public const string Sandbox = "sandbox";
+
+    /// <summary>Default first uid of the jail range: above every distro's and systemd's allocation ranges, below 2^31.</summary>
+    public const int DefaultJailUidBase = 2_000_000_000;
+    public const int DefaultJailUidCount = 65_536;
 
     public static ObjectSchema Spec { get; } =
         new(
@@ -23,6 +31,10 @@ public static class PluginConfigSchema
                 [EmulatorsAllowlist] = new AttrSchema(EmulatorsAllowlist, "list(string)"),
                 [KvmProbe] = new DefaultSchema(new AttrSchema(KvmProbe, "bool"), "true"),
                 [StateDir] = new AttrSchema(StateDir, "string"),
+                [Jail] = new DefaultSchema(new AttrSchema(Jail, "bool"), "true"),
+                [JailUidBase] = new AttrSchema(JailUidBase, "number"),
+                [JailUidCount] = new AttrSchema(JailUidCount, "number"),
+                [Sandbox] = new DefaultSchema(new AttrSchema(Sandbox, "bool"), "true"),
             }
         );
 }

@@ -16,6 +16,9 @@ public static class QemuCommandLineBuilder
     public const string GuestAgentChardevId = "qga0";
     public const string NetdevId = SlirpNetwork.NetdevId;
 
+    /// <summary>QEMU's seccomp filter with every optional deny group on: no obsolete syscalls, no setuid, no exec/fork, no scheduler/affinity changes.</summary>
+    public const string SandboxValue = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
+
     /// <exception cref="ArgumentException">The spec is inconsistent (guest agent on without a socket path).</exception>
     public static QemuCommandLine Build(QemuLaunchSpec spec)
     {
@@ -50,7 +53,7 @@ public static class QemuCommandLineBuilder
         args.AddRange(["-drive", DriveValue(spec)]);
         AddKernelBoot(spec, args);
         AddConsole(fast, args);
-        args.AddRange(["-qmp", $"unix:{QemuOptionText.Escape(spec.QmpSocketPath)},server=on,wait=off"]);
+        AddQmp(spec, args);
         AddGuestAgent(spec, args);
         args.AddRange(config.Args);
         AddNetwork(spec, fast, args, warnings);
@@ -58,6 +61,11 @@ public static class QemuCommandLineBuilder
         if (spec.Accelerator == AcceleratorResolver.Kvm)
         {
             args.Add("-enable-kvm");
+        }
+
+        if (spec.Sandbox)
+        {
+            args.AddRange(["-sandbox", SandboxValue]);
         }
 
         if (!QemuArgsParser.ContainsOption(config.Args, "-smp"))
@@ -110,6 +118,21 @@ public static class QemuCommandLineBuilder
         }
     }
 
+    private static void AddQmp(QemuLaunchSpec spec, List<string> args)
+    {
+        if (spec.QmpSocketFd is { } fd)
+        {
+            // An inherited, already listening socket: QEMU needs no writable path on the host.
+            args.AddRange([
+                "-chardev",
+                $"socket,id=qmp0,fd={fd.ToString(CultureInfo.InvariantCulture)},server=on,wait=off",
+            ]);
+            args.AddRange(["-mon", "chardev=qmp0,mode=control"]);
+            return;
+        }
+        args.AddRange(["-qmp", $"unix:{QemuOptionText.Escape(spec.QmpSocketPath)},server=on,wait=off"]);
+    }
+
     private static void AddGuestAgent(QemuLaunchSpec spec, List<string> args)
     {
         if (!spec.Config.GuestAgent)
@@ -123,10 +146,10 @@ public static class QemuCommandLineBuilder
                 "guest_agent is enabled but no guest agent socket path was given",
                 nameof(spec)
             );
-        args.AddRange([
-            "-chardev",
-            $"socket,path={QemuOptionText.Escape(socket)},server=on,wait=off,id={GuestAgentChardevId}",
-        ]);
+        var endpoint = spec.GuestAgentSocketFd is { } fd
+            ? $"fd={fd.ToString(CultureInfo.InvariantCulture)}"
+            : $"path={QemuOptionText.Escape(socket)}";
+        args.AddRange(["-chardev", $"socket,{endpoint},server=on,wait=off,id={GuestAgentChardevId}"]);
         args.AddRange(["-device", "virtio-serial"]);
         args.AddRange(["-device", $"virtserialport,chardev={GuestAgentChardevId},name={GuestAgentChannel}"]);
     }

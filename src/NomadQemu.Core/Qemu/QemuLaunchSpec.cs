@@ -30,6 +30,19 @@ public sealed record QemuLaunchSpec
 
     public required string QmpSocketPath { get; init; }
 
+    /// <summary>
+    /// A listening socket QEMU inherits at this descriptor number (created by the supervisor); when set, QMP
+    /// and the guest agent use <see cref="QmpSocketFd"/>/<see cref="GuestAgentSocketFd"/> instead of the paths,
+    /// so QEMU needs no writable host path.
+    /// </summary>
+    public int? QmpSocketFd { get; init; }
+
+    /// <summary>The guest agent's inherited listening socket; see <see cref="QmpSocketFd"/>.</summary>
+    public int? GuestAgentSocketFd { get; init; }
+
+    /// <summary>Turn QEMU's seccomp filter on (<c>-sandbox</c> with every deny group).</summary>
+    public bool Sandbox { get; init; }
+
     /// <summary>Required when <see cref="TaskConfig.GuestAgent"/> is set.</summary>
     public string? GuestAgentSocketPath { get; init; }
 

@@ -6,7 +6,8 @@ namespace NomadQemu.Driver.Native;
 /// <summary>
 /// Starts a program with exactly the three descriptors we choose as its stdio, default signal
 /// dispositions and an empty signal mask. Used by the supervisor to hand Nomad's log FIFOs straight
-/// to QEMU: output then keeps flowing whether or not any .NET process is alive.
+/// to QEMU: output then keeps flowing whether or not any .NET process is alive. Further descriptors
+/// (QEMU's listening sockets, the jail's info pipe) are inherited only when listed.
 /// </summary>
 internal static unsafe class PosixSpawn
 {

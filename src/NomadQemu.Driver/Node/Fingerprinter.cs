@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using NomadQemu.Driver.Logging;
@@ -31,6 +32,7 @@ internal sealed partial class Fingerprinter(
     public async Task<Fingerprint> FingerprintAsync(
         IReadOnlyCollection<string> emulatorsAllowlist,
         bool probeKvm,
+        Jail.JailSpec? probeJail,
         CancellationToken cancellationToken
     )
     {
@@ -54,7 +56,7 @@ internal sealed partial class Fingerprinter(
 
         var kvm =
             probeKvm && emulators.TryGetValue("x86_64", out var x86)
-                ? await KvmAsync(x86, cancellationToken)
+                ? await KvmAsync(x86, probeJail, cancellationToken)
                 : new KvmStatus(
                     false,
                     probeKvm ? "no x86_64 emulator to probe KVM with" : "KVM probe disabled by kvm_probe = false"
@@ -117,9 +119,21 @@ internal sealed partial class Fingerprinter(
     /// The KVM verdict: from memory or the state dir while its key is unchanged, else from a new probe
     /// (stored for the next process). Computing the key costs a few stat calls, no process.
     /// </summary>
-    public async Task<KvmStatus> KvmAsync(string x86Emulator, CancellationToken cancellationToken)
+    /// <param name="x86Emulator">qemu-system-x86_64.</param>
+    /// <param name="probeJail">When set, the probe runs jailed (so its verdict holds for jailed VMs).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public async Task<KvmStatus> KvmAsync(
+        string x86Emulator,
+        Jail.JailSpec? probeJail,
+        CancellationToken cancellationToken
+    )
     {
-        var key = KvmVerdictKey.For(x86Emulator, kvmProbe.DevicePath);
+        // A jailed probe runs as the range's first uid: a verdict measured as root says nothing about it.
+        var key = KvmVerdictKey.For(
+            x86Emulator,
+            kvmProbe.DevicePath,
+            probeJail is null ? null : $"jail uid {probeJail.UidBase.ToString(CultureInfo.InvariantCulture)}"
+        );
         if (_kvm is { } cached && cached.Key == key)
         {
             return cached.Status;
@@ -139,7 +153,7 @@ internal sealed partial class Fingerprinter(
                 return stored.Status;
             }
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var status = await kvmProbe.ProbeAsync(x86Emulator, cancellationToken);
+            var status = await kvmProbe.ProbeAsync(x86Emulator, probeJail, cancellationToken);
             DriverLog.KvmProbed(log, status.Usable, status.Reason, watch.ElapsedMilliseconds);
             var verdict = new KvmVerdict(key, status.Usable, status.Reason, DateTimeOffset.UtcNow);
             KvmVerdictStore.Save(dir, verdict);

@@ -12,7 +12,14 @@ internal sealed class KvmProbe(string devicePath = "/dev/kvm", TimeSpan? timeout
 
     public string DevicePath => devicePath;
 
-    public async Task<KvmStatus> ProbeAsync(string x86Emulator, CancellationToken cancellationToken)
+    /// <param name="x86Emulator">qemu-system-x86_64.</param>
+    /// <param name="jail">When set, the probe runs jailed as the range's first uid, like a VM would.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public async Task<KvmStatus> ProbeAsync(
+        string x86Emulator,
+        Jail.JailSpec? jail,
+        CancellationToken cancellationToken
+    )
     {
         if (!File.Exists(devicePath))
         {
@@ -34,12 +41,16 @@ internal sealed class KvmProbe(string devicePath = "/dev/kvm", TimeSpan? timeout
         try
         {
             await File.WriteAllBytesAsync(image, KvmProbeGuest.FirmwareImage(), cancellationToken);
-            var result = await ProcessRunner.RunAsync(
-                x86Emulator,
-                KvmProbeGuest.Arguments(image, "kvm"),
-                _timeout,
-                cancellationToken
-            );
+            List<string> command = [x86Emulator, .. KvmProbeGuest.Arguments(image, "kvm")];
+            if (jail is not null)
+            {
+                // Readable by the jail's uid whatever our umask; the device's group is the probe's only group.
+                File.SetUnixFileMode(image, (UnixFileMode)0x1a4);
+                var spec = jail with { ReadOnlyFiles = [image] };
+                var kvmGroup = Jail.JailNative.Owner(devicePath)?.Gid;
+                command = [.. Jail.JailArguments.Build(spec, jail.UidBase, kvmGroup, null, x86Emulator), .. command];
+            }
+            var result = await ProcessRunner.RunAsync(command[0], command.Skip(1), _timeout, cancellationToken);
             if (result.TimedOut)
             {
                 return new KvmStatus(

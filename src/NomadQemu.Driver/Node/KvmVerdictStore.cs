@@ -18,14 +18,15 @@ internal sealed record KvmVerdictKey(
     string User
 )
 {
-    public static KvmVerdictKey For(string emulator, string device) =>
+    /// <param name="user">Who the probe runs as, when not us (the jail's uid).</param>
+    public static KvmVerdictKey For(string emulator, string device, string? user = null) =>
         new(
             ReadKernelRelease(),
             emulator,
             FileIdentity.Of(emulator),
             device,
             FileIdentity.Of(device),
-            Environment.UserName
+            user ?? Environment.UserName
         );
 
     private static string ReadKernelRelease()

@@ -10,9 +10,10 @@ namespace NomadQemu.Driver.Supervision;
 /// grace), their console must keep flowing into Nomad's log FIFOs without the plugin, and the true exit
 /// status (code, signal, OOM) must be known afterwards — but a restarted plugin cannot waitpid a process
 /// that is not its child. Scheme: the supervisor leaves the plugin's session (setsid), opens the FIFOs,
-/// joins the task's cgroup, posix_spawns QEMU with the FIFOs as its stdout/stderr, records QEMU's
-/// identity, blocks in waitpid, and writes the exit record atomically before it exits. It holds no
-/// sockets and talks to nobody, so there is nothing in it that a plugin crash can break.
+/// joins the task's cgroup, creates QEMU's listening sockets, posix_spawns QEMU (jailed: through bwrap and
+/// setpriv as a uid it holds for the VM's life, see <see cref="QemuLaunch"/>) with the FIFOs as its
+/// stdout/stderr, records QEMU's identity, blocks in waitpid, and writes the exit record atomically before it exits. Once QEMU
+/// runs it holds no sockets and talks to nobody, so there is nothing in it that a plugin crash can break.
 /// </summary>
 public static class Supervisor
 {
@@ -38,7 +39,7 @@ public static class Supervisor
             return 1;
         }
 
-        int qemuPid;
+        QemuLaunch launch;
         string? cgroup;
         string? memoryCgroup;
         string? removeMemoryCgroup;
@@ -70,23 +71,21 @@ public static class Supervisor
             removeMemoryCgroup = request.MemoryCgroupCreated ? request.MemoryCgroupPath : null;
             oomKillsBefore = TaskMemoryCgroup.OomKills(memoryCgroup);
             Directory.SetCurrentDirectory(request.WorkingDirectory);
-            var argv = new List<string>(request.Arguments.Count + 1) { request.Executable };
-            argv.AddRange(request.Arguments);
-            // The job's opened files arrive at these numbers (the driver spawned us so) and go on at the same ones.
-            var passFds = request.PassFds ?? [];
-            qemuPid = PosixSpawn.Spawn(
-                request.Executable,
-                argv,
-                request.Environment,
-                [(nullFd, 0), (stdoutFd, 1), (stderrFd, 2), .. passFds.Select(fd => (fd, fd))]
-            );
-            foreach (var fd in passFds)
+            try
             {
-                LibC.close(fd);
+                launch = QemuLaunch.Start(request, nullFd, stdoutFd, stderrFd);
             }
-            LibC.close(nullFd);
-            LibC.close(stdoutFd);
-            LibC.close(stderrFd);
+            finally
+            {
+                // The job's opened files arrived at these numbers (the driver spawned us so); QEMU has them now.
+                foreach (var fd in request.PassFds ?? [])
+                {
+                    LibC.close(fd);
+                }
+                LibC.close(nullFd);
+                LibC.close(stdoutFd);
+                LibC.close(stderrFd);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -94,6 +93,7 @@ public static class Supervisor
             return 1;
         }
 
+        var qemuPid = launch.QemuPid;
         try
         {
             dir.WriteStarted(
@@ -104,19 +104,27 @@ public static class Supervisor
                     ProcessIdentity.ReadStartTicks(qemuPid) ?? 0,
                     DateTimeOffset.UtcNow
                 )
+                {
+                    JailUid = launch.Uid,
+                }
             );
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // An orphan sweep took the run dir while we spawned: nobody can ever own this VM.
-            Console.Error.WriteLine($"run dir gone while starting ({e.Message}); killing qemu pid {qemuPid}");
+            Console.Error.WriteLine($"run dir gone while starting ({e.Message}); killing {launch}");
             LibC.kill(qemuPid, Signals.SIGKILL);
-            WaitForExit(qemuPid);
+            LibC.kill(launch.ChildPid, Signals.SIGKILL);
+            WaitForExit(launch.ChildPid);
+            launch.Dispose();
             return 1;
         }
-        Console.Error.WriteLine($"supervising qemu pid {qemuPid}");
+        Console.Error.WriteLine($"supervising {launch}");
 
-        var record = ToExitRecord(WaitForExit(qemuPid), TaskMemoryCgroup.OomKills(memoryCgroup) > oomKillsBefore);
+        var wait = WaitForExit(launch.ChildPid);
+        // The uid goes back to the pool only once QEMU is gone.
+        launch.Dispose();
+        var record = ToExitRecord(wait, launch.Jailed, TaskMemoryCgroup.OomKills(memoryCgroup) > oomKillsBefore);
         if (removeMemoryCgroup is not null)
         {
             TaskMemoryCgroup.RemoveCreated(removeMemoryCgroup);
@@ -147,7 +155,11 @@ public static class Supervisor
     }
 
     /// <summary>An explicit unknown outcome when the status was lost: never a made-up exit code.</summary>
-    internal static ExitRecord ToExitRecord((int Status, string? Error) wait, bool oomKilled)
+    /// <remarks>
+    /// A jailed QEMU's status comes through bwrap (the child we wait for), which folds a signal into exit code
+    /// 128 + n: read back by <see cref="Jail.JailExit"/>. bwrap itself killed by a signal is reported as is.
+    /// </remarks>
+    internal static ExitRecord ToExitRecord((int Status, string? Error) wait, bool jailed, bool oomKilled)
     {
         var (status, error) = wait;
         if (error is not null)
@@ -156,7 +168,13 @@ public static class Supervisor
         }
         return LibC.WIFSIGNALED(status)
             ? new ExitRecord(128 + LibC.WTERMSIG(status), LibC.WTERMSIG(status), oomKilled, null, DateTimeOffset.UtcNow)
-            : new ExitRecord(LibC.WEXITSTATUS(status), 0, oomKilled, null, DateTimeOffset.UtcNow);
+            : FromExitCode(LibC.WEXITSTATUS(status), jailed, oomKilled);
+    }
+
+    private static ExitRecord FromExitCode(int code, bool jailed, bool oomKilled)
+    {
+        var (exitCode, signal) = jailed ? Jail.JailExit.FromBwrapExitCode(code) : (code, 0);
+        return new ExitRecord(exitCode, signal, oomKilled, null, DateTimeOffset.UtcNow);
     }
 
     /// <summary>

@@ -47,7 +47,10 @@ public sealed class PlanningTests : IDisposable
     public async Task SetConfig_EmulatorsAllowlist_TakesEffectOnFingerprintAndStart()
     {
         await using var driver = _node.NewDriver();
-        driver.SetConfig(PluginConfig.Decode(NomadMsgpack.PluginConfig(emulatorsAllowlist: new[] { "aarch64" })), null);
+        driver.SetConfig(
+            PluginConfig.Decode(NomadMsgpack.PluginConfig(emulatorsAllowlist: new[] { "aarch64" }, jail: false)),
+            null
+        );
 
         var fingerprint = await driver.FingerprintAsync(Timeouts.Token());
         var e = await Assert.ThrowsAsync<DriverException>(() =>
@@ -68,7 +71,10 @@ public sealed class PlanningTests : IDisposable
         var noReboot = _task.Request(config: ("args", new[] { "-no-reboot" }));
         await driver.ValidateAsync(snapshot, Timeouts.Token());
 
-        driver.SetConfig(PluginConfig.Decode(NomadMsgpack.PluginConfig(argsAllowlist: new[] { "-no-reboot" })), null);
+        driver.SetConfig(
+            PluginConfig.Decode(NomadMsgpack.PluginConfig(argsAllowlist: new[] { "-no-reboot" }, jail: false)),
+            null
+        );
         var refused = await Assert.ThrowsAsync<DriverException>(() => driver.ValidateAsync(snapshot, Timeouts.Token()));
         await driver.StartTaskAsync(noReboot, Timeouts.Token());
 

@@ -65,7 +65,7 @@ public sealed class RpcLifecycleTests : IAsyncLifetime
         await _plugin.Base.SetConfigAsync(
             new SetConfigRequest
             {
-                MsgpackConfig = ByteString.CopyFrom(NomadMsgpack.PluginConfig()),
+                MsgpackConfig = ByteString.CopyFrom(NomadMsgpack.PluginConfig(jail: false)),
                 NomadConfig = new NomadConfig
                 {
                     Driver = new NomadDriverConfig

@@ -13,8 +13,9 @@ namespace NomadQemu.InProcess.Tests.Support;
 /// </summary>
 /// <remarks>
 /// The fake is reached only through <see cref="DriverOptions.PathVariable"/> and the supervisor only through
-/// <see cref="DriverOptions.SupervisorExecutable"/>: when QEMU later runs inside a sandbox (bubblewrap), the
-/// sandbox must keep honouring an emulator found this way for this tier to keep working.
+/// <see cref="DriverOptions.SupervisorExecutable"/>. The fake is a dotnet program from this suite's build output,
+/// which the jail's minimal root (bubblewrap: /usr and little else) does not hold, so this tier runs with plugin
+/// config <c>jail = false</c>; the jail itself is tested on real QEMU in the E2E tier.
 /// </remarks>
 public sealed class FakeNode : IDisposable
 {
@@ -52,7 +53,13 @@ public sealed class FakeNode : IDisposable
     public string EmulatorPath { get; }
     public DriverOptions Options { get; }
 
-    public QemuDriver NewDriver() => new(Options, NullLoggerFactory.Instance);
+    /// <summary>A driver configured as SetConfig with every default but the jail (see the remarks).</summary>
+    public QemuDriver NewDriver()
+    {
+        var driver = new QemuDriver(Options, NullLoggerFactory.Instance);
+        driver.SetConfig(NomadQemu.Core.Config.PluginConfig.Default with { Jail = false }, null);
+        return driver;
+    }
 
     /// <summary>The dotnet host running this suite, so the fake and the supervisor use the same runtime.</summary>
     public static string Dotnet { get; } =

@@ -40,9 +40,14 @@ public sealed class FakeTask : IDisposable
     public string Stdout => File.Exists(StdoutPath) ? File.ReadAllText(StdoutPath) : "";
     public string Stderr => File.Exists(StderrPath) ? File.ReadAllText(StderrPath) : "";
 
-    /// <summary>The core's request for this task; <paramref name="fakeMode"/> reaches the fake as FAKE_QEMU.</summary>
-    public TaskRequest Request(string fakeMode = "", params (string Key, object? Value)[] config) =>
-        new()
+    /// <summary>
+    /// The core's request for this task. <paramref name="fakeMode"/> reaches the fake through a file in the task dir
+    /// (the parent of its working directory, the run dir): QEMU's environment is the driver's, never the task's.
+    /// </summary>
+    public TaskRequest Request(string fakeMode = "", params (string Key, object? Value)[] config)
+    {
+        File.WriteAllText(Path.Combine(TaskDir, FakeMode.FileName), fakeMode);
+        return new()
         {
             TaskId = TaskId,
             TaskName = TaskName,
@@ -54,6 +59,7 @@ public sealed class FakeTask : IDisposable
             Env = new Dictionary<string, string> { [FakeMode.Variable] = fakeMode },
             DriverConfig = VmTask.DriverConfig([("accelerator", "tcg"), .. config]),
         };
+    }
 
     private static void CreateImage(string path)
     {

@@ -56,7 +56,9 @@ public sealed class InProcessPlugin : IAsyncDisposable
         await plugin.Base.SetConfigAsync(
             new SetConfigRequest
             {
-                MsgpackConfig = ByteString.CopyFrom(pluginConfig ?? NomadMsgpack.PluginConfig()),
+                // The fake emulator is a dotnet program from this suite's build output, which the jail's minimal root
+                // does not hold: this tier tests the driver's paths unjailed; the jail is the E2E tier's.
+                MsgpackConfig = ByteString.CopyFrom(pluginConfig ?? NomadMsgpack.PluginConfig(jail: false)),
                 PluginApiVersion = BasePluginService.ApiVersion,
             }
         );
