@@ -60,6 +60,9 @@ public sealed record TaskConfig
     /// <summary>vCPU count; null means the task's reserved cores, else 1.</summary>
     public int? Vcpus { get; init; }
 
+    /// <summary>The <c>cloud_init</c> block: a NoCloud seed is attached when present.</summary>
+    public CloudInitConfig? CloudInit { get; init; }
+
     /// <summary>Keys the schema does not know (Nomad refuses them before encoding; kept for diagnostics).</summary>
     public IReadOnlyDictionary<string, CtyValue> UnknownKeys { get; init; } = new Dictionary<string, CtyValue>();
 
@@ -104,6 +107,7 @@ public sealed record TaskConfig
             KernelArgs = read.OptionalString(TaskConfigSchema.KernelArgs),
             CpuModel = read.OptionalString(TaskConfigSchema.CpuModel),
             Vcpus = read.OptionalInt(TaskConfigSchema.Vcpus, 1, MaxVcpus),
+            CloudInit = CloudInitConfig.FromCty(coerced[TaskConfigSchema.CloudInit]),
             UnknownKeys = unknown,
         };
     }

@@ -29,6 +29,16 @@ public static class TaskConfigSchema
     public const string CpuModel = "cpu_model";
     public const string Vcpus = "vcpus";
 
+    // cloud_init { ... } (one block) and its keys.
+    public const string CloudInit = "cloud_init";
+    public const string CloudInitUserData = "user_data";
+    public const string CloudInitUserDataFile = "user_data_file";
+    public const string CloudInitMetaData = "meta_data";
+    public const string CloudInitVendorData = "vendor_data";
+    public const string CloudInitVendorDataFile = "vendor_data_file";
+    public const string CloudInitNetworkConfig = "network_config";
+    public const string CloudInitNetworkConfigFile = "network_config_file";
+
     public static ObjectSchema Spec { get; } =
         new(
             new Dictionary<string, SchemaNode>
@@ -53,6 +63,21 @@ public static class TaskConfigSchema
                 [KernelArgs] = new AttrSchema(KernelArgs, "string"),
                 [CpuModel] = new AttrSchema(CpuModel, "string"),
                 [Vcpus] = new AttrSchema(Vcpus, "number"),
+                [CloudInit] = new BlockSchema(CloudInit, CloudInitSpec),
+            }
+        );
+
+    private static ObjectSchema CloudInitSpec =>
+        new(
+            new Dictionary<string, SchemaNode>
+            {
+                [CloudInitUserData] = new AttrSchema(CloudInitUserData, "string"),
+                [CloudInitUserDataFile] = new AttrSchema(CloudInitUserDataFile, "string"),
+                [CloudInitMetaData] = new AttrSchema(CloudInitMetaData, "map(string)"),
+                [CloudInitVendorData] = new AttrSchema(CloudInitVendorData, "string"),
+                [CloudInitVendorDataFile] = new AttrSchema(CloudInitVendorDataFile, "string"),
+                [CloudInitNetworkConfig] = new AttrSchema(CloudInitNetworkConfig, "string"),
+                [CloudInitNetworkConfigFile] = new AttrSchema(CloudInitNetworkConfigFile, "string"),
             }
         );
 
