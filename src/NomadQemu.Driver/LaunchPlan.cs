@@ -24,5 +24,14 @@ internal sealed record LaunchPlan(
     PassedFds Fds
 ) : IDisposable
 {
+    /// <summary>The cloud-init seed to write at start, or null without a <c>cloud_init</c> block.</summary>
+    public QemuDriver.SeedPlan? Seed { get; init; }
+
+    /// <summary>Overlays of <c>disk</c> images, created at start like <see cref="Overlay"/>.</summary>
+    public IReadOnlyList<QemuDriver.OverlayPlan> ExtraOverlays { get; init; } = [];
+
+    /// <summary>Blank <c>disk</c>s, created at start when missing (kept across task restarts).</summary>
+    public IReadOnlyList<QemuDriver.BlankDiskPlan> BlankDisks { get; init; } = [];
+
     public void Dispose() => Fds.Dispose();
 }

@@ -56,6 +56,9 @@ public sealed partial class QemuDriver
             var accelerator = await ResolveAcceleratorAsync(config.Accelerator, emulator, arch, cancellationToken);
             fds = new PassedFds();
             var files = OpenJobFiles(config, request, fds);
+            var roots = ImagePathGuard.Roots(request.AllocDir, plugin.ImagePaths);
+            var disks = OpenExtraDisks(config, request, roots, fds);
+            var seed = PlanSeed(config, request, roots, fds);
             var forwards = PortForwardResolver.Resolve(config.PortMap, request.GroupPorts, request.LegacyNetworks);
 
             var commandLine = QemuCommandLineBuilder.Build(
@@ -78,6 +81,9 @@ public sealed partial class QemuDriver
                             : null,
                     KernelPath = files.KernelPath,
                     InitrdPath = files.InitrdPath,
+                    SeedDrive = seed?.Drive,
+                    ExtraDrives = disks.Drives,
+                    NicMacAddress = seed?.Mac,
                 }
             );
 
@@ -108,7 +114,12 @@ public sealed partial class QemuDriver
                 forwards,
                 commandLine.Warnings,
                 fds
-            );
+            )
+            {
+                Seed = seed?.Plan,
+                ExtraOverlays = disks.Overlays,
+                BlankDisks = disks.Blanks,
+            };
         }
         catch (ConfigException e)
         {
@@ -140,6 +151,8 @@ public sealed partial class QemuDriver
             ($"config key \"{TaskConfigSchema.Kernel}\"", config.Kernel),
             ($"config key \"{TaskConfigSchema.Initrd}\"", config.Initrd),
             ($"config key \"{TaskConfigSchema.KernelArgs}\"", config.KernelArgs),
+            .. (config.CloudInit?.Files() ?? []).Select(f => ($"config key \"{f.Key}\"", (string?)f.Path)),
+            .. config.Disks.Select(d => ($"config key \"{d.Name}.{TaskConfigSchema.DiskSource}\"", d.Source)),
         ];
         foreach (
             var (name, value) in fields.Concat(

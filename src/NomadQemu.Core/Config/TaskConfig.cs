@@ -63,6 +63,9 @@ public sealed record TaskConfig
     /// <summary>The <c>cloud_init</c> block: a NoCloud seed is attached when present.</summary>
     public CloudInitConfig? CloudInit { get; init; }
 
+    /// <summary>The <c>disk</c> blocks: extra disks after the boot drive, in the order written.</summary>
+    public IReadOnlyList<DiskConfig> Disks { get; init; } = [];
+
     /// <summary>Keys the schema does not know (Nomad refuses them before encoding; kept for diagnostics).</summary>
     public IReadOnlyDictionary<string, CtyValue> UnknownKeys { get; init; } = new Dictionary<string, CtyValue>();
 
@@ -108,6 +111,7 @@ public sealed record TaskConfig
             CpuModel = read.OptionalString(TaskConfigSchema.CpuModel),
             Vcpus = read.OptionalInt(TaskConfigSchema.Vcpus, 1, MaxVcpus),
             CloudInit = CloudInitConfig.FromCty(coerced[TaskConfigSchema.CloudInit]),
+            Disks = DiskConfig.ListFromCty(coerced[TaskConfigSchema.Disk]),
             UnknownKeys = unknown,
         };
     }

@@ -26,3 +26,16 @@ public enum GuestProfile
     /// <summary><c>"fast"</c>: q35, <c>-nodefaults</c>, virtio disk and NIC, serial console only.</summary>
     Fast,
 }
+
+/// <summary><c>disk.interface</c>: the bus an extra disk sits on.</summary>
+public enum DiskInterface
+{
+    /// <summary>virtio-blk (PCI).</summary>
+    Virtio,
+
+    /// <summary>An IDE (on q35: AHCI) hard disk.</summary>
+    Ide,
+
+    /// <summary>A SCSI disk on a virtio-scsi controller the driver adds.</summary>
+    Scsi,
+}

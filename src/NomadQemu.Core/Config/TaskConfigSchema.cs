@@ -39,6 +39,18 @@ public static class TaskConfigSchema
     public const string CloudInitNetworkConfig = "network_config";
     public const string CloudInitNetworkConfigFile = "network_config_file";
 
+    // disk { ... } (repeatable) and its keys.
+    public const string Disk = "disk";
+    public const string DiskSource = "source";
+    public const string DiskSize = "size";
+    public const string DiskFormat = "format";
+    public const string DiskInterface = "interface";
+    public const string DiskReadOnly = "read_only";
+    public const string DiskCache = "cache";
+    public const string DiskDiscard = "discard";
+    public const string DiskSerial = "serial";
+    public const string DiskBootIndex = "boot_index";
+
     public static ObjectSchema Spec { get; } =
         new(
             new Dictionary<string, SchemaNode>
@@ -64,6 +76,23 @@ public static class TaskConfigSchema
                 [CpuModel] = new AttrSchema(CpuModel, "string"),
                 [Vcpus] = new AttrSchema(Vcpus, "number"),
                 [CloudInit] = new BlockSchema(CloudInit, CloudInitSpec),
+                [Disk] = new BlockListSchema(Disk, DiskSpec, MaxItems: DiskConfig.MaxDisks),
+            }
+        );
+
+    private static ObjectSchema DiskSpec =>
+        new(
+            new Dictionary<string, SchemaNode>
+            {
+                [DiskSource] = new AttrSchema(DiskSource, "string"),
+                [DiskSize] = new AttrSchema(DiskSize, "string"),
+                [DiskFormat] = new AttrSchema(DiskFormat, "string"),
+                [DiskInterface] = new AttrSchema(DiskInterface, "string"),
+                [DiskReadOnly] = new DefaultSchema(new AttrSchema(DiskReadOnly, "bool"), "false"),
+                [DiskCache] = new AttrSchema(DiskCache, "string"),
+                [DiskDiscard] = new AttrSchema(DiskDiscard, "string"),
+                [DiskSerial] = new AttrSchema(DiskSerial, "string"),
+                [DiskBootIndex] = new AttrSchema(DiskBootIndex, "number"),
             }
         );
 

@@ -29,7 +29,7 @@ internal static class SchemaMapping
             },
             BlockSchema b => new Spec
             {
-                Block = new Block
+                BlockValue = new Block
                 {
                     Name = b.Name,
                     Required = b.Required,
