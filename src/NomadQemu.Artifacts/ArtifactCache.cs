@@ -4,13 +4,14 @@ namespace NomadQemu.Artifacts;
 /// Content-addressed store of verified artifacts, shared by every fetcher (and process) using the same directory.
 /// <code>
 /// {cacheDir}/objects/sha256/{hex}        verified content, read-only (0444), named by its own sha256
-/// {cacheDir}/index/{md5|sha1|sha512}/{hex}  the sha256 of the content a job asked for by another checksum
+/// {cacheDir}/index/sha512/{hex}         the sha256 of the content a job asked for by sha512
 /// {cacheDir}/tmp/{random}.part           in-flight downloads; renamed into objects/ only after verification
 /// </code>
 /// Every object is named by the sha256 of its bytes whatever checksum the job used, and a hit is served only
 /// after the object is hashed again and matches both that name and the job's own checksum: a tampered or
-/// corrupted entry is discarded and fetched again, never served. Only artifacts with a checksum are cached:
-/// without one there is no way to know whether the server's content changed, and Nomad downloads every time.
+/// corrupted entry is discarded and fetched again, never served. Only artifacts with a sha256 or sha512 checksum
+/// are cached: without one there is no way to know whether the server's content changed (Nomad downloads every
+/// time), and md5/sha1 collide on demand (see <see cref="ArtifactChecksum.CollisionResistant"/>).
 /// Publishing is an atomic rename within one file system, so a reader never sees a half-written object.
 /// </summary>
 public sealed class ArtifactCache

@@ -23,6 +23,13 @@ public sealed record ArtifactChecksum
     public ChecksumAlgorithm Algorithm { get; }
     public string Hex { get; }
 
+    /// <summary>
+    /// Whether the shared cache may serve content for this checksum. Not for md5 or sha1: colliding pairs can be
+    /// made for both, so a job that planted one file of a pair under a digest would have it served to another
+    /// job asking for the other. Those are downloaded and verified every time, as Nomad does without a cache.
+    /// </summary>
+    public bool CollisionResistant => Algorithm is ChecksumAlgorithm.Sha256 or ChecksumAlgorithm.Sha512;
+
     /// <summary>"sha256:abc…": also the cache key.</summary>
     public override string ToString() => $"{AlgorithmName(Algorithm)}:{Hex}";
 

@@ -64,9 +64,10 @@ public sealed class ArtifactFetcher : IDisposable
         }
 
         var unpacked = plan.Archive != ArchiveKind.None;
-        var lookup = checksum is null
-            ? CacheLookup.Miss
-            : await _cache.LookUpAsync(checksum, cancellationToken).ConfigureAwait(false);
+        var cached = checksum is { CollisionResistant: true };
+        var lookup = checksum is { CollisionResistant: true } strong
+            ? await _cache.LookUpAsync(strong, cancellationToken).ConfigureAwait(false)
+            : CacheLookup.Miss;
         if (lookup.ObjectPath is { } cachedObject)
         {
             var size = new FileInfo(cachedObject).Length;
@@ -81,14 +82,8 @@ public sealed class ArtifactFetcher : IDisposable
         {
             var sha256 = await DownloadAndVerifyAsync(plan, tempPath, checksum, throttle, cancellationToken)
                 .ConfigureAwait(false);
-            var content = checksum is null ? tempPath : _cache.Publish(tempPath, checksum, sha256!);
-            var placed = await MaterializeAsync(
-                    plan,
-                    content,
-                    ownsContent: checksum is null,
-                    throttle,
-                    cancellationToken
-                )
+            var content = cached ? _cache.Publish(tempPath, checksum!, sha256!) : tempPath;
+            var placed = await MaterializeAsync(plan, content, ownsContent: !cached, throttle, cancellationToken)
                 .ConfigureAwait(false);
             return new ArtifactResult(placed, FromCache: false, checksum, unpacked);
         }

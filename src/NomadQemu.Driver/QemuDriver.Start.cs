@@ -52,7 +52,9 @@ public sealed partial class QemuDriver
                     plan.Executable,
                     plan.Arguments,
                     QemuEnvironment(request),
-                    request.TaskDir,
+                    // QEMU's working directory is the private run dir, not the task dir: QEMU looks up every
+                    // ROM, BIOS and keymap it loads as a relative path first, and the task dir is the job's.
+                    plan.RunDir,
                     request.StdoutPath,
                     request.StderrPath,
                     NullIfEmpty(request.CgroupPath),

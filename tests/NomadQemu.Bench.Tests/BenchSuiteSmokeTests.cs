@@ -9,10 +9,7 @@ namespace NomadQemu.Bench.Tests;
 /// </summary>
 public sealed class BenchSuiteSmokeTests
 {
-    [Fact(
-        Timeout = 15 * 60 * 1000,
-        Skip = "known broken at stop 17: the by-hand baselines replay argv naming /proc/self/fd/N (issue 9A)"
-    )]
+    [Fact(Timeout = 15 * 60 * 1000)]
     public async Task QuickSuite_EveryItemRuns_EveryRowHasOursAndBaseline()
     {
         var repoRoot = TestEnvironment.RepoRoot;

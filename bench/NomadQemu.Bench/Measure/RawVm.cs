@@ -103,9 +103,29 @@ public sealed class RawVm : IAsyncDisposable
 /// <summary>Helpers around the QEMU command lines the driver produced, reused verbatim for the baselines.</summary>
 public static class QemuArgv
 {
-    /// <summary>The argv of a running process, as the kernel holds it.</summary>
-    public static string[] Capture(int pid) =>
-        File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline").TrimEnd('\0').Split('\0');
+    /// <summary>
+    /// The argv of a running process, as the kernel holds it, with each <c>/proc/self/fd/N</c> (how the driver
+    /// hands QEMU the kernel and initrd it opened) turned back into the file that descriptor has open: a
+    /// launcher by hand names the files.
+    /// </summary>
+    public static string[] Capture(int pid)
+    {
+        var proc = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}";
+        return
+        [
+            .. File.ReadAllText($"{proc}/cmdline")
+                .TrimEnd('\0')
+                .Split('\0')
+                .Select(arg =>
+                    arg.StartsWith(SelfFd, StringComparison.Ordinal)
+                        ? new FileInfo($"{proc}/fd/{arg[SelfFd.Length..]}").LinkTarget
+                            ?? throw new InvalidOperationException($"QEMU pid {pid} has no {arg}")
+                        : arg
+                ),
+        ];
+    }
+
+    private const string SelfFd = "/proc/self/fd/";
 
     /// <summary>The same command line for another task dir and host port (paths and the forward are the only per-task parts).</summary>
     public static string[] Retarget(

@@ -28,10 +28,8 @@ public sealed class LifecycleTests : IDisposable
         Assert.Contains("-machine type=pc,accel=tcg", console, StringComparison.Ordinal);
     }
 
-    [Fact(
-        Skip = "known broken at stop 17: StartTask now refuses a duplicate id as AlreadyExists (issue 14); update the expectation"
-    )]
-    public async Task StartTask_SameTaskTwice_RefusedAsFailedPrecondition()
+    [Fact]
+    public async Task StartTask_SameTaskTwice_RefusedAsAlreadyExists()
     {
         await using var driver = _node.NewDriver();
         await driver.StartTaskAsync(_task.Request(), Timeouts.Token());
@@ -40,7 +38,7 @@ public sealed class LifecycleTests : IDisposable
             driver.StartTaskAsync(_task.Request(), Timeouts.Token())
         );
 
-        Assert.Equal(DriverErrorKind.FailedPrecondition, e.Kind);
+        Assert.Equal(DriverErrorKind.AlreadyExists, e.Kind);
     }
 
     [Fact]

@@ -12,9 +12,7 @@ public sealed class RecoveryTests : IDisposable
 
     private TaskStatusInfo Info => new(_task.TaskName, _task.AllocId, _task.AllocDir);
 
-    [Fact(
-        Skip = "known broken at stop 17: recovery checks QEMU's /proc/PID/exe against the emulator (issue 9A); the fake QEMU runs under dotnet"
-    )]
+    [Fact]
     public async Task RecoverTask_VmStillRunning_ReattachesAndControlsIt()
     {
         byte[] state;

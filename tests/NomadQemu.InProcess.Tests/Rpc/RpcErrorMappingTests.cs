@@ -174,19 +174,21 @@ public sealed class RpcErrorMappingTests : IAsyncLifetime
         Assert.Equal(StatusCode.FailedPrecondition, e.StatusCode);
     }
 
-    [Fact(
-        Skip = "known broken at stop 17: exec is implemented now (issue 12), unknown task = NotFound; update the expectation"
-    )]
-    public async Task ExecAndNetworkRpcs_Unimplemented()
+    [Fact]
+    public async Task ExecOnUnknownTask_NotFound_NetworkRpcs_Unimplemented()
     {
         var exec = await Assert.ThrowsAsync<RpcException>(async () =>
-            await _plugin.Driver.ExecTaskAsync(new ExecTaskRequest { TaskId = "x" }, cancellationToken: Call.Token)
+            await _plugin.Driver.ExecTaskAsync(
+                new ExecTaskRequest { TaskId = "x", Command = { "true" } },
+                cancellationToken: Call.Token
+            )
         );
         var network = await Assert.ThrowsAsync<RpcException>(async () =>
             await _plugin.Driver.CreateNetworkAsync(new CreateNetworkRequest(), cancellationToken: Call.Token)
         );
 
-        Assert.Equal(StatusCode.Unimplemented, exec.StatusCode);
+        Assert.Equal(StatusCode.NotFound, exec.StatusCode);
+        Assert.Contains("task not found", exec.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(StatusCode.Unimplemented, network.StatusCode);
     }
 

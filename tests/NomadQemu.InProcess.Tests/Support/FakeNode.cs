@@ -7,8 +7,8 @@ using NomadQemu.TestKit;
 namespace NomadQemu.InProcess.Tests.Support;
 
 /// <summary>
-/// A node whose only emulator is the fake: a bin dir holding <c>qemu-system-x86_64</c> (a script that runs
-/// NomadQemu.FakeQemu) put first on the driver's PATH, so the real qemu-img and nsenter are still found. The
+/// A node whose only emulator is the fake: a bin dir holding <c>qemu-system-x86_64</c> (a link to
+/// NomadQemu.FakeQemu's apphost) put first on the driver's PATH, so the real qemu-img and nsenter are still found. The
 /// supervisor is the host's own <c>__supervise</c> command, run from this suite's build output.
 /// </summary>
 /// <remarks>
@@ -24,10 +24,11 @@ public sealed class FakeNode : IDisposable
     {
         BinDir = Path.Combine(_root.Path, "bin");
         Directory.CreateDirectory(BinDir);
-        var fake = Path.Combine(AppContext.BaseDirectory, typeof(FakeMode).Assembly.GetName().Name + ".dll");
+        // The fake's native apphost, not a script running dotnet: recovery checks that the recorded QEMU pid
+        // still runs the emulator it launched (/proc/PID/exe), and a script would show up as dotnet.
+        var fake = Path.Combine(AppContext.BaseDirectory, typeof(FakeMode).Assembly.GetName().Name!);
         EmulatorPath = Path.Combine(BinDir, "qemu-system-x86_64");
-        File.WriteAllText(EmulatorPath, $"#!/bin/sh\nexec '{Dotnet}' '{fake}' \"$@\"\n");
-        File.SetUnixFileMode(EmulatorPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.CreateSymbolicLink(EmulatorPath, fake);
         var host = Path.Combine(AppContext.BaseDirectory, "nomad-driver-qemu.dll");
         var suite = Path.Combine(AppContext.BaseDirectory, typeof(FakeNode).Assembly.GetName().Name!);
         Options = SupervisorCommand.DriverOptions() with

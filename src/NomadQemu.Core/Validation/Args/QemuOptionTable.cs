@@ -45,7 +45,9 @@ internal static class QemuOptionTable
         Arg("-m", Owned, "memory comes from the task's resources.memory (what Nomad schedules and limits)"),
         Arg("-mem-path", Host, "maps host files as guest memory"),
         Flag("-mem-prealloc"),
-        Arg("-k"),
+        // QEMU tries a keymap name as a path first (relative to its working directory, the task dir), so a
+        // name can be a link the job planted; and a keymap only matters to a display, which is host-reaching.
+        Arg("-k", Host, "QEMU opens the value as a file path before looking in its keymap dir"),
         Flag("-audio-help"),
         Valued("-audio", QemuValueRuleSets.Audiodev),
         Valued("-audiodev", QemuValueRuleSets.Audiodev),

@@ -39,7 +39,6 @@ public sealed class ArgsPolicyTests
             new[] { "-usbdevice", "tablet" },
             new[] { "-rtc", "base=utc,clock=host" },
             new[] { "-boot", "order=dc,menu=on" },
-            new[] { "-k", "en-us" },
             new[] { "-nographic" },
             new[] { "-display", "none" },
             new[] { "-global", "kvm-pit.lost_tick_policy=discard" },
@@ -185,6 +184,12 @@ public sealed class ArgsPolicyTests
                 [],
                 ["-global", "driver=virtio-net-pci,property=romfile,value=/etc/shadow"],
                 "args[0] \"-global\" \"driver=virtio-net-pci,property=romfile,value=/etc/shadow\": property romfile= loads a host file as the option ROM; allowed only when the plugin's args_allowlist names it, e.g. \"-global=virtio-net-pci,romfile\" (rule: host-reaching, refused by default)"
+            },
+            {
+                // QEMU tries the keymap name as a path first: a link named "de" in the task dir would be read.
+                [],
+                ["-k", "de"],
+                "args[0] \"-k\" \"de\": QEMU opens the value as a file path before looking in its keymap dir; allowed only when the plugin's args_allowlist names it, e.g. \"-k\" (rule: host-reaching, refused by default)"
             },
             {
                 [],
