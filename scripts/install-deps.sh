@@ -11,6 +11,7 @@ packages=(
     genisoimage xorriso cloud-init      # cloud-init seed tests: independent ISO readers, cloud-init's own parsers
     qemu-guest-agent                    # qemu-ga: the guest agent client's tests run it on a unix socket
     time                                # GNU time -v: peak RSS of `validate` in the job-file fuzz tests
+    ovmf                                # firmware = "uefi": OVMF code/vars + QEMU firmware descriptors (UEFI tests)
 )
 
 missing=()

@@ -21,6 +21,9 @@ public sealed record DriverOptions
     /// <summary>The <c>PATH</c> searched for QEMU, <c>qemu-img</c> and <c>nsenter</c>.</summary>
     public Func<string?> PathVariable { get; init; } = () => Environment.GetEnvironmentVariable("PATH");
 
+    /// <summary>Where QEMU firmware descriptors are read (tests point it at their own).</summary>
+    internal IReadOnlyList<string> FirmwareDirectories { get; init; } = FirmwareDiscovery.DefaultDirectories;
+
     /// <summary>For tests: a probe with another device or timeout.</summary>
     internal KvmProbe KvmProbe { get; init; } = new();
 }

@@ -21,7 +21,9 @@ internal sealed record LaunchPlan(
     IReadOnlyDictionary<string, int> GuestPorts,
     IReadOnlyList<PortForward> Forwards,
     IReadOnlyList<string> Warnings,
-    PassedFds Fds
+    PassedFds Fds,
+    QemuDriver.UefiVarsPlan? UefiVars = null,
+    MemoryPlan? Memory = null
 ) : IDisposable
 {
     /// <summary>The cloud-init seed to write at start, or null without a <c>cloud_init</c> block.</summary>

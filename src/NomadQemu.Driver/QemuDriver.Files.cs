@@ -10,7 +10,14 @@ public sealed partial class QemuDriver
     /// <summary>The per-task overlay: created at start in the run dir, handed to QEMU at reserved descriptors.</summary>
     internal sealed record OverlayPlan(string Path, ulong VirtualSize, int Fd, int ReadOnlyFd);
 
-    private sealed record JobFiles(DriveSpec Drive, string? KernelPath, string? InitrdPath, OverlayPlan? Overlay);
+    /// <param name="DirectBootBytes">Kernel plus initrd size: QEMU keeps a copy of both in its own memory (fw_cfg).</param>
+    private sealed record JobFiles(
+        DriveSpec Drive,
+        string? KernelPath,
+        string? InitrdPath,
+        OverlayPlan? Overlay,
+        long DirectBootBytes
+    );
 
     /// <summary>
     /// Opens every file the job names (image chain, kernel, initrd) exactly once, beneath its allowed roots, and
@@ -48,7 +55,16 @@ public sealed partial class QemuDriver
             }
             var kernel = OpenSide(TaskConfigSchema.Kernel, config.Kernel, request, roots, fds, opened);
             var initrd = OpenSide(TaskConfigSchema.Initrd, config.Initrd, request, roots, fds, opened);
-            return new JobFiles(new DriveSpec(top, iso ? DriveMedia.Cdrom : DriveMedia.Disk), kernel, initrd, overlay);
+            var bootBytes = opened
+                .Where(f => f.Key is TaskConfigSchema.Kernel or TaskConfigSchema.Initrd)
+                .Sum(f => f.Size);
+            return new JobFiles(
+                new DriveSpec(top, iso ? DriveMedia.Cdrom : DriveMedia.Disk),
+                kernel,
+                initrd,
+                overlay,
+                bootBytes
+            );
         }
         catch
         {

@@ -43,6 +43,7 @@ public sealed partial class QemuDriver
             ArgsPolicy.Check(config.Args, ArgsAllowlist.Parse(plugin.ArgsAllowlist), AllocatedPorts(request));
             DriveInterfaceGuard.Check(config.EffectiveDriveInterface);
             MemoryGuard.Check(request.MemoryMb);
+            FirmwareGuard.Check(config);
 
             var runDir = Path.Combine(taskDir, RunDirName);
             var qmpSocket = Path.Combine(runDir, "qmp.sock");
@@ -59,8 +60,10 @@ public sealed partial class QemuDriver
             var roots = ImagePathGuard.Roots(request.AllocDir, plugin.ImagePaths);
             var disks = OpenExtraDisks(config, request, roots, fds);
             var seed = PlanSeed(config, request, roots, fds);
+            var uefi = PlanUefi(config, arch, fds);
             var forwards = PortForwardResolver.Resolve(config.PortMap, request.GroupPorts, request.LegacyNetworks);
 
+            var vcpus = VcpuResolver.Resolve(config.Vcpus, request.CpusetCpus);
             var commandLine = QemuCommandLineBuilder.Build(
                 new QemuLaunchSpec
                 {
@@ -69,7 +72,7 @@ public sealed partial class QemuDriver
                     Accelerator = accelerator,
                     TaskName = request.TaskName,
                     MemoryMb = request.MemoryMb,
-                    Vcpus = VcpuResolver.Resolve(config.Vcpus, request.CpusetCpus),
+                    Vcpus = vcpus,
                     Drive = files.Drive,
                     FdSets = fds.Members,
                     QmpSocketPath = qmpSocket,
@@ -84,6 +87,7 @@ public sealed partial class QemuDriver
                     SeedDrive = seed?.Drive,
                     ExtraDrives = disks.Drives,
                     NicMacAddress = seed?.Mac,
+                    Uefi = uefi.Flash,
                 }
             );
 
@@ -113,7 +117,9 @@ public sealed partial class QemuDriver
                 PortForwardResolver.GuestPortMap(forwards),
                 forwards,
                 commandLine.Warnings,
-                fds
+                fds,
+                uefi.Vars,
+                MemoryPlan.For(request.MemoryMb, request.MemoryMaxMb, vcpus, files.DirectBootBytes)
             )
             {
                 Seed = seed?.Plan,

@@ -47,6 +47,8 @@ public sealed partial class QemuDriver
             PrepareRunDirectory(plan.RunDir);
             await PrepareDiskAsync(plan, cancellationToken);
             WriteSeed(plan);
+            PrepareUefiVars(plan, request.TaskDir);
+            var memoryCgroup = ApplyMemoryLimit(plan, request);
             run.WriteLaunch(
                 new LaunchRequest(
                     plan.Executable,
@@ -60,7 +62,9 @@ public sealed partial class QemuDriver
                     NullIfEmpty(request.CgroupPath),
                     plan.Fds.Numbers,
                     request.TaskId,
-                    plan.Emulator
+                    plan.Emulator,
+                    memoryCgroup?.Path,
+                    memoryCgroup?.Created ?? false
                 )
             );
             supervisor = StartSupervisor(plan);
@@ -106,6 +110,7 @@ public sealed partial class QemuDriver
                 ("pid", started.QemuPid.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 ("disk", plan.Overlay is null ? "in place" : "overlay")
             );
+            EmitMemory(handle, plan, memoryCgroup);
             foreach (var warning in plan.Warnings)
             {
                 Emit(handle, warning, ("warning", "command line"));

@@ -30,7 +30,13 @@ public sealed partial class QemuDriver : IAsyncDisposable
     {
         _options = options;
         _log = loggers.CreateLogger("NomadQemu.Driver");
-        _fingerprinter = new Fingerprinter(options.PathVariable, options.KvmProbe, () => StateDir, _log);
+        _fingerprinter = new Fingerprinter(
+            options.PathVariable,
+            options.KvmProbe,
+            () => StateDir,
+            _log,
+            options.FirmwareDirectories
+        );
     }
 
     public void SetConfig(PluginConfig config, NodeCompute? compute)

@@ -70,6 +70,8 @@ public sealed class VmTask : IDisposable
             ["cpu_model"] = null,
             ["vcpus"] = null,
             ["cloud_init"] = null,
+            ["firmware"] = "bios",
+            ["secure_boot"] = false,
         };
         foreach (var (key, value) in overrides)
         {

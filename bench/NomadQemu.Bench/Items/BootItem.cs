@@ -21,6 +21,7 @@ public static class BootItem
         var builtin = new Sample("s");
         var compat = new Sample("s");
         var fast = new Sample("s");
+        var uefi = new Sample("s");
         string[] builtinArgv = [];
         for (var round = 0; round < context.Options.BootRounds; round++)
         {
@@ -30,6 +31,7 @@ public static class BootItem
             builtinArgv = argv;
             compat.Add(await OursAsync(context, session, task => VmTask.DriverConfig()));
             fast.Add(await OursAsync(context, session, DriverVm.FastConfig));
+            uefi.Add(await OursAsync(context, session, UefiConfig));
         }
         section.Add(
             "(b) our driver, same job (profile compat), StartTask → HTTP 200",
@@ -43,6 +45,12 @@ public static class BootItem
             "(a) built-in command line → HTTP 200",
             builtin
         );
+        section.Add(
+            "(d) (c) with firmware = \"uefi\" (OVMF, per-task variable store), StartTask → HTTP 200",
+            uefi,
+            "(c) the same job with the default BIOS",
+            fast
+        );
         section.Note(
             $"(a) is the built-in driver's argv (as nomad drivers/qemu/driver.go StartTask builds it), run by the suite on a fresh qcow2 overlay made before the clock starts (the built-in writes the image in place, so it has no disk step): `{string.Join(' ', builtinArgv.Skip(1))}`."
         );
@@ -50,6 +58,10 @@ public static class BootItem
             $"All three: {MemoryMb} MB guest, TCG, fresh disk per boot, HTTP polled with a raw GET every 50 ms (0.3 s per attempt). (b) and (c) include everything StartTask does (validation, overlay, supervisor, QMP handshake)."
         );
     }
+
+    /// <summary>(c) under UEFI: the first start of a task, so the variable store is copied from the template.</summary>
+    private static byte[] UefiConfig(VmTask task) =>
+        VmTask.DriverConfig([("profile", "fast"), ("firmware", "uefi"), .. task.DirectKernelBoot()]);
 
     private static async Task<(double Seconds, string[] Argv)> BuiltinAsync(BenchContext context)
     {

@@ -66,6 +66,12 @@ public sealed record TaskConfig
     /// <summary>The <c>disk</c> blocks: extra disks after the boot drive, in the order written.</summary>
     public IReadOnlyList<DiskConfig> Disks { get; init; } = [];
 
+    /// <summary><c>bios</c> (SeaBIOS, QEMU's default) or <c>uefi</c> (OVMF from the host, per-task variable store).</summary>
+    public Firmware Firmware { get; init; } = Firmware.Bios;
+
+    /// <summary>UEFI Secure Boot with the host's enrolled-keys OVMF build; needs <c>firmware = "uefi"</c> and q35.</summary>
+    public bool SecureBoot { get; init; }
+
     /// <summary>Keys the schema does not know (Nomad refuses them before encoding; kept for diagnostics).</summary>
     public IReadOnlyDictionary<string, CtyValue> UnknownKeys { get; init; } = new Dictionary<string, CtyValue>();
 
@@ -112,6 +118,8 @@ public sealed record TaskConfig
             Vcpus = read.OptionalInt(TaskConfigSchema.Vcpus, 1, MaxVcpus),
             CloudInit = CloudInitConfig.FromCty(coerced[TaskConfigSchema.CloudInit]),
             Disks = DiskConfig.ListFromCty(coerced[TaskConfigSchema.Disk]),
+            Firmware = read.Choice(TaskConfigSchema.Firmware, s_firmwares, Firmware.Bios),
+            SecureBoot = read.Bool(TaskConfigSchema.SecureBoot, whenAbsent: false),
             UnknownKeys = unknown,
         };
     }
@@ -126,6 +134,12 @@ public sealed record TaskConfig
     {
         ["qcow2"] = Config.ImageFormat.Qcow2,
         ["raw"] = Config.ImageFormat.Raw,
+    };
+
+    private static readonly Dictionary<string, Firmware> s_firmwares = new(StringComparer.Ordinal)
+    {
+        ["bios"] = Config.Firmware.Bios,
+        ["uefi"] = Config.Firmware.Uefi,
     };
 
     private static readonly Dictionary<string, GuestProfile> s_profiles = new(StringComparer.Ordinal)

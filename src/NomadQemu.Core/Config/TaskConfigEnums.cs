@@ -39,3 +39,13 @@ public enum DiskInterface
     /// <summary>A SCSI disk on a virtio-scsi controller the driver adds.</summary>
     Scsi,
 }
+
+/// <summary><c>firmware</c>: what the guest boots from before its kernel or boot loader.</summary>
+public enum Firmware
+{
+    /// <summary><c>"bios"</c>: QEMU's built-in SeaBIOS (the built-in driver's only choice).</summary>
+    Bios,
+
+    /// <summary><c>"uefi"</c>: the host's OVMF, code read-only, variable store copied per task.</summary>
+    Uefi,
+}

@@ -28,6 +28,8 @@ public static class TaskConfigSchema
     public const string KernelArgs = "kernel_args";
     public const string CpuModel = "cpu_model";
     public const string Vcpus = "vcpus";
+    public const string Firmware = "firmware";
+    public const string SecureBoot = "secure_boot";
 
     // cloud_init { ... } (one block) and its keys.
     public const string CloudInit = "cloud_init";
@@ -75,6 +77,8 @@ public static class TaskConfigSchema
                 [KernelArgs] = new AttrSchema(KernelArgs, "string"),
                 [CpuModel] = new AttrSchema(CpuModel, "string"),
                 [Vcpus] = new AttrSchema(Vcpus, "number"),
+                [Firmware] = WithDefault(Firmware, "string", "\"bios\""),
+                [SecureBoot] = WithDefault(SecureBoot, "bool", "false"),
                 [CloudInit] = new BlockSchema(CloudInit, CloudInitSpec),
                 [Disk] = new BlockListSchema(Disk, DiskSpec, MaxItems: DiskConfig.MaxDisks),
             }

@@ -28,7 +28,8 @@ public static class QemuCommandLineBuilder
 
         args.AddRange([
             "-machine",
-            $"type={QemuOptionText.Escape(config.EffectiveMachineType)},accel={QemuOptionText.Escape(spec.Accelerator)}",
+            $"type={QemuOptionText.Escape(config.EffectiveMachineType)},accel={QemuOptionText.Escape(spec.Accelerator)}"
+                + (spec.Uefi is { SecureBoot: true } ? ",smm=on" : ""),
         ]);
         if (fast)
         {
@@ -47,6 +48,7 @@ public static class QemuCommandLineBuilder
         {
             args.AddRange(["-add-fd", string.Create(CultureInfo.InvariantCulture, $"fd={member.Fd},set={member.Set}")]);
         }
+        UefiFlashArgs.Add(spec.Uefi, args);
         args.AddRange(["-drive", DriveValue(spec)]);
         AddSeed(spec, args);
         AddExtraDrives(spec, args);

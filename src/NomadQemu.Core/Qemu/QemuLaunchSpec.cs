@@ -57,4 +57,7 @@ public sealed record QemuLaunchSpec
     /// are always added, in compat mode too, so the NIC the config names exists.
     /// </summary>
     public string? NicMacAddress { get; init; }
+
+    /// <summary>The UEFI firmware to map; null boots QEMU's default BIOS.</summary>
+    public UefiFlash? Uefi { get; init; }
 }

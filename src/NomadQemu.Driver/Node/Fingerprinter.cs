@@ -16,7 +16,8 @@ internal sealed partial class Fingerprinter(
     Func<string?> pathVariable,
     KvmProbe kvmProbe,
     Func<string> stateDir,
-    ILogger log
+    ILogger log,
+    IReadOnlyList<string>? firmwareDirectories = null
 ) : IDisposable
 {
     private readonly SemaphoreSlim _kvmGate = new(1, 1);
@@ -61,7 +62,9 @@ internal sealed partial class Fingerprinter(
         var description = kvm.Usable
             ? $"QEMU {version.Version}, KVM usable"
             : $"QEMU {version.Version}; KVM not usable ({kvm.Reason}), tasks with accelerator \"auto\" use TCG";
-        return new Fingerprint(DriverHealth.Healthy, description, Attributes(true, version.Version, emulators, kvm));
+        var attributes = Attributes(true, version.Version, emulators, kvm);
+        AddFirmwares(attributes, emulators);
+        return new Fingerprint(DriverHealth.Healthy, description, attributes);
     }
 
     /// <summary><c>qemu-system-* --version</c>, run again only when the binary's identity changed.</summary>
@@ -171,6 +174,27 @@ internal sealed partial class Fingerprinter(
             attributes["driver.qemu.accelerators"] = kvm.Usable ? "kvm,tcg" : "tcg";
         }
         return attributes;
+    }
+
+    /// <summary>
+    /// Which firmwares a job can ask for here (x86_64): SeaBIOS ships with QEMU; UEFI, and UEFI that enforces
+    /// Secure Boot, only where a firmware descriptor names them. Read each period: installing OVMF needs no restart.
+    /// </summary>
+    private void AddFirmwares(
+        Dictionary<string, AttributeValue> attributes,
+        IReadOnlyDictionary<string, string> emulators
+    )
+    {
+        if (!emulators.ContainsKey("x86_64"))
+        {
+            return;
+        }
+        var descriptors = FirmwareDiscovery.Load(firmwareDirectories ?? FirmwareDiscovery.DefaultDirectories);
+        attributes["driver.qemu.firmware.bios"] = true;
+        attributes["driver.qemu.firmware.uefi"] =
+            Core.Firmware.FirmwareSelector.Select(descriptors, "x86_64", "q35", secureBoot: false) is not null;
+        attributes["driver.qemu.firmware.uefi_secure_boot"] =
+            Core.Firmware.FirmwareSelector.Select(descriptors, "x86_64", "q35", secureBoot: true) is not null;
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();

@@ -40,6 +40,8 @@ public static class Supervisor
 
         int qemuPid;
         string? cgroup;
+        string? memoryCgroup;
+        string? removeMemoryCgroup;
         long oomKillsBefore;
         try
         {
@@ -56,7 +58,17 @@ public static class Supervisor
                     LibC.getpid().ToString(CultureInfo.InvariantCulture)
                 );
             }
-            oomKillsBefore = ReadOomKills(cgroup);
+            memoryCgroup = request.MemoryCgroupPath ?? cgroup;
+            if (request.MemoryCgroupPath is { } own && own != cgroup)
+            {
+                // cgroup v1: the task's memory limit lives in its own hierarchy; QEMU inherits both.
+                File.WriteAllText(
+                    Path.Combine(own, "cgroup.procs"),
+                    LibC.getpid().ToString(CultureInfo.InvariantCulture)
+                );
+            }
+            removeMemoryCgroup = request.MemoryCgroupCreated ? request.MemoryCgroupPath : null;
+            oomKillsBefore = TaskMemoryCgroup.OomKills(memoryCgroup);
             Directory.SetCurrentDirectory(request.WorkingDirectory);
             var argv = new List<string>(request.Arguments.Count + 1) { request.Executable };
             argv.AddRange(request.Arguments);
@@ -104,7 +116,11 @@ public static class Supervisor
         }
         Console.Error.WriteLine($"supervising qemu pid {qemuPid}");
 
-        var record = ToExitRecord(WaitForExit(qemuPid), ReadOomKills(cgroup) > oomKillsBefore);
+        var record = ToExitRecord(WaitForExit(qemuPid), TaskMemoryCgroup.OomKills(memoryCgroup) > oomKillsBefore);
+        if (removeMemoryCgroup is not null)
+        {
+            TaskMemoryCgroup.RemoveCreated(removeMemoryCgroup);
+        }
         dir.WriteExit(record);
         Console.Error.WriteLine($"qemu exited: code {record.ExitCode} signal {record.Signal} oom {record.OomKilled}");
         return 0;
@@ -194,27 +210,5 @@ public static class Supervisor
             LibC.dup2(logFd >= 0 ? logFd : nullFd, 1);
             LibC.dup2(logFd >= 0 ? logFd : nullFd, 2);
         }
-    }
-
-    /// <summary>cgroup v2 <c>memory.events</c> counts OOM kills; a rise while QEMU ran means it was one of them.</summary>
-    private static long ReadOomKills(string? cgroup)
-    {
-        if (string.IsNullOrEmpty(cgroup))
-        {
-            return 0;
-        }
-        try
-        {
-            foreach (var line in File.ReadLines(Path.Combine(cgroup, "memory.events")))
-            {
-                if (line.StartsWith("oom_kill ", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.AsSpan(9), CultureInfo.InvariantCulture);
-                }
-            }
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return 0;
     }
 }

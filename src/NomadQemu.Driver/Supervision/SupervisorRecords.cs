@@ -19,7 +19,9 @@ internal sealed record LaunchRequest(
     string? CgroupPath,
     IReadOnlyList<int>? PassFds = null,
     string? TaskId = null,
-    string? Emulator = null
+    string? Emulator = null,
+    string? MemoryCgroupPath = null,
+    bool MemoryCgroupCreated = false
 );
 
 /// <summary>

@@ -36,6 +36,7 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
         "disk_mode",
         "drive_interface",
         "emulator",
+        "firmware",
         "graceful_shutdown",
         "guest_agent",
         "image_format",
@@ -46,6 +47,7 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
         "machine_type",
         "port_map",
         "profile",
+        "secure_boot",
         "vcpus",
     ];
     private static readonly string[] s_pluginKeys =
