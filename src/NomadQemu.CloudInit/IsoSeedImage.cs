@@ -17,7 +17,8 @@ namespace NomadQemu.CloudInit;
 /// switch FAT type with size, where this layout is fixed (26 sectors of metadata, then the files).
 /// </para>
 /// <para>
-/// Size: 52 KiB of metadata plus each file rounded up to 2 KiB. Determinism: every timestamp is one fixed value
+/// Size: 52 KiB of metadata, each file rounded up to 2 KiB, and 300 KiB of trailing zeros (see
+/// <c>IsoLayout.TrailingPadSectors</c>). Determinism: every timestamp is one fixed value
 /// and nothing depends on the clock, the host or the order the caller gave the files; the same seed gives the same
 /// bytes. Writing is sequential (no seeking) and copies each file's bytes straight from the seed's memory.
 /// </para>
@@ -111,6 +112,10 @@ public static class IsoSeedImage
             {
                 yield return s_zeroes.AsMemory(0, IsoBytes.SectorSize - tail);
             }
+        }
+        for (var i = 0; i < IsoLayout.TrailingPadSectors; i++)
+        {
+            yield return s_zeroes;
         }
     }
 

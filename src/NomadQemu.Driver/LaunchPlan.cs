@@ -32,5 +32,14 @@ internal sealed record LaunchPlan(
     /// <summary>The guest agent's socket path, when <c>guest_agent = true</c>.</summary>
     public string? GuestAgentSocket { get; init; }
 
+    /// <summary>The cloud-init seed to write at start, or null without a <c>cloud_init</c> block.</summary>
+    public QemuDriver.SeedPlan? Seed { get; init; }
+
+    /// <summary>Overlays of <c>disk</c> images, created at start like <see cref="Overlay"/>.</summary>
+    public IReadOnlyList<QemuDriver.OverlayPlan> ExtraOverlays { get; init; } = [];
+
+    /// <summary>Blank <c>disk</c>s, created at start when missing (kept across task restarts).</summary>
+    public IReadOnlyList<QemuDriver.BlankDiskPlan> BlankDisks { get; init; } = [];
+
     public void Dispose() => Fds.Dispose();
 }

@@ -57,6 +57,9 @@ public sealed partial class QemuDriver
             var accelerator = await ResolveAcceleratorAsync(config.Accelerator, emulator, arch, cancellationToken);
             fds = new PassedFds();
             var files = OpenJobFiles(config, request, fds);
+            var roots = ImagePathGuard.Roots(request.AllocDir, plugin.ImagePaths);
+            var disks = OpenExtraDisks(config, request, roots, fds);
+            var seed = PlanSeed(config, request, roots, fds);
             var uefi = PlanUefi(config, arch, fds);
             var forwards = PortForwardResolver.Resolve(config.PortMap, request.GroupPorts, request.LegacyNetworks);
 
@@ -85,6 +88,9 @@ public sealed partial class QemuDriver
                             : null,
                     KernelPath = files.KernelPath,
                     InitrdPath = files.InitrdPath,
+                    SeedDrive = seed?.Drive,
+                    ExtraDrives = disks.Drives,
+                    NicMacAddress = seed?.Mac,
                     Uefi = uefi.Flash,
                 }
             );
@@ -121,6 +127,9 @@ public sealed partial class QemuDriver
             {
                 LauncherPrefix = launcherPrefix,
                 GuestAgentSocket = config.GuestAgent ? agentSocket : null,
+                Seed = seed?.Plan,
+                ExtraOverlays = disks.Overlays,
+                BlankDisks = disks.Blanks,
             };
         }
         catch (ConfigException e)
@@ -153,6 +162,8 @@ public sealed partial class QemuDriver
             ($"config key \"{TaskConfigSchema.Kernel}\"", config.Kernel),
             ($"config key \"{TaskConfigSchema.Initrd}\"", config.Initrd),
             ($"config key \"{TaskConfigSchema.KernelArgs}\"", config.KernelArgs),
+            .. (config.CloudInit?.Files() ?? []).Select(f => ($"config key \"{f.Key}\"", (string?)f.Path)),
+            .. config.Disks.Select(d => ($"config key \"{d.Name}.{TaskConfigSchema.DiskSource}\"", d.Source)),
         ];
         foreach (
             var (name, value) in fields.Concat(

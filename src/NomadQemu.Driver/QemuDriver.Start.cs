@@ -46,6 +46,7 @@ public sealed partial class QemuDriver
             Ledger?.Record(request.TaskId, plan.RunDir, LedgerPhase.Starting);
             PrepareRunDirectory(plan.RunDir);
             await PrepareDiskAsync(plan, cancellationToken);
+            WriteSeed(plan);
             PrepareUefiVars(plan, request.TaskDir);
             var memoryCgroup = ApplyMemoryLimit(plan, request);
             run.WriteLaunch(
@@ -157,19 +158,34 @@ public sealed partial class QemuDriver
     /// </summary>
     private async Task PrepareDiskAsync(LaunchPlan plan, CancellationToken cancellationToken)
     {
-        if (plan.Overlay is not { } overlay)
+        foreach (
+            var overlay in (plan.Overlay is { } main ? [main] : Array.Empty<OverlayPlan>()).Concat(plan.ExtraOverlays)
+        )
         {
-            return;
+            await CreateQcow2Async(overlay.Path, overlay.VirtualSize, "disk overlay", cancellationToken);
+            plan.Fds.Fill(overlay.Fd, File.OpenHandle(overlay.Path, FileMode.Open, FileAccess.ReadWrite));
+            plan.Fds.Fill(overlay.ReadOnlyFd, File.OpenHandle(overlay.Path, FileMode.Open, FileAccess.Read));
         }
+        await PrepareBlankDisksAsync(plan, cancellationToken);
+    }
+
+    /// <summary>A plain empty qcow2 (no backing file named) of the given virtual size, mode 0600.</summary>
+    private async Task CreateQcow2Async(
+        string path,
+        ulong virtualSize,
+        string what,
+        CancellationToken cancellationToken
+    )
+    {
         var qemuImg =
             FindOnPath("qemu-img")
             ?? throw new DriverException(
                 DriverErrorKind.Internal,
-                "qemu-img not found in PATH (install qemu-utils); it creates the per-task disk overlay"
+                $"qemu-img not found in PATH (install qemu-utils); it creates the per-task {what}"
             );
         var result = await ProcessRunner.RunAsync(
             qemuImg,
-            ["create", "-q", "-f", "qcow2", overlay.Path, overlay.VirtualSize.ToString(CultureInfo.InvariantCulture)],
+            ["create", "-q", "-f", "qcow2", path, virtualSize.ToString(CultureInfo.InvariantCulture)],
             TimeSpan.FromSeconds(30),
             cancellationToken
         );
@@ -177,12 +193,10 @@ public sealed partial class QemuDriver
         {
             throw new DriverException(
                 DriverErrorKind.Internal,
-                $"creating the disk overlay {overlay.Path} failed: {result.Stderr.Trim()}"
+                $"creating the {what} {path} failed: {result.Stderr.Trim()}"
             );
         }
-        File.SetUnixFileMode(overlay.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        plan.Fds.Fill(overlay.Fd, File.OpenHandle(overlay.Path, FileMode.Open, FileAccess.ReadWrite));
-        plan.Fds.Fill(overlay.ReadOnlyFd, File.OpenHandle(overlay.Path, FileMode.Open, FileAccess.Read));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     private SupervisorChild StartSupervisor(LaunchPlan plan)

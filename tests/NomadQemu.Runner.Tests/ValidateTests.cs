@@ -133,6 +133,43 @@ public sealed class ValidateTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_BlockKeys_AreDecodedAndErrorsPointIntoTheBlock()
+    {
+        // The job-file path hands blocks over as Nomad's API does (a list of objects): a good cloud_init and two
+        // disk blocks pass decoding, and a bad value in the second disk is reported at that very line.
+        var job = _dir.File(
+            "blocks.nomad.hcl",
+            Header
+                + """
+                    task "vm" {
+                      driver = "qemu"
+                      config {
+                        image_path = "local/disk.img"
+                        cloud_init {
+                          user_data = "#cloud-config\n"
+                          meta_data = { zone = "a" }
+                        }
+                        disk {
+                          size = "1GiB"
+                        }
+                        disk {
+                          size = "lots"
+                        }
+                      }
+                    }
+                  }
+                }
+                """
+        );
+
+        var (code, _, stderr) = await RunnerProcess.RunAsync(s_timeout, "validate", job);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"{job}:15:11: task \"vm\": config key \"disk[1].size\"", stderr);
+        Assert.Contains("          size = \"lots\"\n          ^", stderr);
+    }
+
+    [Fact]
     public async Task Validate_MissingImage_IsAnErrorWithoutArtifact()
     {
         var job = _dir.File(

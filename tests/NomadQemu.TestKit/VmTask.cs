@@ -69,6 +69,7 @@ public sealed class VmTask : IDisposable
             ["kernel_args"] = null,
             ["cpu_model"] = null,
             ["vcpus"] = null,
+            ["cloud_init"] = null,
             ["firmware"] = "bios",
             ["secure_boot"] = false,
         };

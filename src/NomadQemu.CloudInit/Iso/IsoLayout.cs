@@ -19,6 +19,14 @@ internal sealed class IsoLayout
     public const uint JolietRootSector = 25;
     public const uint FirstDataSector = 26;
 
+    /// <summary>
+    /// Zero sectors after the last file, counted in the volume (what mkisofs/genisoimage add by default). Readers
+    /// read past the data: Linux CD-ROM readahead runs into the end of a too-short medium, and busybox's volume_id
+    /// (findfs, mount by LABEL=) reads the first 68 KiB of a device before it looks for ISO 9660 at all, so a
+    /// smaller seed has no label to it. 300 KiB covers both.
+    /// </summary>
+    public const uint TrailingPadSectors = 150;
+
     // Level-1 names (8.3, d-characters) for readers that see neither extension; unique by construction.
     private static readonly Dictionary<string, string> s_level1Names = new(StringComparer.Ordinal)
     {
@@ -51,6 +59,6 @@ internal sealed class IsoLayout
             files.Add(file);
             next += file.Sectors;
         }
-        return new IsoLayout(files, next);
+        return new IsoLayout(files, next + TrailingPadSectors);
     }
 }

@@ -21,13 +21,26 @@ public static class ConfigCoercion
     /// As <see cref="Coerce(CtyValue, ObjectSchema)"/>, but when <paramref name="unknownKeys"/> is given unknown keys
     /// are collected there instead of refused (Nomad validated the keys before encoding; we keep the rest for diagnostics).
     /// </summary>
-    internal static CtyMap Coerce(CtyValue raw, ObjectSchema schema, IDictionary<string, CtyValue>? unknownKeys)
+    internal static CtyMap Coerce(CtyValue raw, ObjectSchema schema, IDictionary<string, CtyValue>? unknownKeys) =>
+        CoerceObject(raw, schema, unknownKeys, prefix: "");
+
+    /// <param name="prefix">Where the object sits (<c>""</c>, <c>"cloud_init."</c>, <c>"disk[1]."</c>): keys in errors are full paths.</param>
+    private static CtyMap CoerceObject(
+        CtyValue raw,
+        ObjectSchema schema,
+        IDictionary<string, CtyValue>? unknownKeys,
+        string prefix
+    )
     {
         var input = raw switch
         {
             CtyNull => CtyMap.Empty,
             CtyMap map => map,
-            _ => throw new ConfigException(null, $"config must be a map of keys to values, got {raw.Description}"),
+            _ when prefix.Length == 0 => throw new ConfigException(
+                null,
+                $"config must be a map of keys to values, got {raw.Description}"
+            ),
+            _ => throw ConfigException.ForKey(prefix.TrimEnd('.'), $"expected a block, got {raw.Description}"),
         };
 
         var inputNameToKey = schema.Attributes.ToDictionary(
@@ -45,7 +58,10 @@ public static class ConfigCoercion
             if (unknownKeys is null)
             {
                 var known = string.Join(", ", inputNameToKey.Keys.Order(StringComparer.Ordinal));
-                throw new ConfigException(key, $"unknown config key \"{key}\"; known keys: {known}");
+                throw new ConfigException(
+                    prefix + key,
+                    $"unknown config key \"{prefix}{key}\"; known keys{(prefix.Length > 0 ? " in " + prefix.TrimEnd('.') : "")}: {known}"
+                );
             }
 
             unknownKeys[key] = value;
@@ -54,7 +70,7 @@ public static class ConfigCoercion
         List<KeyValuePair<string, CtyValue>> output = [];
         foreach ((var key, var node) in schema.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
-            output.Add(KeyValuePair.Create(key, CoerceAttribute(key, node, input[InputName(key, node)])));
+            output.Add(KeyValuePair.Create(key, CoerceAttribute(prefix + key, node, input[InputName(key, node)])));
         }
 
         return new CtyMap(output);
@@ -65,6 +81,8 @@ public static class ConfigCoercion
         {
             AttrSchema { Name.Length: > 0 } attr => attr.Name,
             DefaultSchema { Primary: AttrSchema { Name.Length: > 0 } attr } => attr.Name,
+            BlockSchema { Name.Length: > 0 } block => block.Name,
+            BlockListSchema { Name.Length: > 0 } blocks => blocks.Name,
             _ => objectKey,
         };
 
@@ -83,12 +101,67 @@ public static class ConfigCoercion
                 // Defaults apply both when Nomad sent the literal and when the key arrives as nil (older clients, RecoverTask).
                 var effective = value.IsNull ? HclLiteral.Parse(withDefault.LiteralHcl) : value;
                 return CoerceAttribute(key, attr, effective);
+            case BlockSchema block:
+                return CoerceBlock(key, block, value);
+            case BlockListSchema blocks:
+                return CoerceBlockList(key, blocks, value);
             default:
                 throw new ArgumentException(
                     $"schema node {node.GetType().Name} for \"{key}\" is not supported",
                     nameof(node)
                 );
         }
+    }
+
+    /// <summary>
+    /// hcldec gives a block as one object; Nomad's API (and our job files) write blocks as a list of objects, so a
+    /// list of exactly one is accepted too. The result is the object, or null when the block is absent.
+    /// </summary>
+    private static CtyValue CoerceBlock(string key, BlockSchema block, CtyValue value)
+    {
+        var body = value switch
+        {
+            CtyList { Items.Count: 0 } => CtyValue.Null,
+            CtyList { Items.Count: 1 } one => one.Items[0],
+            CtyList many => throw ConfigException.ForKey(
+                key,
+                $"only one \"{key}\" block is allowed, got {many.Items.Count}"
+            ),
+            _ => value,
+        };
+        if (body.IsNull)
+        {
+            return block.Required ? throw new ConfigException(key, $"a \"{key}\" block is required") : CtyValue.Null;
+        }
+        return CoerceObject(body, block.Nested, unknownKeys: null, prefix: key + ".");
+    }
+
+    /// <summary>A list of objects, in the order written; a single object (one block in map form) is a list of one.</summary>
+    private static CtyList CoerceBlockList(string key, BlockListSchema blocks, CtyValue value)
+    {
+        var items = value switch
+        {
+            CtyNull => [],
+            CtyList list => list.Items,
+            CtyMap => (IReadOnlyList<CtyValue>)[value],
+            _ => throw ConfigException.ForKey(key, $"expected \"{key}\" blocks, got {value.Description}"),
+        };
+        if ((ulong)items.Count < blocks.MinItems || (blocks.MaxItems > 0 && (ulong)items.Count > blocks.MaxItems))
+        {
+            var most = blocks.MaxItems > 0 ? $"at most {blocks.MaxItems}" : "any number of";
+            throw ConfigException.ForKey(
+                key,
+                $"at least {blocks.MinItems} and {most} \"{key}\" blocks are allowed, got {items.Count}"
+            );
+        }
+        return new CtyList([
+            .. items.Select(
+                (item, i) =>
+                    item.IsNull
+                        ? throw ConfigException.ForKey(key, $"block {i} is null")
+                        : CoerceObject(item, blocks.Nested, unknownKeys: null, prefix: $"{key}[{i}].")
+            ),
+        ]);
     }
 
     /// <summary>cty's conversion rules for the types configs use; <paramref name="path"/> locates nested values.</summary>

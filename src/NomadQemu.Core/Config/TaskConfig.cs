@@ -60,6 +60,12 @@ public sealed record TaskConfig
     /// <summary>vCPU count; null means the task's reserved cores, else 1.</summary>
     public int? Vcpus { get; init; }
 
+    /// <summary>The <c>cloud_init</c> block: a NoCloud seed is attached when present.</summary>
+    public CloudInitConfig? CloudInit { get; init; }
+
+    /// <summary>The <c>disk</c> blocks: extra disks after the boot drive, in the order written.</summary>
+    public IReadOnlyList<DiskConfig> Disks { get; init; } = [];
+
     /// <summary><c>bios</c> (SeaBIOS, QEMU's default) or <c>uefi</c> (OVMF from the host, per-task variable store).</summary>
     public Firmware Firmware { get; init; } = Firmware.Bios;
 
@@ -110,6 +116,8 @@ public sealed record TaskConfig
             KernelArgs = read.OptionalString(TaskConfigSchema.KernelArgs),
             CpuModel = read.OptionalString(TaskConfigSchema.CpuModel),
             Vcpus = read.OptionalInt(TaskConfigSchema.Vcpus, 1, MaxVcpus),
+            CloudInit = CloudInitConfig.FromCty(coerced[TaskConfigSchema.CloudInit]),
+            Disks = DiskConfig.ListFromCty(coerced[TaskConfigSchema.Disk]),
             Firmware = read.Choice(TaskConfigSchema.Firmware, s_firmwares, Firmware.Bios),
             SecureBoot = read.Bool(TaskConfigSchema.SecureBoot, whenAbsent: false),
             UnknownKeys = unknown,

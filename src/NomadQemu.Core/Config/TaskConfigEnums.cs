@@ -27,6 +27,19 @@ public enum GuestProfile
     Fast,
 }
 
+/// <summary><c>disk.interface</c>: the bus an extra disk sits on.</summary>
+public enum DiskInterface
+{
+    /// <summary>virtio-blk (PCI).</summary>
+    Virtio,
+
+    /// <summary>An IDE (on q35: AHCI) hard disk.</summary>
+    Ide,
+
+    /// <summary>A SCSI disk on a virtio-scsi controller the driver adds.</summary>
+    Scsi,
+}
+
 /// <summary><c>firmware</c>: what the guest boots from before its kernel or boot loader.</summary>
 public enum Firmware
 {

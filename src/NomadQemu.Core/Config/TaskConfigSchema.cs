@@ -31,6 +31,28 @@ public static class TaskConfigSchema
     public const string Firmware = "firmware";
     public const string SecureBoot = "secure_boot";
 
+    // cloud_init { ... } (one block) and its keys.
+    public const string CloudInit = "cloud_init";
+    public const string CloudInitUserData = "user_data";
+    public const string CloudInitUserDataFile = "user_data_file";
+    public const string CloudInitMetaData = "meta_data";
+    public const string CloudInitVendorData = "vendor_data";
+    public const string CloudInitVendorDataFile = "vendor_data_file";
+    public const string CloudInitNetworkConfig = "network_config";
+    public const string CloudInitNetworkConfigFile = "network_config_file";
+
+    // disk { ... } (repeatable) and its keys.
+    public const string Disk = "disk";
+    public const string DiskSource = "source";
+    public const string DiskSize = "size";
+    public const string DiskFormat = "format";
+    public const string DiskInterface = "interface";
+    public const string DiskReadOnly = "read_only";
+    public const string DiskCache = "cache";
+    public const string DiskDiscard = "discard";
+    public const string DiskSerial = "serial";
+    public const string DiskBootIndex = "boot_index";
+
     public static ObjectSchema Spec { get; } =
         new(
             new Dictionary<string, SchemaNode>
@@ -57,6 +79,38 @@ public static class TaskConfigSchema
                 [Vcpus] = new AttrSchema(Vcpus, "number"),
                 [Firmware] = WithDefault(Firmware, "string", "\"bios\""),
                 [SecureBoot] = WithDefault(SecureBoot, "bool", "false"),
+                [CloudInit] = new BlockSchema(CloudInit, CloudInitSpec),
+                [Disk] = new BlockListSchema(Disk, DiskSpec, MaxItems: DiskConfig.MaxDisks),
+            }
+        );
+
+    private static ObjectSchema DiskSpec =>
+        new(
+            new Dictionary<string, SchemaNode>
+            {
+                [DiskSource] = new AttrSchema(DiskSource, "string"),
+                [DiskSize] = new AttrSchema(DiskSize, "string"),
+                [DiskFormat] = new AttrSchema(DiskFormat, "string"),
+                [DiskInterface] = new AttrSchema(DiskInterface, "string"),
+                [DiskReadOnly] = new DefaultSchema(new AttrSchema(DiskReadOnly, "bool"), "false"),
+                [DiskCache] = new AttrSchema(DiskCache, "string"),
+                [DiskDiscard] = new AttrSchema(DiskDiscard, "string"),
+                [DiskSerial] = new AttrSchema(DiskSerial, "string"),
+                [DiskBootIndex] = new AttrSchema(DiskBootIndex, "number"),
+            }
+        );
+
+    private static ObjectSchema CloudInitSpec =>
+        new(
+            new Dictionary<string, SchemaNode>
+            {
+                [CloudInitUserData] = new AttrSchema(CloudInitUserData, "string"),
+                [CloudInitUserDataFile] = new AttrSchema(CloudInitUserDataFile, "string"),
+                [CloudInitMetaData] = new AttrSchema(CloudInitMetaData, "map(string)"),
+                [CloudInitVendorData] = new AttrSchema(CloudInitVendorData, "string"),
+                [CloudInitVendorDataFile] = new AttrSchema(CloudInitVendorDataFile, "string"),
+                [CloudInitNetworkConfig] = new AttrSchema(CloudInitNetworkConfig, "string"),
+                [CloudInitNetworkConfigFile] = new AttrSchema(CloudInitNetworkConfigFile, "string"),
             }
         );
 

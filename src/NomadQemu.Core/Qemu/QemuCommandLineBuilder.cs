@@ -12,6 +12,8 @@ namespace NomadQemu.Core.Qemu;
 public static class QemuCommandLineBuilder
 {
     public const string DriveId = "image0";
+    public const string SeedDriveId = "cidata0";
+    public const string ScsiControllerId = "scsi0";
     public const string GuestAgentChannel = "org.qemu.guest_agent.0";
     public const string GuestAgentChardevId = "qga0";
     public const string NetdevId = SlirpNetwork.NetdevId;
@@ -51,6 +53,8 @@ public static class QemuCommandLineBuilder
         }
         UefiFlashArgs.Add(spec.Uefi, args);
         args.AddRange(["-drive", DriveValue(spec)]);
+        AddSeed(spec, args);
+        AddExtraDrives(spec, args);
         AddKernelBoot(spec, args);
         AddConsole(fast, args);
         AddQmp(spec, args);
@@ -85,6 +89,80 @@ public static class QemuCommandLineBuilder
         var value =
             $"file={QemuOptionText.Escape("json:" + DiskLayerJson.Write(spec.Drive.Top))},if={driveInterface},id={DriveId}";
         return cdrom ? value + ",media=cdrom" : value;
+    }
+
+    /// <summary>
+    /// The seed goes on the bus the boot disk uses, so a guest that can read its boot disk has the driver for it:
+    /// a read-only virtio disk next to a virtio boot disk (q35 has no IDE, and its AHCI is often not in cloud
+    /// kernels), a CD-ROM on IDE otherwise (what Windows' cloudbase-init and every firmware read).
+    /// </summary>
+    private static void AddSeed(QemuLaunchSpec spec, List<string> args)
+    {
+        if (spec.SeedDrive is not { } seed)
+        {
+            return;
+        }
+        var file = $"file={QemuOptionText.Escape("json:" + DiskLayerJson.Write(seed.Top))}";
+        args.AddRange([
+            "-drive",
+            spec.Config.EffectiveDriveInterface == "virtio"
+                ? $"{file},if=virtio,readonly=on,id={SeedDriveId}"
+                : $"{file},if=ide,media=cdrom,readonly=on,id={SeedDriveId}",
+        ]);
+    }
+
+    /// <summary>
+    /// Each extra disk is a backend (<c>-drive if=none</c>) plus a device, so serial and boot order are set on the
+    /// device where QEMU reads them. Ids are <c>disk0..</c> in block order; SCSI disks share one virtio-scsi controller.
+    /// </summary>
+    private static void AddExtraDrives(QemuLaunchSpec spec, List<string> args)
+    {
+        if (spec.ExtraDrives.Any(d => d.Interface == DiskInterface.Scsi))
+        {
+            args.AddRange(["-device", $"virtio-scsi-pci,id={ScsiControllerId}"]);
+        }
+        for (var i = 0; i < spec.ExtraDrives.Count; i++)
+        {
+            var (disk, bus, top) = spec.ExtraDrives[i];
+            var id = string.Create(CultureInfo.InvariantCulture, $"disk{i}");
+            List<string> drive =
+            [
+                $"file={QemuOptionText.Escape("json:" + DiskLayerJson.Write(top))}",
+                "if=none",
+                $"id={id}",
+            ];
+            if (disk.ReadOnly)
+            {
+                drive.Add("readonly=on");
+            }
+            if (disk.Cache is not null)
+            {
+                drive.Add($"cache={disk.Cache}");
+            }
+            if (disk.Discard is not null)
+            {
+                drive.Add($"discard={disk.Discard}");
+            }
+            List<string> device =
+            [
+                bus switch
+                {
+                    DiskInterface.Ide => "ide-hd",
+                    DiskInterface.Scsi => $"scsi-hd,bus={ScsiControllerId}.0",
+                    _ => "virtio-blk-pci",
+                },
+                $"drive={id}",
+            ];
+            if (disk.Serial is not null)
+            {
+                device.Add($"serial={disk.Serial}");
+            }
+            if (disk.BootIndex is { } bootIndex)
+            {
+                device.Add(string.Create(CultureInfo.InvariantCulture, $"bootindex={bootIndex}"));
+            }
+            args.AddRange(["-drive", string.Join(",", drive), "-device", string.Join(",", device)]);
+        }
     }
 
     private static void AddKernelBoot(QemuLaunchSpec spec, List<string> args)
@@ -160,12 +238,13 @@ public static class QemuCommandLineBuilder
 
         // compat: like the built-in, no -netdev without forwards or DNS, so QEMU adds its default NIC.
         // fast: -nodefaults removed that NIC, so the user network is always added.
-        if (spec.PortForwards.Count == 0 && !hasDns && !fast)
+        if (spec.PortForwards.Count == 0 && !hasDns && !fast && spec.NicMacAddress is null)
         {
             return;
         }
 
         args.AddRange(["-netdev", SlirpNetwork.NetdevValue(spec.PortForwards, spec.Dns, warnings)]);
-        args.AddRange(["-device", $"{(fast ? "virtio-net-pci" : "virtio-net")},netdev={SlirpNetwork.NetdevId}"]);
+        var mac = spec.NicMacAddress is { } address ? $",mac={QemuOptionText.Escape(address)}" : "";
+        args.AddRange(["-device", $"{(fast ? "virtio-net-pci" : "virtio-net")},netdev={SlirpNetwork.NetdevId}{mac}"]);
     }
 }

@@ -59,6 +59,18 @@ public sealed record QemuLaunchSpec
     /// <summary>How QEMU reaches the opened <c>initrd</c>, as <see cref="KernelPath"/>.</summary>
     public string? InitrdPath { get; init; }
 
+    /// <summary>The <c>disk</c> blocks, in the order written (guest device names follow it).</summary>
+    public IReadOnlyList<ExtraDrive> ExtraDrives { get; init; } = [];
+
+    /// <summary>The cloud-init seed (a raw ISO 9660 image on an fd set), attached read-only; null without one.</summary>
+    public DriveSpec? SeedDrive { get; init; }
+
+    /// <summary>
+    /// The guest NIC's MAC address (the seed's network-config matches it); when set, the user network and its NIC
+    /// are always added, in compat mode too, so the NIC the config names exists.
+    /// </summary>
+    public string? NicMacAddress { get; init; }
+
     /// <summary>The UEFI firmware to map; null boots QEMU's default BIOS.</summary>
     public UefiFlash? Uefi { get; init; }
 }

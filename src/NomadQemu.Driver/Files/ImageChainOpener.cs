@@ -33,10 +33,11 @@ internal static class ImageChainOpener
         ImageFormat? declared,
         bool writable,
         string taskDir,
-        IReadOnlyList<string> roots
+        IReadOnlyList<string> roots,
+        string key = TaskConfigSchema.ImagePath
     )
     {
-        var file = ConfinedOpener.Open(TaskConfigSchema.ImagePath, path, taskDir, roots, writable);
+        var file = ConfinedOpener.Open(key, path, taskDir, roots, writable);
         try
         {
             return Inspect(file, declared, writable, roots, depth: 0);

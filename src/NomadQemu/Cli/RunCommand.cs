@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using NomadQemu.Artifacts;
+using NomadQemu.Core.Config;
 using NomadQemu.Runner;
 
 namespace NomadQemu.Cli;

@@ -27,6 +27,25 @@ internal static class SchemaMapping
                     Default_ = new Spec { Literal = new Literal { Value = d.LiteralHcl } },
                 },
             },
+            BlockSchema b => new Spec
+            {
+                BlockValue = new Block
+                {
+                    Name = b.Name,
+                    Required = b.Required,
+                    Nested = ObjectSpec(b.Nested),
+                },
+            },
+            BlockListSchema l => new Spec
+            {
+                BlockList = new BlockList
+                {
+                    Name = l.Name,
+                    MinItems = l.MinItems,
+                    MaxItems = l.MaxItems,
+                    Nested = ObjectSpec(l.Nested),
+                },
+            },
             _ => throw new ArgumentOutOfRangeException(
                 nameof(node),
                 node.GetType().Name,

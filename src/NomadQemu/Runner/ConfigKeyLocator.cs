@@ -37,14 +37,43 @@ internal static class ConfigKeyLocator
             {
                 return null;
             }
-            return config.Body.Attribute(key)?.Position
-                ?? config.Body.BlocksOfType(key).FirstOrDefault()?.Position
-                ?? config.Position;
+            return Locate(config, key) ?? config.Position;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or HclException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// A key inside blocks is a path: <c>cloud_init.user_data_file</c>, <c>disk[1].size</c> (the second disk
+    /// block). Each step goes one block deeper; the deepest step found wins.
+    /// </summary>
+    private static HclPosition? Locate(HclBlock config, string key)
+    {
+        var body = config.Body;
+        HclPosition? found = null;
+        foreach (var step in key.Split('.'))
+        {
+            var bracket = step.IndexOf('[', StringComparison.Ordinal);
+            var name = bracket < 0 ? step : step[..bracket];
+            var index =
+                bracket < 0 ? 0
+                : int.TryParse(step[(bracket + 1)..].TrimEnd(']'), out var i) ? i
+                : 0;
+            if (body.Attribute(name) is { } attribute)
+            {
+                return attribute.Position;
+            }
+            var block = body.BlocksOfType(name).Skip(index).FirstOrDefault();
+            if (block is null)
+            {
+                return found;
+            }
+            found = block.Position;
+            body = block.Body;
+        }
+        return found;
     }
 
     private static string? SourceLine(HclPosition position)

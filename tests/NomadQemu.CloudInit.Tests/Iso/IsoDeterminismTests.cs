@@ -80,9 +80,10 @@ public sealed class IsoDeterminismTests
                 + Sectors(seed.MetaData.Length)
                 + Sectors(seed.VendorData!.Length)
                 + Sectors(seed.NetworkConfig!.Length)
+                + 150
             ) * 2048;
 
         Assert.Equal(expected, IsoSeedImage.GetLength(seed));
-        Assert.Equal(30 * 2048, expected);
+        Assert.Equal(180 * 2048, expected);
     }
 }

@@ -24,7 +24,7 @@ public sealed class IsoLayoutTests
             Assert.Equal(next, file.Extent);
             next += file.Sectors;
         }
-        Assert.Equal(next, layout.TotalSectors);
+        Assert.Equal(next + IsoLayout.TrailingPadSectors, layout.TotalSectors);
     }
 
     [Fact]
@@ -35,6 +35,6 @@ public sealed class IsoLayoutTests
         var userData = layout.Files.Single(f => f.Name == "user-data");
         Assert.Equal(0u, userData.Extent);
         Assert.Equal(0u, userData.Sectors);
-        Assert.Equal(IsoLayout.FirstDataSector + 1, layout.TotalSectors);
+        Assert.Equal(IsoLayout.FirstDataSector + 1 + IsoLayout.TrailingPadSectors, layout.TotalSectors);
     }
 }

@@ -79,6 +79,16 @@ public sealed class ConfigTests : IAsyncLifetime
         // A Default's primary carries an explicit name: Nomad gives it no implied one.
         Assert.Equal("accelerator", keys["accelerator"].Default.Primary.Attr.Name);
         Assert.Equal("\"auto\"", keys["accelerator"].Default.Default_.Literal.Value);
+
+        // cloud_init is one block, disk a repeatable one: Nomad's hcldec gives an object and a list of objects.
+        var cloudInit = keys["cloud_init"].BlockValue;
+        Assert.Equal("cloud_init", cloudInit.Name);
+        Assert.Equal("map(string)", cloudInit.Nested.Object.Attributes["meta_data"].Attr.Type);
+        var disk = keys["disk"].BlockList;
+        Assert.Equal("disk", disk.Name);
+        Assert.Equal(16UL, disk.MaxItems);
+        Assert.Equal("read_only", disk.Nested.Object.Attributes["read_only"].Default.Primary.Attr.Name);
+        Assert.Equal("number", disk.Nested.Object.Attributes["boot_index"].Attr.Type);
     }
 
     /// <summary>

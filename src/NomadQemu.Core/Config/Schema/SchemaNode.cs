@@ -24,3 +24,16 @@ public sealed record AttrSchema(string Name, string Type, bool Required = false)
 /// <see cref="AttrSchema"/> inside must carry its name.
 /// </summary>
 public sealed record DefaultSchema(SchemaNode Primary, string LiteralHcl) : SchemaNode;
+
+/// <summary>
+/// hclspec <c>Block</c>: at most one <c>name { ... }</c> block whose body is <paramref name="Nested"/>. Nomad's hcldec
+/// hands the driver an object (null when absent); the API and job-file form is a list of one object.
+/// </summary>
+public sealed record BlockSchema(string Name, ObjectSchema Nested, bool Required = false) : SchemaNode;
+
+/// <summary>
+/// hclspec <c>BlockList</c>: repeated <c>name { ... }</c> blocks, decoded as a list of objects in the order written
+/// (empty when absent). <paramref name="MaxItems"/> 0 means no limit.
+/// </summary>
+public sealed record BlockListSchema(string Name, ObjectSchema Nested, ulong MinItems = 0, ulong MaxItems = 0)
+    : SchemaNode;

@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace NomadQemu.Runner;
+namespace NomadQemu.Core.Config;
 
 /// <summary>
 /// Sizes written the way Nomad's agent config writes them ("100GB", "512MiB", "4096"): decimal units (KB, MB,
 /// GB, TB, or K, M, G, T) are powers of 1000, binary ones (KiB, MiB, GiB, TiB) powers of 1024, no unit is bytes.
 /// </summary>
-internal static class ByteSize
+public static class ByteSize
 {
     private static readonly (string Suffix, long Factor)[] s_units =
     [
