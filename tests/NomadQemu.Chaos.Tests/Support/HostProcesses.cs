@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace NomadQemu.Chaos.Tests.Support;
 
 /// <summary>
-/// Reads /proc directly: which live processes mention a path (a test's alloc dir names both QEMU's drive and
-/// the supervisor's run dir), and what a process holds (open fds, RSS, PSS). Independent of the driver's own
+/// Reads /proc directly: which live processes mention a path in their argv (the supervisor's run dir) or hold a
+/// file under it open (QEMU's disks), and what a process holds (open fds, RSS, PSS). Independent of the driver's own
 /// bookkeeping, so a leak the driver does not know about is still seen.
 /// </summary>
 public static partial class HostProcesses
@@ -30,7 +30,7 @@ public static partial class HostProcesses
             var commandLine = Read(Path.Combine(dir, "cmdline"))?.Replace('\0', ' ').Trim();
             if (
                 commandLine is { Length: > 0 }
-                && commandLine.Contains(fragment, StringComparison.Ordinal)
+                && (commandLine.Contains(fragment, StringComparison.Ordinal) || HoldsFileUnder(dir, fragment))
                 && !IsZombie(pid)
             )
             {
@@ -38,6 +38,29 @@ public static partial class HostProcesses
             }
         }
         return found;
+    }
+
+    /// <summary>
+    /// A jailed QEMU names no host path in its argv (its files and sockets arrive as descriptors): it is found by
+    /// the files it holds open, whose links show the host path to a reader outside the jail.
+    /// </summary>
+    private static bool HoldsFileUnder(string procDir, string fragment)
+    {
+        try
+        {
+            foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(procDir, "fd")))
+            {
+                if (new FileInfo(fd).LinkTarget?.Contains(fragment, StringComparison.Ordinal) == true)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // gone, or not ours to read
+        }
+        return false;
     }
 
     public static bool IsAlive(int pid) => Read($"/proc/{pid}/stat") is not null && !IsZombie(pid);

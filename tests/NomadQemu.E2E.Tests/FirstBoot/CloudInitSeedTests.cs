@@ -66,7 +66,7 @@ public sealed class CloudInitSeedTests : IAsyncLifetime
 
             var seedFile = Path.Combine(task.RunDir, "cidata.iso");
             Assert.Equal(Convert.ToInt32("600", 8), HostFiles.Mode(seedFile));
-            var qemu = QemuCommandLine(task);
+            var qemu = await QemuCommandLineAsync(task);
             Assert.Contains($"mac={MacAddress.ForTask(task.AllocId, task.TaskName)}", qemu, StringComparison.Ordinal);
             Assert.DoesNotContain(secret, qemu, StringComparison.Ordinal);
             Assert.DoesNotContain(secret, string.Join("\n", _session.Plugin.StderrLines), StringComparison.Ordinal);
@@ -104,26 +104,14 @@ public sealed class CloudInitSeedTests : IAsyncLifetime
         Assert.False(Directory.Exists(task.RunDir));
     }
 
-    /// <summary>The argv of the task's QEMU, found by its run dir (the QMP socket path is in it).</summary>
-    private static string QemuCommandLine(VmTask task)
+    /// <summary>The argv of the task's QEMU, found by the pid the driver reports (a jailed QEMU's argv names no host path).</summary>
+    private async Task<string> QemuCommandLineAsync(VmTask task)
     {
-        foreach (var dir in Directory.GetDirectories("/proc"))
-        {
-            try
-            {
-                var argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (
-                    argv.Contains("qemu-system", StringComparison.Ordinal)
-                    && argv.Contains(task.RunDir, StringComparison.Ordinal)
-                    && !argv.StartsWith("nsenter", StringComparison.Ordinal)
-                )
-                {
-                    return argv;
-                }
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        throw new InvalidOperationException($"no QEMU process for {task.RunDir}");
+        var inspect = await _session.Driver.InspectTaskAsync(
+            new InspectTaskRequest { TaskId = task.TaskId },
+            cancellationToken: Ct
+        );
+        var pid = inspect.Driver.Attributes["qemu_pid"];
+        return (await File.ReadAllTextAsync($"/proc/{pid}/cmdline", Ct)).Replace('\0', ' ');
     }
 }
