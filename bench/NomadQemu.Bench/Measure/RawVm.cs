@@ -116,12 +116,7 @@ public static class QemuArgv
         var argv = File.ReadAllText($"{proc}/cmdline")
             .TrimEnd('\0')
             .Split('\0')
-            .Select(arg =>
-                arg.StartsWith(SelfFd, StringComparison.Ordinal)
-                    ? new FileInfo($"{proc}/fd/{arg[SelfFd.Length..]}").LinkTarget
-                        ?? throw new InvalidOperationException($"QEMU pid {pid} has no {arg}")
-                    : arg
-            )
+            .Select(arg => arg.StartsWith(SelfFd, StringComparison.Ordinal) ? OpenedFile(proc, arg) : arg)
             .ToList();
         var chardev = argv.FindIndex(a => a.StartsWith("socket,id=qmp0,fd=", StringComparison.Ordinal));
         if (chardev > 0)
@@ -135,6 +130,31 @@ public static class QemuArgv
     }
 
     private const string SelfFd = "/proc/self/fd/";
+
+    /// <summary>
+    /// The file behind a <c>/proc/self/fd/N</c> argument. A jailed QEMU gets kernel and initrd as sealed memfd
+    /// copies, which have no name to launch by hand with: their bytes are copied once into a file named by
+    /// their sha256 (read through QEMU's own descriptor, as root may).
+    /// </summary>
+    private static string OpenedFile(string proc, string arg)
+    {
+        var fd = $"{proc}/fd/{arg[SelfFd.Length..]}";
+        var target = new FileInfo(fd).LinkTarget ?? throw new InvalidOperationException($"QEMU {proc} has no {arg}");
+        if (!target.StartsWith("/memfd:", StringComparison.Ordinal))
+        {
+            return target;
+        }
+        var bytes = File.ReadAllBytes(fd);
+        var dir = Path.Combine(Path.GetTempPath(), "nq-bench-memfd");
+        Directory.CreateDirectory(dir);
+        var copy = Path.Combine(dir, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        if (!File.Exists(copy))
+        {
+            File.WriteAllBytes(copy + ".tmp", bytes);
+            File.Move(copy + ".tmp", copy, overwrite: true);
+        }
+        return copy;
+    }
 
     /// <summary>The same command line for another task dir and host port (paths and the forward are the only per-task parts).</summary>
     public static string[] Retarget(
