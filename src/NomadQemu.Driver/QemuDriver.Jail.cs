@@ -38,6 +38,16 @@ public sealed partial class QemuDriver
             );
     }
 
+    /// <summary>
+    /// An unjailed QEMU is killed when its supervisor dies, as a jailed one is (bwrap --die-with-parent): a VM
+    /// whose supervisor is gone has nobody to record its exit and would run on untracked. setpriv sets the
+    /// parent-death signal and execs QEMU, so QEMU keeps the pid the supervisor spawned.
+    /// </summary>
+    private IReadOnlyList<string> WithDeathSignal(IReadOnlyList<string> launcherPrefix) =>
+        FindOnPath(SetprivName) is { } setpriv
+            ? [.. launcherPrefix, setpriv, "--pdeathsig", "KILL", "--"]
+            : launcherPrefix;
+
     private static string MissingJailToolsMessage() =>
         $"the jail needs {BwrapName} (package bubblewrap) and {SetprivName} (util-linux) in PATH; install them, or set plugin config {PluginConfigSchema.Jail} = false (QEMU then runs as root)";
 

@@ -49,6 +49,7 @@ public sealed partial class QemuDriver
             WriteSeed(plan);
             PrepareUefiVars(plan, request.TaskDir);
             var memoryCgroup = ApplyMemoryLimit(plan, request);
+            var jail = JailFor(plan);
             run.WriteLaunch(
                 new LaunchRequest(
                     plan.Executable,
@@ -65,10 +66,10 @@ public sealed partial class QemuDriver
                     plan.Emulator,
                     memoryCgroup?.Path,
                     memoryCgroup?.Created ?? false,
-                    plan.LauncherPrefix,
+                    jail is null ? WithDeathSignal(plan.LauncherPrefix) : plan.LauncherPrefix,
                     plan.QmpSocket,
                     plan.GuestAgentSocket,
-                    JailFor(plan)
+                    jail
                 )
             );
             supervisor = StartSupervisor(plan);

@@ -59,6 +59,19 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task SupervisorKilled_UnjailedQemuDiesWithIt()
+    {
+        await using var driver = _node.NewDriver();
+        await driver.StartTaskAsync(_task.Request(), Timeouts.Token());
+        var started = _task.Started!;
+        Assert.True(started.Qemu.IsAlive());
+
+        Assert.True(started.Supervisor.TrySignal(Signals.SIGKILL));
+
+        Assert.True(started.Qemu.WaitGone(Timeouts.Long), "QEMU got its parent-death signal");
+    }
+
+    [Fact]
     public async Task StopTask_GuestHonoursPowerdown_ExitsCleanlyWithoutKill()
     {
         await using var driver = _node.NewDriver();
