@@ -25,8 +25,15 @@ public static class ContractItem
         var native = new Sample("ms");
         var idleRss = new Sample("MiB");
         var nativeRss = new Sample("MiB");
+        var fromRoot = new Sample("ms");
         for (var i = 0; i < context.Options.PluginLaunches; i++)
         {
+            await using (
+                var rooted = await HandshakeLaunch.StartAsync(context.Options.Binary, context.Cancellation, "/")
+            )
+            {
+                fromRoot.Add(rooted.Seconds * 1000);
+            }
             var version = Stopwatch.StartNew();
             await Command.RunAsync(context.Options.Binary, ["version"], context.Cancellation);
             runtimeOnly.Add(version.Elapsed.TotalMilliseconds);
@@ -64,6 +71,7 @@ public static class ContractItem
             "native C program → first line",
             native
         );
+        section.Add("launch → handshake line, working directory /", fromRoot, "native C program → first line", native);
         section.Add("idle RSS 1 s after PluginInfo", idleRss, "native C program RSS", nativeRss);
 
         await ShutdownAsync(context, section);

@@ -24,11 +24,18 @@ public sealed class HandshakeLaunch : IAsyncDisposable
     public string Line { get; }
     public int Pid => _process.Id;
 
-    public static async Task<HandshakeLaunch> StartAsync(string executable, CancellationToken cancellationToken)
+    /// <param name="workingDirectory">The child's working directory (null: ours). Nomad starts plugins in the agent's,
+    /// which is "/" under systemd.</param>
+    public static async Task<HandshakeLaunch> StartAsync(
+        string executable,
+        CancellationToken cancellationToken,
+        string? workingDirectory = null
+    )
     {
         var socketDir = new ShortTempDir();
         var start = new ProcessStartInfo(executable)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

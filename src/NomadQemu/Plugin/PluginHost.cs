@@ -24,8 +24,15 @@ internal static class PluginHost
     public static async Task<int> RunAsync(PluginOptions options)
     {
         var socketPath = Handshake.NewSocketPath(Environment.GetEnvironmentVariable);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // The empty builder: no appsettings files, no environment-variable configuration, nothing watched.
+        // The slim builder watches its content root (the working directory) for config changes, and Nomad
+        // starts plugins in the agent's working directory, often "/": the recursive inotify setup made the
+        // handshake take 2 s there, and 20 s on a busy machine.
+        var builder = WebApplication.CreateEmptyBuilder(
+            new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory }
+        );
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         builder.Logging.AddProvider(new HclogLoggerProvider(HclogSink.Stderr, options.LogLevel));
         builder.Logging.SetMinimumLevel(options.LogLevel);
         // Framework chatter (request logs, "Now listening on") would only be noise in the agent's log.

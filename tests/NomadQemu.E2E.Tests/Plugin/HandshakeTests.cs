@@ -22,6 +22,24 @@ public sealed partial class HandshakeTests
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$")]
     private static partial Regex HclogTimestamp();
 
+    // Nomad starts a plugin in the agent's working directory, "/" under systemd. A file watcher on the working
+    // directory (ASP.NET's config reload) walked the whole tree there: handshakes took seconds.
+    [Fact(Timeout = 240_000)]
+    public async Task Launch_Serving_WatchesNoFiles()
+    {
+        using var dir = new ShortTempDir();
+        await using var plugin = await PluginProcess.StartAsync(dir.Path, cancellationToken: Timeout(30));
+        await plugin.Base.PluginInfoAsync(new PluginInfoRequest(), cancellationToken: Timeout(10));
+
+        var descriptors = Directory
+            .GetFiles($"/proc/{plugin.Pid}/fd")
+            .Select(fd => new FileInfo(fd).LinkTarget ?? "")
+            .ToList();
+
+        Assert.NotEmpty(descriptors);
+        Assert.DoesNotContain(descriptors, target => target.Contains("inotify", StringComparison.Ordinal));
+    }
+
     [Fact(Timeout = 240_000)]
     public async Task Launch_WithCookie_PrintsHandshakeLineAndServesOnThatSocket()
     {
