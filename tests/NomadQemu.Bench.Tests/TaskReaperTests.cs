@@ -19,14 +19,17 @@ public sealed class TaskReaperTests : IDisposable
 
     private byte[] PluginConfig => NomadMsgpack.PluginConfig(stateDir: _stateDir.Path);
 
+    /// <summary>The QEMU this test started, for the safety net in <see cref="Dispose"/>.</summary>
+    private int _qemuPid;
+
     public void Dispose()
     {
-        // Should a test fail before its reaper ran, no QEMU may outlive it.
-        foreach (var pid in QemuPidsUnder(_task.AllocDir))
+        // Should a test fail before its reaper ran, its QEMU may not outlive it.
+        if (_qemuPid > 0 && IsRunning(_qemuPid))
         {
             try
             {
-                System.Diagnostics.Process.GetProcessById(pid).Kill();
+                System.Diagnostics.Process.GetProcessById(_qemuPid).Kill();
             }
             catch (ArgumentException) { }
             catch (InvalidOperationException) { }
@@ -49,6 +52,7 @@ public sealed class TaskReaperTests : IDisposable
             cancellationToken: Ct
         );
         var pid = int.Parse(inspect.Driver.Attributes["qemu_pid"], CultureInfo.InvariantCulture);
+        _qemuPid = pid;
         Assert.True(IsRunning(pid), $"QEMU {pid} is not running right after StartTask");
         return (started, pid);
     }
@@ -144,35 +148,5 @@ public sealed class TaskReaperTests : IDisposable
         {
             return false;
         }
-    }
-
-    /// <summary>QEMU processes whose open files lie under a directory (a jailed QEMU's argv names no host path).</summary>
-    private static List<int> QemuPidsUnder(string directory)
-    {
-        var pids = new List<int>();
-        foreach (var entry in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(entry), out var pid))
-            {
-                continue;
-            }
-            try
-            {
-                if (!File.ReadAllText(Path.Combine(entry, "comm")).StartsWith("qemu-system", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-                if (
-                    Directory
-                        .EnumerateFileSystemEntries(Path.Combine(entry, "fd"))
-                        .Any(fd => new FileInfo(fd).LinkTarget?.StartsWith(directory, StringComparison.Ordinal) == true)
-                )
-                {
-                    pids.Add(pid);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        }
-        return pids;
     }
 }
