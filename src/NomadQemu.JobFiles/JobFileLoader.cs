@@ -1,4 +1,5 @@
 using System.Text;
+using NomadQemu.JobFiles.Files;
 using NomadQemu.JobFiles.Hcl;
 
 namespace NomadQemu.JobFiles;
@@ -17,38 +18,35 @@ public static class JobFileLoader
     /// </param>
     public static JobSpec Load(string path, IReadOnlyDictionary<string, string>? vars = null)
     {
+        var text = ReadText(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        return ParseText(
+            text,
+            path,
+            directory,
+            vars ?? new Dictionary<string, string>(),
+            Environment.GetEnvironmentVariable
+        );
+    }
+
+    /// <summary>
+    /// The text of a job file as <see cref="Load"/> parses it, so positions in it match those of the errors.
+    /// Only a regular file is read (see <see cref="RegularFile"/>: a FIFO or a device is refused, never waited
+    /// on), and at most one byte past <see cref="HclLimits.MaxFileBytes"/>.
+    /// </summary>
+    /// <exception cref="HclException">Unreadable, not a regular file, or too large; names the file.</exception>
+    public static string ReadText(string path)
+    {
         byte[] bytes;
         try
         {
-            bytes = ReadBounded(path);
+            bytes = RegularFile.ReadBounded(path, HclLimits.MaxFileBytes);
         }
         catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
         {
             throw new HclException(new HclPosition(path, 0, 0), $"cannot read the job file: {failure.Message}");
         }
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        return Parse(bytes, path, directory, vars, Environment.GetEnvironmentVariable);
-    }
-
-    /// <summary>
-    /// Reads at most one byte past <see cref="HclLimits.MaxFileBytes"/>, whatever the file claims to be: the
-    /// path may name a pipe or a device (<c>validate /dev/stdin</c>), whose length says nothing.
-    /// </summary>
-    private static byte[] ReadBounded(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, false);
-        var buffer = new byte[64 * 1024];
-        using var content = new MemoryStream();
-        int read;
-        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            content.Write(buffer, 0, read);
-            if (content.Length > HclLimits.MaxFileBytes)
-            {
-                throw TooLarge(path);
-            }
-        }
-        return content.ToArray();
+        return Decode(bytes, path);
     }
 
     private static HclException TooLarge(string fileName) =>
@@ -67,28 +65,30 @@ public static class JobFileLoader
         IReadOnlyDictionary<string, string>? vars = null,
         Func<string, string?>? environment = null
     ) =>
-        Parse(
-            text.Length <= HclLimits.MaxFileBytes ? Encoding.UTF8.GetBytes(text) : throw TooLarge(fileName),
+        ParseText(
+            Decode(
+                text.Length <= HclLimits.MaxFileBytes ? Encoding.UTF8.GetBytes(text) : throw TooLarge(fileName),
+                fileName
+            ),
             fileName,
             baseDirectory,
-            vars,
+            vars ?? new Dictionary<string, string>(),
             environment ?? Environment.GetEnvironmentVariable
         );
 
-    private static JobSpec Parse(
-        byte[] bytes,
+    private static string Decode(byte[] bytes, string fileName) =>
+        bytes.Length <= HclLimits.MaxFileBytes
+            ? Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF')
+            : throw TooLarge(fileName);
+
+    private static JobSpec ParseText(
+        string text,
         string fileName,
         string baseDirectory,
-        IReadOnlyDictionary<string, string>? vars,
+        IReadOnlyDictionary<string, string> vars,
         Func<string, string?> environment
     )
     {
-        if (bytes.Length > HclLimits.MaxFileBytes)
-        {
-            throw TooLarge(fileName);
-        }
-        vars ??= new Dictionary<string, string>();
-        var text = Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
         if (text.TrimStart().StartsWith('{'))
         {
             if (vars.Count > 0)

@@ -20,10 +20,7 @@ public sealed partial class Fifo : IDisposable
     public Fifo(string path)
     {
         Path = path;
-        if (mkfifo(path, 0x1b6) != 0)
-        {
-            throw new IOException($"mkfifo {path} failed: errno {Marshal.GetLastPInvokeError()}");
-        }
+        MakeWithoutReader(path);
         // O_RDWR keeps the FIFO open for reading even between writers (QEMU restarts, the supervisor's probe).
         _reader = new FileStream(
             new Microsoft.Win32.SafeHandles.SafeFileHandle(Open(path), ownsHandle: true),
@@ -31,6 +28,18 @@ public sealed partial class Fifo : IDisposable
             1
         );
         _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>
+    /// Only the named pipe, which nobody holds open: an ordinary open for reading blocks on it until a writer
+    /// comes, which is what a hostile path in a job file counts on.
+    /// </summary>
+    public static void MakeWithoutReader(string path)
+    {
+        if (mkfifo(path, 0x1b6) != 0)
+        {
+            throw new IOException($"mkfifo {path} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using NomadQemu.Protocol.Base;
 using NomadQemu.Protocol.Drivers;
@@ -38,15 +40,21 @@ public sealed class PluginProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>Every task this plugin was asked to start; what is left at dispose is destroyed (see <see cref="DisposeAsync"/>).</summary>
+    public TaskReaper Reaper { get; } = new();
+
     public string SocketPath { get; private set; } = "";
     public string HandshakeLine { get; private set; } = "";
     public GrpcChannel Channel { get; private set; } = null!;
     public int Pid => _process.Id;
     public Process Process => _process;
 
-    public BasePlugin.BasePluginClient Base => new(Channel);
-    public Driver.DriverClient Driver => new(Channel);
-    public GRPCController.GRPCControllerClient Controller => new(Channel);
+    /// <summary>The channel with <see cref="Reaper"/> watching the calls of the clients below.</summary>
+    private CallInvoker Calls { get; set; } = null!;
+
+    public BasePlugin.BasePluginClient Base => new(Calls);
+    public Driver.DriverClient Driver => new(Calls);
+    public GRPCController.GRPCControllerClient Controller => new(Calls);
     public Grpc.Health.V1.Health.HealthClient Health => new(Channel);
 
     public IReadOnlyList<string> StderrLines
@@ -106,6 +114,7 @@ public sealed class PluginProcess : IAsyncDisposable
         var parts = line.Split('|');
         plugin.SocketPath = parts[3];
         plugin.Channel = CreateChannel(plugin.SocketPath);
+        plugin.Calls = plugin.Channel.Intercept(plugin.Reaper);
         return plugin;
     }
 
@@ -184,10 +193,31 @@ public sealed class PluginProcess : IAsyncDisposable
         }
     }
 
-    public void Kill() => _process.Kill();
+    /// <summary>SIGKILL, as a crash would: the VMs are left to a new instance, so nothing is reaped after this.</summary>
+    public void Kill()
+    {
+        Reaper.StandDown();
+        _process.Kill();
+    }
 
+    /// <summary>
+    /// Destroys the tasks still outstanding (unless the plugin was ended on purpose), then kills the plugin: a
+    /// killed plugin leaves its VMs running under their supervisors, as it must for recovery, so a failed test
+    /// would otherwise leave them to the tests and measurements after it.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Channel is not null && !_process.HasExited && Reaper.Outstanding.Count > 0)
+        {
+            try
+            {
+                await Reaper.ReapAsync(Driver, TestEnvironment.Scaled(60));
+            }
+            catch (ObjectDisposedException)
+            {
+                // The caller closed the channel itself; nothing can be asked of the plugin any more.
+            }
+        }
         Channel?.Dispose();
         if (!_process.HasExited)
         {

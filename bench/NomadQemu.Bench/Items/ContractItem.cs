@@ -123,7 +123,7 @@ public static class ContractItem
             finally
             {
                 await session.DisposeAsync();
-                await DestroyAsync(context, stateDir.Path, handles, tasks);
+                await DestroyAsync(stateDir.Path, handles, tasks);
             }
 
             var (quiet, quietDir) = await context.StartSessionAsync();
@@ -154,33 +154,18 @@ public static class ContractItem
     }
 
     /// <summary>The next instance recovers the VMs the stopped one left, then destroys them.</summary>
-    private static async Task DestroyAsync(
-        BenchContext context,
-        string stateDir,
-        List<TaskHandle> handles,
-        List<VmTask> tasks
-    )
+    private static async Task DestroyAsync(string stateDir, List<TaskHandle> handles, List<VmTask> tasks)
     {
-        await using var next = await PluginSession.StartAsync(
-            NomadMsgpack.PluginConfig(stateDir: stateDir),
-            cancellationToken: context.Cancellation
-        );
-        foreach (var handle in handles)
+        try
         {
-            var stored = handle.Clone();
-            stored.Config.MsgpackDriverConfig = ByteString.Empty;
-            await next.Driver.RecoverTaskAsync(
-                new RecoverTaskRequest { Handle = stored },
-                cancellationToken: context.Cancellation
-            );
-            await next.Driver.DestroyTaskAsync(
-                new DestroyTaskRequest { TaskId = handle.Config.Id, Force = true },
-                cancellationToken: context.Cancellation
-            );
+            await LeftoverVms.DestroyAsync(NomadMsgpack.PluginConfig(stateDir: stateDir), handles);
         }
-        foreach (var task in tasks)
+        finally
         {
-            task.Dispose();
+            foreach (var task in tasks)
+            {
+                task.Dispose();
+            }
         }
     }
 

@@ -152,14 +152,44 @@ public sealed class DensityItem
     {
         _context.Log($"density round {round + 1}: {_vms} VMs through the plugin");
         var (session, stateDir) = await _context.StartSessionAsync();
-        var pluginPid = session.Plugin.Pid;
         var tasks = Enumerable.Range(0, _vms).Select(i => new VmTask($"vm{i}")).ToList();
+        var started = new List<DriverVm>();
+        LiveFleet? fleet = null;
+        try
+        {
+            fleet = await BootFleetAsync(session, stateDir, tasks, started, round, section);
+            return fleet;
+        }
+        finally
+        {
+            if (fleet is null)
+            {
+                // A hung round or any failure: the VMs and their plugin go now, not when the machine is needed
+                // for the next measurement. The session's reaper also takes tasks whose StartTask never returned.
+                await new LiveFleet(session, stateDir, [.. started]).DisposeAsync();
+                foreach (var task in tasks)
+                {
+                    task.Dispose();
+                }
+            }
+        }
+    }
+
+    private async Task<LiveFleet?> BootFleetAsync(
+        PluginSession session,
+        ShortTempDir stateDir,
+        List<VmTask> tasks,
+        List<DriverVm> started,
+        int round,
+        ReportSection section
+    )
+    {
+        var pluginPid = session.Plugin.Pid;
         var configs = tasks.Select(DriverVm.FastConfig).ToList();
         await Task.Delay(1000, _context.Cancellation);
         _pluginBefore.Add(ProcFs.RssBytes(pluginPid) / 1048576.0);
         var cpuBefore = ProcFs.CpuSeconds(pluginPid);
         var watch = Stopwatch.StartNew();
-        var started = new List<DriverVm>();
         var booting = tasks
             .Select(
                 async (task, i) =>
@@ -187,7 +217,6 @@ public sealed class DensityItem
         catch (TimeoutException e)
         {
             NoteHungRound(section, "ours", round, e);
-            await new LiveFleet(session, stateDir, started).DisposeAsync();
             return null;
         }
         _allOurs.Add(watch.Elapsed.TotalSeconds);
@@ -274,11 +303,18 @@ public sealed class LiveFleet(PluginSession session, ShortTempDir stateDir, IRea
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var vm in Vms)
+        try
         {
-            await vm.DisposeAsync();
+            foreach (var vm in Vms)
+            {
+                await vm.DisposeAsync();
+            }
         }
-        await Session.DisposeAsync();
-        stateDir.Dispose();
+        finally
+        {
+            // Even after a failed destroy: disposing the session reaps whatever is still running.
+            await Session.DisposeAsync();
+            stateDir.Dispose();
+        }
     }
 }

@@ -75,10 +75,11 @@ public static class RecoveryItem
         var config = NomadMsgpack.PluginConfig(stateDir: stateDir.Path);
         var tasks = Enumerable.Range(0, count).Select(i => new VmTask($"r{i}")).ToList();
         PluginSession? session = null;
+        var handles = new List<TaskHandle>();
+        var killed = false;
         try
         {
             session = await PluginSession.StartAsync(config, cancellationToken: ct);
-            var handles = new List<TaskHandle>();
             foreach (var task in tasks)
             {
                 var started = await session.Driver.StartTaskAsync(
@@ -101,6 +102,7 @@ public static class RecoveryItem
             );
 
             // SIGKILL, as a crashing agent or an OOM kill would.
+            killed = true;
             session.Plugin.Kill();
             await session.Plugin.WaitForExitAsync(TimeSpan.FromSeconds(10));
             await session.DisposeAsync();
@@ -145,18 +147,13 @@ public static class RecoveryItem
         {
             if (session is not null)
             {
-                foreach (var task in tasks)
-                {
-                    await session.Driver.StopTaskAsync(
-                        new StopTaskRequest { TaskId = task.TaskId, Timeout = VmTask.Seconds(0) },
-                        cancellationToken: ct
-                    );
-                    await session.Driver.DestroyTaskAsync(
-                        new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
-                        cancellationToken: ct
-                    );
-                }
+                // Its reaper stops and destroys every task started or recovered through it.
                 await session.DisposeAsync();
+            }
+            else if (killed)
+            {
+                // Killed, and the new instance never took the VMs back: one must, to destroy them.
+                await LeftoverVms.DestroyAsync(config, handles);
             }
             foreach (var task in tasks)
             {

@@ -11,21 +11,6 @@ public static class HclParser
         return new Parser(new SourceFile(fileName, text)).ParseFile();
     }
 
-    /// <summary>Reads and parses a file.</summary>
-    public static HclBody ParseFile(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
-        {
-            throw new HclException(new HclPosition(path, 0, 0), $"cannot read the file: {failure.Message}");
-        }
-        return Parse(text, path);
-    }
-
     /// <summary>Parses a single expression, e.g. a <c>-var</c> value of a non-string variable.</summary>
     public static HclExpression ParseExpression(string text, string fileName = "<expression>")
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NomadQemu.JobFiles.Files;
 
 namespace NomadQemu.JobFiles.Hcl;
 
@@ -127,9 +128,9 @@ public static class HclStandardFunctions
         var full = Path.GetFullPath(Path.Combine(baseDirectory, path));
         try
         {
-            // Read at most one character past the limit, whatever the file claims to be: a device such as
-            // /dev/zero reports length 0 and never ends.
-            using var reader = new StreamReader(full, detectEncodingFromByteOrderMarks: true);
+            // Read at most one character past the limit, whatever the file claims to be: a /proc file reports
+            // length 0, and a file may grow while it is read.
+            using var reader = new StreamReader(RegularFile.OpenRead(full), detectEncodingFromByteOrderMarks: true);
             var buffer = new char[Math.Min(HclLimits.MaxStringLength + 1, 64 * 1024)];
             var text = new StringBuilder();
             int read;

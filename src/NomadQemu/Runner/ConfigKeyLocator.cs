@@ -12,15 +12,32 @@ internal static class ConfigKeyLocator
 {
     public static HclException ErrorAt(string jobFile, GroupSpec group, TaskSpec task, string? key, string detail)
     {
-        var position = (key is null ? null : Find(jobFile, group.Name, task.Name, key)) ?? task.Position;
-        return new HclException(position, detail, SourceLine(position));
+        var text = ReadJobFile(jobFile);
+        var position = (key is null || text is null ? null : Find(text, jobFile, group.Name, task.Name, key));
+        position ??= task.Position;
+        return new HclException(position, detail, position.File == jobFile ? SourceLine(text, position) : null);
     }
 
-    private static HclPosition? Find(string jobFile, string groupName, string taskName, string key)
+    /// <summary>
+    /// The job file again, through the loader's own reader: bounded, and refusing a FIFO or device the name may
+    /// have been swapped for since it was loaded (a second plain read could block forever). Null if unreadable.
+    /// </summary>
+    private static string? ReadJobFile(string jobFile)
     {
         try
         {
-            var text = File.ReadAllText(jobFile);
+            return JobFileLoader.ReadText(jobFile);
+        }
+        catch (HclException)
+        {
+            return null;
+        }
+    }
+
+    private static HclPosition? Find(string text, string jobFile, string groupName, string taskName, string key)
+    {
+        try
+        {
             if (text.TrimStart().StartsWith('{'))
             {
                 return null;
@@ -39,7 +56,7 @@ internal static class ConfigKeyLocator
             }
             return Locate(config, key) ?? config.Position;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or HclException)
+        catch (HclException)
         {
             return null;
         }
@@ -76,15 +93,16 @@ internal static class ConfigKeyLocator
         return found;
     }
 
-    private static string? SourceLine(HclPosition position)
+    private static string? SourceLine(string? text, HclPosition position)
     {
-        try
-        {
-            return position.Line > 0 ? File.ReadLines(position.File).Skip(position.Line - 1).FirstOrDefault() : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (text is null || position.Line <= 0)
         {
             return null;
         }
+        // StringReader breaks lines as the old File.ReadLines did: at \n, \r\n and \r.
+        using var reader = new StringReader(text);
+        string? line = null;
+        for (var i = 0; i < position.Line && (line = reader.ReadLine()) is not null; i++) { }
+        return line;
     }
 }

@@ -120,18 +120,6 @@ public sealed class SizeLimitTests
     }
 
     [Fact]
-    public void FileFunctionOnAnEndlessDevice_IsRefusedAtTheLimit()
-    {
-        var error = EvalError("file(\"/dev/zero\")");
-        Assert.Contains(
-            $"longer than the limit of {HclLimits.MaxStringLength} characters",
-            error.Detail,
-            StringComparison.Ordinal
-        );
-        Assert.Equal((1, 1), (error.Line, error.Column));
-    }
-
-    [Fact]
     public void TooManyTokens_IsAPositionedError()
     {
         var text = string.Concat(Enumerable.Range(0, HclLimits.MaxTokens / 4 + 1).Select(i => $"a{i} = 0\n"));
