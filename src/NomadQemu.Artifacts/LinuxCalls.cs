@@ -30,10 +30,16 @@ internal static partial class LinuxCalls
 
     public const uint StatxType = 0x0001;
     public const uint StatxMode = 0x0002;
+    public const uint StatxInode = 0x0100;
+    public const uint StatxSize = 0x0200;
     public const ushort TypeMask = 0xF000;
+    public const ushort TypeFifo = 0x1000;
+    public const ushort TypeCharDevice = 0x2000;
     public const ushort TypeDirectory = 0x4000;
+    public const ushort TypeBlockDevice = 0x6000;
     public const ushort TypeRegular = 0x8000;
     public const ushort TypeSymlink = 0xA000;
+    public const ushort TypeSocket = 0xC000;
 
     private const long SysOpenat2 = 437; // the same number on every architecture (added after the syscall table unification)
     private const ulong FiClone = 0x40049409;
@@ -42,6 +48,8 @@ internal static partial class LinuxCalls
     public const ulong WriteOnly = 1;
     public const ulong Create = 0x40;
     public const ulong Exclusive = 0x80;
+    public const ulong NoControllingTty = 0x100;
+    public const ulong NonBlocking = 0x800;
     public const ulong CloseOnExec = 0x80000;
     public const ulong PathOnly = 0x200000;
 
@@ -74,11 +82,27 @@ internal static partial class LinuxCalls
         private readonly ushort _spare0;
         public ulong Inode;
         public ulong Size;
+        public ulong Blocks;
+        public ulong AttributesMask;
+        private readonly Timestamps _times;
+        public uint RdevMajor;
+        public uint RdevMinor;
+
+        // The device holding the file: with Inode, what makes two descriptors the same file.
+        public uint DevMajor;
+        public uint DevMinor;
 
         // The kernel writes 256 bytes in all; the rest is padding this code never reads.
         private readonly Tail _tail;
 
-        [System.Runtime.CompilerServices.InlineArray(26)]
+        /// <summary>atime, btime, ctime, mtime: four 16-byte statx_timestamp, unread.</summary>
+        [System.Runtime.CompilerServices.InlineArray(8)]
+        private struct Timestamps
+        {
+            private ulong _element;
+        }
+
+        [System.Runtime.CompilerServices.InlineArray(14)]
         private struct Tail
         {
             private ulong _element;
@@ -107,6 +131,10 @@ internal static partial class LinuxCalls
 
     [LibraryImport("libc", EntryPoint = "syscall", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static unsafe partial long Syscall(long number, int directory, string path, void* how, nuint size);
+
+    /// <summary>Plain openat(2) on a path resolved the usual way (symlinks followed), for local sources.</summary>
+    [LibraryImport("libc", EntryPoint = "openat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int OpenPath(int atCwd, string path, int flags, uint mode);
 
     [LibraryImport("libc", EntryPoint = "mkdirat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int MkdirAt(SafeHandle directory, string name, uint mode);

@@ -27,35 +27,7 @@ internal sealed class SourceReader(HttpClient http)
     {
         return location.IsHttp
             ? await OpenHttpAsync(location.HttpUri!, headers, display, cancellationToken).ConfigureAwait(false)
-            : OpenLocal(location.LocalPath!, display);
-    }
-
-    private static OpenedSource OpenLocal(string path, string display)
-    {
-        if (Directory.Exists(path))
-        {
-            throw new ArtifactDownloadException(
-                display,
-                $"{path} is a directory; only files and archives are supported"
-            );
-        }
-
-        try
-        {
-            var stream = new FileStream(
-                path,
-                FileMode.Open,
-                FileAccess.Read,
-                FileShare.Read,
-                0,
-                FileOptions.Asynchronous | FileOptions.SequentialScan
-            );
-            return new OpenedSource(stream, stream.Length, null);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ArtifactDownloadException(display, $"cannot read {path}: {ex.Message}", inner: ex);
-        }
+            : LocalSourceFile.Open(location.LocalPath!, display);
     }
 
     private async Task<OpenedSource> OpenHttpAsync(
