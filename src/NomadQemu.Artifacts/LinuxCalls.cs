@@ -136,6 +136,12 @@ internal static partial class LinuxCalls
     [LibraryImport("libc", EntryPoint = "openat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int OpenPath(int atCwd, string path, int flags, uint mode);
 
+    public const int AdviseSequential = 2;
+
+    /// <summary>posix_fadvise(2): a hint only; returns the error number itself instead of setting errno.</summary>
+    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
+    public static partial int Advise(SafeHandle file, long offset, long length, int advice);
+
     [LibraryImport("libc", EntryPoint = "mkdirat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int MkdirAt(SafeHandle directory, string name, uint mode);
 
