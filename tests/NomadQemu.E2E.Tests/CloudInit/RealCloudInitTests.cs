@@ -127,20 +127,23 @@ public sealed partial class RealCloudInitTests : IAsyncLifetime
         var restartToDone = watch.Elapsed;
 
         // The overlay kept the first boot's writes, and cloud-init saw the same instance: runcmd did not run again.
+        Assert.DoesNotContain(
+            _session.Events,
+            e => e.TaskId == restartId && e.Message.Contains("not reused", StringComparison.Ordinal)
+        );
         Assert.Equal([$"{Marker} instance={instanceId} host={hostname}"], RunLines(await CatAsync(restartId, RunLog)));
         Assert.Equal(instanceId, (await CatAsync(restartId, "/var/lib/cloud/data/instance-id")).Trim());
         Assert.Equal(hostname, (await ExecAsync(restartId, "hostname")).Trim());
         Assert.Contains("mtu 1400", await ExecAsync(restartId, "ip", "-o", "link", "show", "dev", "lan0"));
         Assert.Single(MarkerLines().Matches(task.Stdout.Text));
 
-        // The new allocation is a first boot, with its own instance-id and hostname.
-        await next.Stdout.WaitForAsync($"{Marker} instance=", s_boot, Ct);
+        // The new allocation is a first boot, with its own instance-id and hostname (waiting for the whole line:
+        // the console may deliver it in pieces).
         var nextInstance = SeedIdentity.InstanceId(next.AllocId, next.TaskName);
         Assert.NotEqual(instanceId, nextInstance);
-        Assert.Equal(
-            $"{Marker} instance={nextInstance} host={SeedIdentity.Hostname(next.AllocId, next.TaskName)}",
-            MarkerLines().Match(next.Stdout.Text).Value.Trim()
-        );
+        var nextLine = $"{Marker} instance={nextInstance} host={SeedIdentity.Hostname(next.AllocId, next.TaskName)}";
+        await next.Stdout.WaitForAsync(nextLine, s_boot, Ct);
+        Assert.Equal([nextLine], MarkerLines().Matches(next.Stdout.Text).Select(m => m.Value));
 
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"Debian guest, real cloud-init: first boot StartTask→runcmd {toRuncmd.TotalSeconds:F1} s, "
