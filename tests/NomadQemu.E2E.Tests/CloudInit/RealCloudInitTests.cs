@@ -10,9 +10,9 @@ namespace NomadQemu.E2E.Tests.CloudInit;
 
 /// <summary>
 /// Real cloud-init (Debian bookworm's) reading the seed the driver writes, through the published plugin over gRPC,
-/// with the default disk mode (an overlay). One test shares the boots, each ~50 s under TCG: the first boot of an
-/// allocation runs user-data, sets the hostname and applies the job's network-config; a restart of the task in
-/// the same allocation is not a first boot; a new allocation is.
+/// with the default disk mode (an overlay). One test shares the boots (each 1.5–3 min under TCG on a busy 2-core
+/// machine, see BENCHMARKS.md): the first boot of an allocation runs user-data, sets the hostname and applies the
+/// job's network-config; a restart of the task in the same allocation is not a first boot; a new allocation is.
 /// </summary>
 [Collection(VmCollection.Name)]
 public sealed partial class RealCloudInitTests : IAsyncLifetime
