@@ -105,6 +105,33 @@ public sealed class OverlayKeptTests : IDisposable
         Assert.Contains("verification failed", QemuIo(_task.Overlay, $"read -P {Pattern} 0 64k"));
     }
 
+    [Fact]
+    public async Task Restart_ExtraDiskImage_ItsOverlayIsKeptToo()
+    {
+        await using var driver = _node.NewDriver();
+        var data = Path.Combine(_task.TaskDir, "local", "data.qcow2");
+        FakeTask.CreateImage(data);
+        (string, object?) disk = (
+            "disk",
+            new[]
+            {
+                new Dictionary<string, object?> { ["source"] = "local/data.qcow2", ["format"] = "qcow2" },
+            }
+        );
+        var overlay = Path.Combine(_task.TaskDir, QemuDriver.BlankDiskDirName, "disk0-overlay.qcow2");
+        await driver.StartTaskAsync(_task.Request("", disk), Timeouts.Token());
+        await StopAndDestroyAsync(driver, _task);
+        QemuIo(overlay, $"write -P {Pattern} 0 64k");
+        var inode = Inode(overlay);
+
+        await driver.StartTaskAsync(_task.Request("", disk), Timeouts.Token());
+        await StopAndDestroyAsync(driver, _task);
+
+        Assert.Equal(inode, Inode(overlay));
+        Assert.DoesNotContain("verification failed", QemuIo(overlay, $"read -P {Pattern} 0 64k"));
+        Assert.Contains("verification failed", QemuIo(data, $"read -P {Pattern} 0 64k"));
+    }
+
     private static async Task RunOnceAsync(QemuDriver driver, FakeTask task)
     {
         await driver.StartTaskAsync(task.Request(), Timeouts.Token());
