@@ -13,6 +13,10 @@ SCRIPT_DIR=$(dirname "$SCRIPT_PATH")
 GUEST_DIR="$SCRIPT_DIR/guest"
 REPO_ROOT=$(dirname "$SCRIPT_DIR")
 OUTDIR=$(readlink -m "${1:-$REPO_ROOT/.cache/test-guest}")
+LIB="$SCRIPT_DIR/lib/guest-cache.sh"
+LOG_PREFIX=build-test-guest
+# shellcheck source=lib/guest-cache.sh
+source "$LIB" # log, die, the cache check, the build lock, the atomic swap of OUTDIR
 
 # Guest facts shared by the init script (via /etc/test-guest.env) and by tests (via guest.env).
 GUEST_IP=10.0.2.15
@@ -23,9 +27,6 @@ KERNEL_APPEND="console=ttyS0 quiet"
 KERNEL_META_PACKAGE=linux-image-cloud-amd64
 PARTITION_START_SECTOR=2048 # 1 MiB alignment, like a partitioning tool would do
 RECORD_AREA_MIB=1           # raw area after the FAT partition; the guest writes its record there
-
-log() { echo "build-test-guest: $*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 # command → Debian package that provides it
 declare -A TOOL_PACKAGES=(
@@ -88,18 +89,13 @@ compute_inputs_hash() {
     syslinux_version=$(dpkg-query -W -f '${Version}' syslinux)
     qemu_ga_version=$(dpkg-query -W -f '${Version}' qemu-guest-agent)
     {
-        sha256sum "$SCRIPT_PATH" | cut -d' ' -f1
+        sha256sum "$SCRIPT_PATH" "$LIB" | cut -d' ' -f1
         (cd "$GUEST_DIR" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
         echo "kernel=$KERNEL_PACKAGE $KERNEL_PACKAGE_VERSION"
         echo "busybox-static=$busybox_version"
         echo "syslinux=$syslinux_version"
         echo "qemu-guest-agent=$qemu_ga_version"
     } | sha256sum | cut -d' ' -f1
-}
-
-cache_is_valid() {
-    [[ -f $OUTDIR/inputs.sha256 && $(cat "$OUTDIR/inputs.sha256") == "$INPUTS_HASH" ]] || return 1
-    (cd "$OUTDIR" && sha256sum --quiet -c SHA256SUMS >/dev/null 2>&1)
 }
 
 # Downloads (once) and unpacks the kernel package; sets KERNEL_ROOT and KERNEL_RELEASE.
@@ -256,10 +252,7 @@ EOF
 }
 
 build() {
-    local parent
-    parent=$(dirname "$OUTDIR")
-    BUILD_TMP=$(mktemp -d "$parent/.$(basename "$OUTDIR").build.XXXXXX")
-    trap 'rm -rf "$BUILD_TMP"' EXIT
+    guest_cache_begin_build
     WORK="$BUILD_TMP/work"
     mkdir -p "$WORK"
     fetch_kernel
@@ -271,17 +264,7 @@ build() {
     local out="$BUILD_TMP/out"
     mkdir -p "$out"
     mv "$WORK/disk.qcow2" "$WORK/vmlinuz" "$WORK/initrd.gz" "$WORK/guest.env" "$out/"
-    (cd "$out" && sha256sum disk.qcow2 vmlinuz initrd.gz guest.env > SHA256SUMS)
-    # Written last: its presence with the right hash is what marks the directory as complete.
-    echo "$INPUTS_HASH" > "$out/inputs.sha256"
-    chmod 0444 "$out"/*
-
-    # Replace OUTDIR. Between the two renames OUTDIR is absent (never half-built); the next run rebuilds.
-    local old
-    old="$parent/.$(basename "$OUTDIR").old.$$"
-    [[ -e $OUTDIR ]] && mv -T "$OUTDIR" "$old"
-    mv -T "$out" "$OUTDIR"
-    rm -rf "$old"
+    guest_cache_publish "$out" disk.qcow2 vmlinuz initrd.gz guest.env
     log "built $OUTDIR ($(du -sh "$OUTDIR/disk.qcow2" | cut -f1) disk.qcow2)"
 }
 
@@ -290,13 +273,11 @@ main() {
     resolve_kernel_package
     INPUTS_HASH=$(compute_inputs_hash)
 
-    mkdir -p "$(dirname "$OUTDIR")"
-    exec 9> "$OUTDIR.lock"
-    flock 9 # parallel test runs share one build
-    if cache_is_valid; then
+    guest_cache_lock
+    if guest_cache_is_valid; then
         log "up to date: $OUTDIR"
     else
-        rm -rf "$(dirname "$OUTDIR")/.$(basename "$OUTDIR")".{build,old}.* 2>/dev/null || true
+        guest_cache_drop_leftovers
         build
     fi
     echo "$OUTDIR"

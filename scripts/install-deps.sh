@@ -13,6 +13,7 @@ packages=(
     time                                # GNU time -v: peak RSS of `validate` in the job-file fuzz tests
     ovmf                                # firmware = "uefi": OVMF code/vars + QEMU firmware descriptors (UEFI tests)
     bubblewrap                          # bwrap: the jail every VM's QEMU runs in (setpriv comes with util-linux)
+    debootstrap e2fsprogs               # the Debian guest with real cloud-init (scripts/build-debian-guest.sh)
 )
 
 missing=()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds the test guest and the published executable,
+# The test command: installs what is missing, builds the test guests and the published executable,
 # then runs every test project (unit, protocol, and end-to-end tests that boot real VMs under QEMU).
 # Ends with one line "tests: N passed, N failed, N skipped"; exits non-zero on any failure or when no test ran.
 set -euo pipefail
@@ -8,8 +8,11 @@ cd "$root"
 
 bash scripts/install-deps.sh
 export NOMAD_QEMU_TEST_GUEST=$(bash scripts/build-test-guest.sh)
+# The Debian guest with real cloud-init (cached; ~3 min to rebuild from cached .debs, ~10 min cold).
+export NOMAD_QEMU_DEBIAN_GUEST=$(bash scripts/build-debian-guest.sh)
 export NOMAD_QEMU_BINARY=$(bash scripts/publish.sh)
 echo "test guest: $NOMAD_QEMU_TEST_GUEST" >&2
+echo "debian guest: $NOMAD_QEMU_DEBIAN_GUEST" >&2
 echo "binary:     $NOMAD_QEMU_BINARY" >&2
 
 log=$(mktemp)

@@ -10,9 +10,9 @@ namespace NomadQemu.Driver;
 public sealed partial class QemuDriver
 {
     /// <summary>
-    /// The task-dir folder holding blank disks. Outside the run dir on purpose: the run dir is rebuilt at every start,
-    /// while a blank data disk must survive task restarts within the allocation (Nomad keeps the task dir until
-    /// the allocation is collected).
+    /// The task-dir folder holding blank disks and disk overlays. Outside the run dir on purpose: the run dir is rebuilt
+    /// at every start, while what the guest wrote must survive task restarts within the allocation (Nomad restarts
+    /// a failed task in the same task dir and keeps that dir until the allocation is collected).
     /// </summary>
     public const string BlankDiskDirName = ".qemu-disks";
 
@@ -40,7 +40,7 @@ public sealed partial class QemuDriver
         List<ExtraDrive> drives = [];
         List<OverlayPlan> overlays = [];
         List<BlankDiskPlan> blanks = [];
-        var runDir = Path.Combine(request.TaskDir, RunDirName);
+        var diskDir = Path.Combine(request.TaskDir, BlankDiskDirName);
         for (var i = 0; i < config.Disks.Count; i++)
         {
             var disk = config.Disks[i];
@@ -48,7 +48,7 @@ public sealed partial class QemuDriver
             if (disk.SizeBytes is { } size)
             {
                 var (rw, ro) = (fds.Reserve(), fds.Reserve());
-                var path = Path.Combine(request.TaskDir, BlankDiskDirName, $"disk{i}.qcow2");
+                var path = Path.Combine(diskDir, $"disk{i}.qcow2");
                 blanks.Add(new BlankDiskPlan($"{disk.Name}.{TaskConfigSchema.DiskSize}", path, size, rw, ro));
                 drives.Add(new ExtraDrive(disk, bus, new DiskLayer("qcow2", fds.NewSet(rw, ro))));
                 continue;
@@ -80,7 +80,13 @@ public sealed partial class QemuDriver
             {
                 var (rw, ro) = (fds.Reserve(), fds.Reserve());
                 overlays.Add(
-                    new OverlayPlan(Path.Combine(runDir, $"disk{i}-overlay.qcow2"), image.VirtualSize, rw, ro)
+                    new OverlayPlan(
+                        Path.Combine(diskDir, $"disk{i}-overlay.qcow2"),
+                        image.VirtualSize,
+                        OverlayBase.Describe(image.VirtualSize, image.Files),
+                        rw,
+                        ro
+                    )
                 );
                 chain = new DiskLayer("qcow2", fds.NewSet(rw, ro), chain);
             }
@@ -111,10 +117,10 @@ public sealed partial class QemuDriver
             {
                 await CreateQcow2Async(blank.Path, (ulong)blank.SizeBytes, "blank disk", cancellationToken);
             }
-            var handle = OpenOwnFile(blank.Path);
+            var handle = OpenOwnFile(blank.Path, "blank disk");
             plan.Fds.Fill(blank.Fd, handle);
             CheckBlankDisk(blank, handle);
-            plan.Fds.Fill(blank.ReadOnlyFd, OpenOwnFile(blank.Path, writable: false));
+            plan.Fds.Fill(blank.ReadOnlyFd, OpenOwnFile(blank.Path, "blank disk", writable: false));
         }
     }
 
@@ -140,7 +146,7 @@ public sealed partial class QemuDriver
         }
     }
 
-    private static SafeFileHandle OpenOwnFile(string path, bool writable = true)
+    private static SafeFileHandle OpenOwnFile(string path, string what, bool writable = true)
     {
         var flags = (writable ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC | LibC.O_NOCTTY | LibC.ONoFollow;
         var fd = LibC.open(path, flags, 0);
@@ -148,14 +154,14 @@ public sealed partial class QemuDriver
         {
             throw new DriverException(
                 DriverErrorKind.InvalidConfig,
-                $"blank disk {path} cannot be opened (a link is refused): {LibC.LastError()}"
+                $"{what} {path} cannot be opened (a link is refused): {LibC.LastError()}"
             );
         }
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         if (LibC.FStat(fd) is not { } stat || (stat.Mode & LibC.FileTypeMask) != LibC.RegularFileType)
         {
             handle.Dispose();
-            throw new DriverException(DriverErrorKind.InvalidConfig, $"blank disk {path} is not a regular file");
+            throw new DriverException(DriverErrorKind.InvalidConfig, $"{what} {path} is not a regular file");
         }
         return handle;
     }

@@ -7,8 +7,8 @@ namespace NomadQemu.Driver;
 
 public sealed partial class QemuDriver
 {
-    /// <summary>The per-task overlay: created at start in the run dir, handed to QEMU at reserved descriptors.</summary>
-    internal sealed record OverlayPlan(string Path, ulong VirtualSize, int Fd, int ReadOnlyFd);
+    /// <summary>The main disk's overlay, in the task's private disk folder (kept across task restarts).</summary>
+    public const string OverlayFileName = "overlay.qcow2";
 
     /// <param name="DirectBootBytes">Kernel plus initrd size: QEMU keeps a copy of both in its own memory (fw_cfg).</param>
     private sealed record JobFiles(
@@ -40,8 +40,9 @@ public sealed partial class QemuDriver
             if (overlaySlots is (int rw, int ro) && !iso)
             {
                 overlay = new OverlayPlan(
-                    Path.Combine(request.TaskDir, RunDirName, "overlay.qcow2"),
+                    Path.Combine(request.TaskDir, BlankDiskDirName, OverlayFileName),
                     image.VirtualSize,
+                    OverlayBase.Describe(image.VirtualSize, image.Files),
                     rw,
                     ro
                 );

@@ -45,7 +45,7 @@ public sealed partial class QemuDriver
             // must leave an entry, or the next instance's orphan sweep never removes the half-made run dir.
             Ledger?.Record(request.TaskId, plan.RunDir, LedgerPhase.Starting);
             PrepareRunDirectory(plan.RunDir);
-            await PrepareDiskAsync(plan, cancellationToken);
+            var diskNotes = await PrepareDiskAsync(plan, cancellationToken);
             WriteSeed(plan);
             PrepareUefiVars(plan, request.TaskDir);
             var memoryCgroup = ApplyMemoryLimit(plan, request);
@@ -116,6 +116,10 @@ public sealed partial class QemuDriver
                 ("disk", plan.Overlay is null ? "in place" : "overlay")
             );
             EmitMemory(handle, plan, memoryCgroup);
+            foreach (var note in diskNotes)
+            {
+                Emit(handle, note, ("disk", "overlay recreated"));
+            }
             foreach (var warning in plan.Warnings)
             {
                 Emit(handle, warning, ("warning", "command line"));
@@ -152,22 +156,13 @@ public sealed partial class QemuDriver
         RunDirectory.CreatePrivate(runDir);
     }
 
-    /// <summary>
-    /// Creates the overlay as a plain empty qcow2 of the image's virtual size: it names no backing file (the chain
-    /// is given to QEMU explicitly), so qemu-img never opens the job's image. Then hands its descriptors to the
-    /// slots the argv already names.
-    /// </summary>
-    private async Task PrepareDiskAsync(LaunchPlan plan, CancellationToken cancellationToken)
+    /// <summary>Overlays and blank disks, each opened once and handed to the slots the argv already names.
+    /// Returns notes for task events (overlays that could not be kept).</summary>
+    private async Task<IReadOnlyList<string>> PrepareDiskAsync(LaunchPlan plan, CancellationToken cancellationToken)
     {
-        foreach (
-            var overlay in (plan.Overlay is { } main ? [main] : Array.Empty<OverlayPlan>()).Concat(plan.ExtraOverlays)
-        )
-        {
-            await CreateQcow2Async(overlay.Path, overlay.VirtualSize, "disk overlay", cancellationToken);
-            plan.Fds.Fill(overlay.Fd, File.OpenHandle(overlay.Path, FileMode.Open, FileAccess.ReadWrite));
-            plan.Fds.Fill(overlay.ReadOnlyFd, File.OpenHandle(overlay.Path, FileMode.Open, FileAccess.Read));
-        }
+        var notes = await PrepareOverlaysAsync(plan, cancellationToken);
         await PrepareBlankDisksAsync(plan, cancellationToken);
+        return notes;
     }
 
     /// <summary>A plain empty qcow2 (no backing file named) of the given virtual size, mode 0600.</summary>

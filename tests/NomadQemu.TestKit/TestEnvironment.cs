@@ -18,6 +18,15 @@ public static class TestEnvironment
                 "NOMAD_QEMU_TEST_GUEST must point at the built test guest (run scripts/test.sh)"
             );
 
+    /// <summary>The Debian guest with real cloud-init (scripts/build-debian-guest.sh; scripts/test.sh always sets it).</summary>
+    public static string DebianGuestDir =>
+        Environment.GetEnvironmentVariable("NOMAD_QEMU_DEBIAN_GUEST") is { Length: > 0 } dir
+        && File.Exists(Path.Combine(dir, "disk.qcow2"))
+            ? dir
+            : throw new InvalidOperationException(
+                "NOMAD_QEMU_DEBIAN_GUEST must point at the built Debian guest (run scripts/test.sh, or export NOMAD_QEMU_DEBIAN_GUEST=$(bash scripts/build-debian-guest.sh))"
+            );
+
     /// <summary>
     /// The repository root (examples/ lives there): recorded at build time by a suite that needs it (assembly
     /// metadata "RepoRoot"), else found above the test assembly.

@@ -18,6 +18,7 @@ internal sealed class OpenedFile : IDisposable
         Inode = stat.Ino;
         Device = ((ulong)stat.DevMajor << 32) | stat.DevMinor;
         Size = (long)stat.Size;
+        ModifiedNs = (stat.MtimeSeconds * 1_000_000_000) + stat.MtimeNanoseconds;
         Writable = writable;
     }
 
@@ -35,6 +36,9 @@ internal sealed class OpenedFile : IDisposable
     public ulong Inode { get; }
     public ulong Device { get; }
     public long Size { get; }
+
+    /// <summary>Modification time when opened: with device, inode and size, which version of the file this is.</summary>
+    public long ModifiedNs { get; }
     public bool Writable { get; }
 
     public int Fd => (int)Handle.DangerousGetHandle();

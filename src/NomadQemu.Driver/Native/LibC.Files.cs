@@ -71,6 +71,12 @@ internal static unsafe partial class LibC
         [FieldOffset(40)]
         public ulong Size;
 
+        [FieldOffset(112)]
+        public long MtimeSeconds;
+
+        [FieldOffset(120)]
+        public uint MtimeNanoseconds;
+
         [FieldOffset(136)]
         public uint DevMajor;
 

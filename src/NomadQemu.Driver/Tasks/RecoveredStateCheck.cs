@@ -34,9 +34,15 @@ internal static class RecoveredStateCheck
         {
             throw new FormatException($"driver_state qmp_socket \"{state.QmpSocket}\" is not in the task's run dir");
         }
-        if (state.OverlayPath is { } overlay && overlay != Path.Combine(runDir, "overlay.qcow2"))
+        // Overlays live in the task's disk folder; a VM started by a release that kept it in the run dir is
+        // still recovered (the path is only reported, never opened or deleted on recovery).
+        if (
+            state.OverlayPath is { } overlay
+            && overlay != Path.Combine(taskDir.TrimEnd('/'), QemuDriver.BlankDiskDirName, QemuDriver.OverlayFileName)
+            && overlay != Path.Combine(runDir, QemuDriver.OverlayFileName)
+        )
         {
-            throw new FormatException($"driver_state overlay_path \"{overlay}\" is not in the task's run dir");
+            throw new FormatException($"driver_state overlay_path \"{overlay}\" is not the task's disk overlay");
         }
         if (LibC.LStat(runDir) is not { } stat)
         {

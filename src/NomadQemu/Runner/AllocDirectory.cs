@@ -7,7 +7,8 @@ namespace NomadQemu.Runner;
 /// ALLOC/alloc/logs/.TASK.stdout.fifo        what QEMU writes to (the runner reads it)
 /// ALLOC/alloc/logs/TASK.stdout.0            the console, as `nomad alloc logs` would show it
 /// ALLOC/TASK/{local,secrets,tmp}            the task dir; QEMU runs here, artifacts land in local/
-/// ALLOC/TASK/.qemu/                         the driver's run dir (QMP socket, disk overlay)
+/// ALLOC/TASK/.qemu/                         the driver's run dir (QMP socket, seed), rebuilt at every start
+/// ALLOC/TASK/.qemu-disks/                   disk overlays and blank disks, kept across task restarts
 /// </code>
 /// The directory is named by the first 8 hex digits of the alloc id, keeping socket paths short.
 /// </summary>

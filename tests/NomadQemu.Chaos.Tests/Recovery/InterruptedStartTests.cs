@@ -22,7 +22,8 @@ public sealed class InterruptedStartTests(ITestOutputHelper output) : IAsyncLife
 
     public async ValueTask DisposeAsync() => await _node.DisposeAsync();
 
-    /// <summary>Kill as soon as a file of the given start phase appears in the run dir (or after a fixed delay).</summary>
+    /// <summary>Kill as soon as a file of the given start phase appears in the run dir (the overlay: in the task's
+    /// disk folder) or after a fixed delay.</summary>
     [Theory]
     [InlineData("after 20 ms")]
     [InlineData("overlay.qcow2")]
@@ -43,7 +44,10 @@ public sealed class InterruptedStartTests(ITestOutputHelper output) : IAsyncLife
         }
         else
         {
-            var marker = Path.Combine(task.RunDir, killWhen);
+            var marker =
+                killWhen == "overlay.qcow2"
+                    ? Path.Combine(task.TaskDir, ".qemu-disks", killWhen)
+                    : Path.Combine(task.RunDir, killWhen);
             var limit = TestEnvironment.Scaled(30);
             while (!File.Exists(marker) && !call.ResponseAsync.IsCompleted && watch.Elapsed < limit)
             {

@@ -141,7 +141,7 @@ public sealed class JailTests
             using var connect = CancellationTokenSource.CreateLinkedTokenSource(Ct);
             connect.CancelAfter(TimeSpan.FromSeconds(30));
             await using var qmp = await RawQmp.ConnectAsync(Path.Combine(attacker.RunDir, "qmp.sock"), connect.Token);
-            string[] targets = ["/etc/shadow", secret, Path.Combine(victim.RunDir, "overlay.qcow2")];
+            string[] targets = ["/etc/shadow", secret, Path.Combine(victim.TaskDir, ".qemu-disks", "overlay.qcow2")];
             Assert.True(File.Exists(targets[2]), "the victim's overlay exists on the host");
             for (var i = 0; i < targets.Length; i++)
             {

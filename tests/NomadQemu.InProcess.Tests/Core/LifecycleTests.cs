@@ -20,7 +20,7 @@ public sealed class LifecycleTests : IDisposable
         Assert.True(driver.InspectTask(_task.TaskId).Running);
         var details = driver.Describe(_task.TaskId);
         Assert.Equal("tcg", details["accelerator"]);
-        Assert.Equal(Path.Combine(_task.RunDir, "overlay.qcow2"), details["disk"]);
+        Assert.Equal(_task.Overlay, details["disk"]);
         Assert.True(File.Exists(details["disk"]), "the overlay was created by qemu-img");
         // The fake found its QMP socket in the argv and runs as the emulator the node's PATH names.
         var console = await EventuallyAsync(() => _task.Stdout, s => s.Contains("argv", StringComparison.Ordinal));

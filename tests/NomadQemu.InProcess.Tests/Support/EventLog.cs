@@ -49,6 +49,10 @@ public sealed class EventLog : IAsyncDisposable
         );
     }
 
+    /// <summary>The messages of every event seen so far for <paramref name="taskId"/>.</summary>
+    public IReadOnlyList<string> All(string taskId) =>
+        [.. _events.Where(e => e.TaskId == taskId).Select(e => e.Message)];
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

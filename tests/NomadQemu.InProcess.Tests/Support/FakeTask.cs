@@ -25,7 +25,7 @@ public sealed class FakeTask : IDisposable
         Directory.CreateDirectory(Path.Combine(AllocDir, "alloc", "logs"));
         StdoutPath = Path.Combine(AllocDir, "alloc", "logs", $"{taskName}.stdout.0");
         StderrPath = Path.Combine(AllocDir, "alloc", "logs", $"{taskName}.stderr.0");
-        CreateImage(Path.Combine(TaskDir, "local", "disk.qcow2"));
+        CreateImage(ImagePath);
     }
 
     public string AllocDir { get; }
@@ -36,6 +36,11 @@ public sealed class FakeTask : IDisposable
     public string StdoutPath { get; }
     public string StderrPath { get; }
     public string RunDir => Path.Combine(TaskDir, QemuDriver.RunDirName);
+
+    /// <summary>Where the driver keeps the disk overlay and blank disks, across task restarts.</summary>
+    public string Overlay => Path.Combine(TaskDir, QemuDriver.BlankDiskDirName, QemuDriver.OverlayFileName);
+
+    public string ImagePath => Path.Combine(TaskDir, "local", "disk.qcow2");
 
     public string Stdout => File.Exists(StdoutPath) ? File.ReadAllText(StdoutPath) : "";
     public string Stderr => File.Exists(StderrPath) ? File.ReadAllText(StderrPath) : "";
@@ -61,8 +66,10 @@ public sealed class FakeTask : IDisposable
         };
     }
 
-    private static void CreateImage(string path)
+    /// <summary>A new empty qcow2 at <paramref name="path"/> (a new file: the old name is replaced, not rewritten).</summary>
+    public static void CreateImage(string path)
     {
+        File.Delete(path);
         var start = new ProcessStartInfo("qemu-img", ["create", "-q", "-f", "qcow2", path, "16M"])
         {
             RedirectStandardError = true,
