@@ -19,7 +19,9 @@ public sealed partial class RealCloudInitTests : IAsyncLifetime
 {
     private const string Marker = "NQ-RUNCMD";
     private const string RunLog = "/var/lib/nq-runcmd.log";
-    private static readonly TimeSpan s_boot = TestEnvironment.Scaled(180);
+    // A Debian boot to cloud-init's final stage took 100-230 s under TCG while other suites ran (BENCHMARKS.md);
+    // the bound only has to catch a boot that never ends.
+    private static readonly TimeSpan s_boot = TestEnvironment.Scaled(420);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly List<string> _started = [];
     private PluginSession _session = null!;
