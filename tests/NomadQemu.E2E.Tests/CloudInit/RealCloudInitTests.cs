@@ -19,6 +19,7 @@ public sealed partial class RealCloudInitTests : IAsyncLifetime
 {
     private const string Marker = "NQ-RUNCMD";
     private const string RunLog = "/var/lib/nq-runcmd.log";
+
     // A Debian boot to cloud-init's final stage took 100-230 s under TCG while other suites ran (BENCHMARKS.md);
     // the bound only has to catch a boot that never ends.
     private static readonly TimeSpan s_boot = TestEnvironment.Scaled(420);
