@@ -44,6 +44,7 @@ public sealed partial class QemuDriver
             DriveInterfaceGuard.Check(config.EffectiveDriveInterface);
             MemoryGuard.Check(request.MemoryMb);
             FirmwareGuard.Check(config);
+            Core.WarmStart.WarmStartGuard.Check(config);
 
             var runDir = Path.Combine(taskDir, RunDirName);
             var qmpSocket = Path.Combine(runDir, "qmp.sock");
