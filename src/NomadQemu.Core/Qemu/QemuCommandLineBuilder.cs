@@ -85,8 +85,7 @@ public static class QemuCommandLineBuilder
 
     /// <summary>
     /// Guest RAM in the driver's memfd (shared for a template, so its pages can be saved from the host; private for
-    /// a clone, so writes stay in the clone), RAM left out of the migration stream (x-ignore-shared: the stream then
-    /// holds only device state), vmgenid so a clone's guest knows it was cloned (reseeds its RNG), and for a clone
+    /// a clone, so writes stay in the clone), vmgenid so a clone's guest knows it was cloned (reseeds its RNG), and for a clone
     /// the saved state on an inherited descriptor (fd: needs no shell, unlike exec:, which the sandbox forbids).
     /// </summary>
     private static void AddWarm(QemuLaunchSpec spec, List<string> args)
@@ -100,11 +99,12 @@ public static class QemuCommandLineBuilder
             "-object",
             $"memory-backend-file,id={WarmLaunch.RamBackendId},size={size},mem-path={QemuOptionText.Escape(warm.RamPath)},share={(warm.RamShared ? "on" : "off")}",
         ]);
-        args.AddRange(["-global", "migration.x-ignore-shared=on"]);
         args.AddRange(["-device", "vmgenid,guid=auto"]);
-        if (warm.IncomingFd is { } fd)
+        if (warm.IncomingFd is not null)
         {
-            args.AddRange(["-incoming", string.Create(CultureInfo.InvariantCulture, $"fd:{fd}")]);
+            // QEMU 7.2 has no -global for migration capabilities: the driver sets x-ignore-shared over QMP, then
+            // starts loading (migrate-incoming fd:N).
+            args.AddRange(["-incoming", "defer"]);
         }
     }
 

@@ -2,8 +2,8 @@ namespace NomadQemu.Core.WarmStart;
 
 /// <summary>
 /// What a warm-start VM (a template being built, or a clone) adds to the cold command line: guest RAM in a file
-/// the driver hands over, the versioned machine type, shared RAM left out of migration, a VM generation id, and
-/// for a clone the saved device state to load at start.
+/// the driver hands over, the versioned machine type, a VM generation id, and for a clone
+/// <c>-incoming defer</c> (the driver loads the saved state from <see cref="IncomingFd"/> over QMP).
 /// </summary>
 /// <param name="Machine">The versioned machine type (e.g. <c>pc-q35-7.2</c>).</param>
 /// <param name="RamPath">How QEMU opens the RAM file: <c>/proc/self/fd/N</c> of an inherited memfd.</param>
