@@ -41,5 +41,8 @@ internal sealed record LaunchPlan(
     /// <summary>Blank <c>disk</c>s, created at start when missing (kept across task restarts).</summary>
     public IReadOnlyList<QemuDriver.BlankDiskPlan> BlankDisks { get; init; } = [];
 
+    /// <summary>The warm-start decision (build, clone or cold), when the job has <c>warm_start</c>; disposed separately.</summary>
+    public WarmStart.WarmPlan? Warm { get; init; }
+
     public void Dispose() => Fds.Dispose();
 }

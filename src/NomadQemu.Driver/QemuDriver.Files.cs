@@ -17,7 +17,11 @@ public sealed partial class QemuDriver
         string? InitrdPath,
         OverlayPlan? Overlay,
         long DirectBootBytes
-    );
+    )
+    {
+        /// <summary>Content digests of every file opened ("key=sha256"), for a <c>warm_start</c> template key.</summary>
+        public IReadOnlyList<string> Digests { get; init; } = [];
+    }
 
     /// <summary>
     /// Opens every file the job names (image chain, kernel, initrd) exactly once, beneath its allowed roots, and
@@ -31,8 +35,11 @@ public sealed partial class QemuDriver
         var overlaySlots = inPlace ? ((int, int)?)null : (fds.Reserve(), fds.Reserve());
         var image = ImageChainOpener.Open(config.ImagePath, config.ImageFormat, inPlace, request.TaskDir, roots);
         List<OpenedFile> opened = [.. image.Files];
+        // Only a warm start needs them: a template must never be restored over other image or kernel bytes.
+        List<string>? digests = config.WarmStart is null ? null : [];
         try
         {
+            digests?.AddRange(opened.Select(f => $"{f.Key}={WarmStart.FileDigests.Of(f.Handle)}"));
             var chain = ImageChainOpener.ToDiskLayer(image, fds);
             var iso = image.Kind == ImageFormatDetector.Kind.Iso;
             OverlayPlan? overlay = null;
@@ -54,8 +61,8 @@ public sealed partial class QemuDriver
                 fds.Fill(unusedRw, OpenDevNull());
                 fds.Fill(unusedRo, OpenDevNull());
             }
-            var kernel = OpenSide(TaskConfigSchema.Kernel, config.Kernel, request, roots, fds, opened);
-            var initrd = OpenSide(TaskConfigSchema.Initrd, config.Initrd, request, roots, fds, opened);
+            var kernel = OpenSide(TaskConfigSchema.Kernel, config.Kernel, request, roots, fds, opened, digests);
+            var initrd = OpenSide(TaskConfigSchema.Initrd, config.Initrd, request, roots, fds, opened, digests);
             var bootBytes = opened
                 .Where(f => f.Key is TaskConfigSchema.Kernel or TaskConfigSchema.Initrd)
                 .Sum(f => f.Size);
@@ -65,7 +72,10 @@ public sealed partial class QemuDriver
                 initrd,
                 overlay,
                 bootBytes
-            );
+            )
+            {
+                Digests = digests ?? [],
+            };
         }
         catch
         {
@@ -87,7 +97,8 @@ public sealed partial class QemuDriver
         TaskRequest request,
         IReadOnlyList<string> roots,
         PassedFds fds,
-        List<OpenedFile> opened
+        List<OpenedFile> opened,
+        List<string>? digests
     )
     {
         if (path is null)
@@ -95,6 +106,7 @@ public sealed partial class QemuDriver
             return null;
         }
         var file = ConfinedOpener.Open(key, path, request.TaskDir, roots, writable: false);
+        digests?.Add($"{key}={WarmStart.FileDigests.Of(file.Handle)}");
         if (!_config.Jail)
         {
             opened.Add(file);

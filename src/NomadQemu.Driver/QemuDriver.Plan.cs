@@ -19,13 +19,18 @@ public sealed partial class QemuDriver
     /// </summary>
     public async Task<PlanSummary> ValidateAsync(TaskRequest request, CancellationToken cancellationToken)
     {
-        using var plan = await PlanAsync(request, cancellationToken);
+        using var plan = await PlanAsync(request, cancellationToken, allowWarm: false);
         return new PlanSummary(plan.Accelerator, plan.Forwards);
     }
 
-    internal async Task<LaunchPlan> PlanAsync(TaskRequest request, CancellationToken cancellationToken)
+    internal async Task<LaunchPlan> PlanAsync(
+        TaskRequest request,
+        CancellationToken cancellationToken,
+        bool allowWarm = true
+    )
     {
         PassedFds? fds = null;
+        WarmStart.WarmPlan? warm = null;
         try
         {
             var config = TaskConfig.Decode(request.DriverConfig);
@@ -44,6 +49,7 @@ public sealed partial class QemuDriver
             DriveInterfaceGuard.Check(config.EffectiveDriveInterface);
             MemoryGuard.Check(request.MemoryMb);
             FirmwareGuard.Check(config);
+            Core.WarmStart.WarmStartGuard.Check(config);
 
             var runDir = Path.Combine(taskDir, RunDirName);
             var qmpSocket = Path.Combine(runDir, "qmp.sock");
@@ -64,36 +70,39 @@ public sealed partial class QemuDriver
             var forwards = PortForwardResolver.Resolve(config.PortMap, request.GroupPorts, request.LegacyNetworks);
 
             var vcpus = VcpuResolver.Resolve(config.Vcpus, request.CpusetCpus);
-            var commandLine = QemuCommandLineBuilder.Build(
-                new QemuLaunchSpec
-                {
-                    Config = config,
-                    EmulatorPath = emulator,
-                    Accelerator = accelerator,
-                    TaskName = request.TaskName,
-                    MemoryMb = request.MemoryMb,
-                    Vcpus = vcpus,
-                    Drive = files.Drive,
-                    FdSets = fds.Members,
-                    QmpSocketPath = qmpSocket,
-                    GuestAgentSocketPath = config.GuestAgent ? agentSocket : null,
-                    // The supervisor creates both sockets and QEMU inherits them: no writable host path needed.
-                    QmpSocketFd = Jail.InheritedFds.QmpSocket,
-                    GuestAgentSocketFd = config.GuestAgent ? Jail.InheritedFds.GuestAgentSocket : null,
-                    Sandbox = plugin.Sandbox,
-                    PortForwards = forwards,
-                    Dns =
-                        request.DnsServers.Count > 0 || request.DnsSearches.Count > 0
-                            ? new DnsSettings(request.DnsServers, request.DnsSearches)
-                            : null,
-                    KernelPath = files.KernelPath,
-                    InitrdPath = files.InitrdPath,
-                    SeedDrive = seed?.Drive,
-                    ExtraDrives = disks.Drives,
-                    NicMacAddress = seed?.Mac,
-                    Uefi = uefi.Flash,
-                }
-            );
+            var spec = new QemuLaunchSpec
+            {
+                Config = config,
+                EmulatorPath = emulator,
+                Accelerator = accelerator,
+                TaskName = request.TaskName,
+                MemoryMb = request.MemoryMb,
+                Vcpus = vcpus,
+                Drive = files.Drive,
+                FdSets = fds.Members,
+                QmpSocketPath = qmpSocket,
+                GuestAgentSocketPath = config.GuestAgent ? agentSocket : null,
+                // The supervisor creates both sockets and QEMU inherits them: no writable host path needed.
+                QmpSocketFd = Jail.InheritedFds.QmpSocket,
+                GuestAgentSocketFd = config.GuestAgent ? Jail.InheritedFds.GuestAgentSocket : null,
+                Sandbox = plugin.Sandbox,
+                PortForwards = forwards,
+                Dns =
+                    request.DnsServers.Count > 0 || request.DnsSearches.Count > 0
+                        ? new DnsSettings(request.DnsServers, request.DnsSearches)
+                        : null,
+                KernelPath = files.KernelPath,
+                InitrdPath = files.InitrdPath,
+                SeedDrive = seed?.Drive,
+                ExtraDrives = disks.Drives,
+                NicMacAddress = seed?.Mac,
+                Uefi = uefi.Flash,
+            };
+            var commandLine = QemuCommandLineBuilder.Build(spec);
+            if (allowWarm && config.WarmStart is not null)
+            {
+                (warm, commandLine) = await PlanWarmAsync(request, spec, commandLine, files, fds, cancellationToken);
+            }
 
             IReadOnlyList<string> launcherPrefix = [];
             if (!string.IsNullOrEmpty(request.NetnsPath))
@@ -130,15 +139,18 @@ public sealed partial class QemuDriver
                 Seed = seed?.Plan,
                 ExtraOverlays = disks.Overlays,
                 BlankDisks = disks.Blanks,
+                Warm = warm,
             };
         }
         catch (ConfigException e)
         {
+            warm?.Dispose();
             fds?.Dispose();
             throw new DriverException(DriverErrorKind.InvalidConfig, e.Message, e);
         }
         catch
         {
+            warm?.Dispose();
             fds?.Dispose();
             throw;
         }

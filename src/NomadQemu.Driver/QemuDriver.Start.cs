@@ -26,7 +26,23 @@ public sealed partial class QemuDriver
         }
         try
         {
-            return await StartReservedAsync(request, cancellationToken);
+            try
+            {
+                return await StartReservedAsync(request, cancellationToken);
+            }
+            catch (WarmStart.WarmRestoreException e)
+            {
+                // The failed clone is gone (killed, run dir removed); the task boots cold and builds a new template.
+                Emit(
+                    request.TaskId,
+                    request.AllocId,
+                    request.TaskName,
+                    $"Warm start from template {e.Key[..12]} failed, booting cold: {e.Message}",
+                    ("warm_start", "fallback")
+                );
+                DropTemplate(Templates, e.Key);
+                return await StartReservedAsync(request, cancellationToken);
+            }
         }
         finally
         {
@@ -36,7 +52,9 @@ public sealed partial class QemuDriver
 
     private async Task<StartedTask> StartReservedAsync(TaskRequest request, CancellationToken cancellationToken)
     {
+        var sinceStart = System.Diagnostics.Stopwatch.StartNew();
         using var plan = await PlanAsync(request, cancellationToken);
+        using var warm = plan.Warm;
         var run = new RunDirectory(plan.RunDir);
         SupervisorChild? supervisor = null;
         try
@@ -77,6 +95,7 @@ public sealed partial class QemuDriver
             plan.Dispose();
             var started = await WaitForQemuAsync(run, cancellationToken);
             await WaitForQmpAsync(plan, run, started, cancellationToken);
+            var warmNote = await FinishWarmAsync(plan, started.StartedAt, sinceStart, cancellationToken);
 
             var state = new DriverState
             {
@@ -115,6 +134,15 @@ public sealed partial class QemuDriver
                 ("pid", started.QemuPid.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 ("disk", plan.Overlay is null ? "in place" : "overlay")
             );
+            if (warmNote is not null)
+            {
+                Emit(
+                    handle,
+                    warmNote,
+                    ("warm_start", warm!.Mode.ToString().ToLowerInvariant()),
+                    ("template", warm.Key)
+                );
+            }
             EmitMemory(handle, plan, memoryCgroup);
             foreach (var note in diskNotes)
             {
@@ -130,7 +158,7 @@ public sealed partial class QemuDriver
         {
             await AbortStartAsync(run, supervisor);
             Ledger?.Forget(request.TaskId);
-            if (e is DriverException or OperationCanceledException)
+            if (e is DriverException or OperationCanceledException or WarmStart.WarmRestoreException)
             {
                 throw;
             }

@@ -35,10 +35,27 @@ public sealed record PluginConfig
     /// <summary>Whether QEMU runs under its seccomp filter (<c>-sandbox on,...</c>). Default true.</summary>
     public bool Sandbox { get; init; } = true;
 
+    /// <summary>Bytes the warm-start template cache may hold before least recently used templates are evicted.</summary>
+    public long WarmStartCacheMaxBytes { get; init; } = 8L << 30;
+
     /// <summary>Keys the schema does not know (Nomad refuses them before encoding; kept for diagnostics).</summary>
     public IReadOnlyDictionary<string, CtyValue> UnknownKeys { get; init; } = new Dictionary<string, CtyValue>();
 
     public static PluginConfig Default { get; } = new();
+
+    private static long CacheBound(string? text)
+    {
+        if (text is null)
+        {
+            return 8L << 30;
+        }
+        return ByteSize.TryParse(text, out var bytes) && bytes >= 0
+            ? bytes
+            : throw ConfigException.ForKey(
+                PluginConfigSchema.WarmStartCacheMax,
+                $"must be a size such as \"8GiB\" or \"500MB\" (0 keeps only the newest template), got \"{text}\""
+            );
+    }
 
     // Below 65,536 live the distro's system and login users and systemd's dynamic users: never hand those out.
     private const int MinJailUid = 65_536;
@@ -73,6 +90,7 @@ public sealed record PluginConfig
                 read.OptionalInt(PluginConfigSchema.JailUidCount, MinJailUidCount, MaxJailUidCount)
                 ?? PluginConfigSchema.DefaultJailUidCount,
             Sandbox = read.Bool(PluginConfigSchema.Sandbox, whenAbsent: true),
+            WarmStartCacheMaxBytes = CacheBound(read.OptionalString(PluginConfigSchema.WarmStartCacheMax)),
             UnknownKeys = unknown,
         };
         if ((long)config.JailUidBase + config.JailUidCount > int.MaxValue)

@@ -17,6 +17,10 @@ public static class PluginConfigSchema
     public const string JailUidBase = "jail_uid_base";
     public const string JailUidCount = "jail_uid_count";
     public const string Sandbox = "sandbox";
+    public const string WarmStartCacheMax = "warm_start_cache_max";
+
+    /// <summary>Default bound on stored warm-start templates (RAM holes not counted).</summary>
+    public const string DefaultWarmStartCacheMax = "8GiB";
 
     /// <summary>Default first uid of the jail range: above every distro's and systemd's allocation ranges, below 2^31.</summary>
     public const int DefaultJailUidBase = 2_000_000_000;
@@ -35,6 +39,7 @@ public static class PluginConfigSchema
                 [JailUidBase] = new AttrSchema(JailUidBase, "number"),
                 [JailUidCount] = new AttrSchema(JailUidCount, "number"),
                 [Sandbox] = new DefaultSchema(new AttrSchema(Sandbox, "bool"), "true"),
+                [WarmStartCacheMax] = new AttrSchema(WarmStartCacheMax, "string"),
             }
         );
 }

@@ -72,6 +72,9 @@ public sealed record TaskConfig
     /// <summary>UEFI Secure Boot with the host's enrolled-keys OVMF build; needs <c>firmware = "uefi"</c> and q35.</summary>
     public bool SecureBoot { get; init; }
 
+    /// <summary>The <c>warm_start</c> block: start from a template's memory snapshot; null when absent.</summary>
+    public WarmStart.WarmStartConfig? WarmStart { get; init; }
+
     /// <summary>Keys the schema does not know (Nomad refuses them before encoding; kept for diagnostics).</summary>
     public IReadOnlyDictionary<string, CtyValue> UnknownKeys { get; init; } = new Dictionary<string, CtyValue>();
 
@@ -120,6 +123,7 @@ public sealed record TaskConfig
             Disks = DiskConfig.ListFromCty(coerced[TaskConfigSchema.Disk]),
             Firmware = read.Choice(TaskConfigSchema.Firmware, s_firmwares, Firmware.Bios),
             SecureBoot = read.Bool(TaskConfigSchema.SecureBoot, whenAbsent: false),
+            WarmStart = Core.WarmStart.WarmStartConfig.FromCty(coerced[TaskConfigSchema.WarmStart]),
             UnknownKeys = unknown,
         };
     }

@@ -41,6 +41,14 @@ public static class TaskConfigSchema
     public const string CloudInitNetworkConfig = "network_config";
     public const string CloudInitNetworkConfigFile = "network_config_file";
 
+    // warm_start { ready { ... } timeout } (one block) and its keys.
+    public const string WarmStart = "warm_start";
+    public const string WarmStartReady = "ready";
+    public const string WarmStartTimeout = "timeout";
+    public const string WarmReadyGuestAgent = "guest_agent";
+    public const string WarmReadyGuestPort = "guest_port";
+    public const string WarmReadyDelay = "delay";
+
     // disk { ... } (repeatable) and its keys.
     public const string Disk = "disk";
     public const string DiskSource = "source";
@@ -81,6 +89,7 @@ public static class TaskConfigSchema
                 [SecureBoot] = WithDefault(SecureBoot, "bool", "false"),
                 [CloudInit] = new BlockSchema(CloudInit, CloudInitSpec),
                 [Disk] = new BlockListSchema(Disk, DiskSpec, MaxItems: DiskConfig.MaxDisks),
+                [WarmStart] = new BlockSchema(WarmStart, WarmStartSpec),
             }
         );
 
@@ -97,6 +106,25 @@ public static class TaskConfigSchema
                 [DiskDiscard] = new AttrSchema(DiskDiscard, "string"),
                 [DiskSerial] = new AttrSchema(DiskSerial, "string"),
                 [DiskBootIndex] = new AttrSchema(DiskBootIndex, "number"),
+            }
+        );
+
+    private static ObjectSchema WarmStartSpec =>
+        new(
+            new Dictionary<string, SchemaNode>
+            {
+                [WarmStartReady] = new BlockSchema(
+                    WarmStartReady,
+                    new ObjectSchema(
+                        new Dictionary<string, SchemaNode>
+                        {
+                            [WarmReadyGuestAgent] = new AttrSchema(WarmReadyGuestAgent, "bool"),
+                            [WarmReadyGuestPort] = new AttrSchema(WarmReadyGuestPort, "number"),
+                            [WarmReadyDelay] = new AttrSchema(WarmReadyDelay, "string"),
+                        }
+                    )
+                ),
+                [WarmStartTimeout] = new AttrSchema(WarmStartTimeout, "string"),
             }
         );
 

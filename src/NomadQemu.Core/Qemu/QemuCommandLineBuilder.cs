@@ -1,6 +1,7 @@
 using System.Globalization;
 using NomadQemu.Core.Config;
 using NomadQemu.Core.Validation.Args;
+using NomadQemu.Core.WarmStart;
 
 namespace NomadQemu.Core.Qemu;
 
@@ -31,8 +32,9 @@ public static class QemuCommandLineBuilder
 
         args.AddRange([
             "-machine",
-            $"type={QemuOptionText.Escape(config.EffectiveMachineType)},accel={QemuOptionText.Escape(spec.Accelerator)}"
-                + (spec.Uefi is { SecureBoot: true } ? ",smm=on" : ""),
+            $"type={QemuOptionText.Escape(spec.Warm?.Machine ?? config.EffectiveMachineType)},accel={QemuOptionText.Escape(spec.Accelerator)}"
+                + (spec.Uefi is { SecureBoot: true } ? ",smm=on" : "")
+                + (spec.Warm is null ? "" : $",memory-backend={WarmLaunch.RamBackendId}"),
         ]);
         if (fast)
         {
@@ -46,6 +48,7 @@ public static class QemuCommandLineBuilder
         {
             args.AddRange(["-cpu", config.CpuModel]);
         }
+        AddWarm(spec, args);
 
         foreach (var member in spec.FdSets)
         {
@@ -78,6 +81,31 @@ public static class QemuCommandLineBuilder
         }
 
         return new QemuCommandLine(spec.EmulatorPath, args, warnings);
+    }
+
+    /// <summary>
+    /// Guest RAM in the driver's memfd (shared for a template, so its pages can be saved from the host; private for
+    /// a clone, so writes stay in the clone), vmgenid so a clone's guest knows it was cloned (reseeds its RNG), and for a clone
+    /// the saved state on an inherited descriptor (fd: needs no shell, unlike exec:, which the sandbox forbids).
+    /// </summary>
+    private static void AddWarm(QemuLaunchSpec spec, List<string> args)
+    {
+        if (spec.Warm is not { } warm)
+        {
+            return;
+        }
+        var size = spec.MemoryMb.ToString(CultureInfo.InvariantCulture) + "M";
+        args.AddRange([
+            "-object",
+            $"memory-backend-file,id={WarmLaunch.RamBackendId},size={size},mem-path={QemuOptionText.Escape(warm.RamPath)},share={(warm.RamShared ? "on" : "off")}",
+        ]);
+        args.AddRange(["-device", "vmgenid,guid=auto"]);
+        if (warm.IncomingFd is not null)
+        {
+            // QEMU 7.2 has no -global for migration capabilities: the driver sets x-ignore-shared over QMP, then
+            // starts loading (migrate-incoming fd:N).
+            args.AddRange(["-incoming", "defer"]);
+        }
     }
 
     private static string DriveValue(QemuLaunchSpec spec)

@@ -71,6 +71,9 @@ public sealed record QemuLaunchSpec
     /// </summary>
     public string? NicMacAddress { get; init; }
 
+    /// <summary>Template RAM, versioned machine and incoming state of a warm start; null for a cold boot.</summary>
+    public WarmStart.WarmLaunch? Warm { get; init; }
+
     /// <summary>The UEFI firmware to map; null boots QEMU's default BIOS.</summary>
     public UefiFlash? Uefi { get; init; }
 }

@@ -47,7 +47,7 @@ public sealed class ConfigCoercionTests
         var ex = Assert.Throws<ConfigException>(() => ConfigCoercion.Coerce(raw, PluginConfigSchema.Spec));
 
         Assert.Equal(
-            "unknown config key \"foo\"; known keys: args_allowlist, emulators_allowlist, image_paths, jail, jail_uid_base, jail_uid_count, kvm_probe, sandbox, state_dir",
+            "unknown config key \"foo\"; known keys: args_allowlist, emulators_allowlist, image_paths, jail, jail_uid_base, jail_uid_count, kvm_probe, sandbox, state_dir, warm_start_cache_max",
             ex.Message
         );
         Assert.Equal("foo", ex.Key);
