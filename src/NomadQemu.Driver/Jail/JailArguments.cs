@@ -41,8 +41,10 @@ internal static class JailArguments
             // No controlling terminal shared with the host (TIOCSTI) and QEMU is the namespace's pid 1.
             "--new-session",
             "--as-pid-1",
-            // QEMU dies with bwrap: killing the supervisor's process group (an orphan sweep) reaches the VM even
-            // though --new-session took QEMU out of that group.
+            // bwrap itself dies with the supervisor. QEMU does NOT die with bwrap: the parent-death signal bwrap
+            // sets is cleared when setpriv changes the uid, and one set again after the change is refused by the
+            // kernel (bwrap's monitor has dropped CAP_KILL and QEMU runs as another uid). The orphan sweep and
+            // recovery find QEMU by its recorded pid instead.
             "--die-with-parent",
             "--ro-bind",
             "/usr",
