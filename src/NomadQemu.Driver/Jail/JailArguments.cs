@@ -8,7 +8,7 @@ namespace NomadQemu.Driver.Jail;
 /// keymaps, modules), the dynamic linker's cache, a fresh <c>/proc</c>, a private <c>/tmp</c>, a hand-made
 /// <c>/dev</c> and nothing else (the job's files arrive as inherited descriptors); then <c>setpriv</c>, still inside, drops to the VM's uid/gid with no
 /// capabilities (bounding set included), only the groups asked for and no_new_privs before QEMU is exec'd.
-/// The program becomes pid 1 of its namespace (<c>--as-pid-1</c>), so the pid bwrap reports is QEMU's own.
+/// bwrap's own init is pid 1 of the namespace and QEMU its only child (see <see cref="Supervision.QemuLaunch"/>).
 /// Depends only on its inputs and on which top-level entries of the host's root are symlinks.
 /// </summary>
 internal static class JailArguments
@@ -38,13 +38,12 @@ internal static class JailArguments
             "--unshare-ipc",
             "--unshare-uts",
             "--unshare-cgroup-try",
-            // No controlling terminal shared with the host (TIOCSTI) and QEMU is the namespace's pid 1.
+            // No controlling terminal shared with the host (TIOCSTI).
             "--new-session",
-            "--as-pid-1",
-            // bwrap itself dies with the supervisor. QEMU does NOT die with bwrap: the parent-death signal bwrap
-            // sets is cleared when setpriv changes the uid, and one set again after the change is refused by the
-            // kernel (bwrap's monitor has dropped CAP_KILL and QEMU runs as another uid). The orphan sweep and
-            // recovery find QEMU by its recorded pid instead.
+            // bwrap dies with the supervisor, bwrap's init (the namespace's pid 1) with bwrap, and when pid 1 dies
+            // the kernel kills everything in the namespace, QEMU included. Not --as-pid-1: then QEMU would be pid 1
+            // and rely on a parent-death signal, which setpriv's uid change clears and which bwrap, having dropped
+            // CAP_KILL, is not allowed to deliver to another uid.
             "--die-with-parent",
             "--ro-bind",
             "/usr",

@@ -18,7 +18,7 @@ internal sealed class QemuLaunch : IDisposable
     /// <summary>The process the supervisor waits for: QEMU itself, or bwrap when jailed.</summary>
     public int ChildPid { get; private set; }
 
-    /// <summary>QEMU's host pid (bwrap reports it; with <c>--as-pid-1</c> QEMU keeps bwrap's child's pid).</summary>
+    /// <summary>QEMU's host pid (jailed: the child of the jail's init, whose pid bwrap reports).</summary>
     public int QemuPid { get; private set; }
 
     /// <summary>The VM's uid, or null when not jailed.</summary>
@@ -94,7 +94,7 @@ internal sealed class QemuLaunch : IDisposable
             socket.Dispose();
             _held.Remove(socket);
         }
-        QemuPid = infoRead >= 0 ? ReadChildPid(infoRead) : ChildPid;
+        QemuPid = infoRead >= 0 ? ReadInitChild(ReadChildPid(infoRead)) : ChildPid;
     }
 
     private void AddSocket(string? path, int target, List<(int From, int To)> inherit)
@@ -150,6 +150,42 @@ internal sealed class QemuLaunch : IDisposable
         throw new IOException(
             $"the jail (bwrap) did not start QEMU{(text.Length > 0 ? $" (info: {text.ToString().Trim()})" : "")}; bwrap's own error is in the task's stderr log"
         );
+    }
+
+    /// <summary>
+    /// The jail's init forks once: that child execs setpriv, which execs QEMU, so its pid is QEMU's from the fork
+    /// on. The fork may not have happened yet when bwrap reports the init.
+    /// </summary>
+    private static int ReadInitChild(int initPid)
+    {
+        var init = initPid.ToString(CultureInfo.InvariantCulture);
+        var path = $"/proc/{init}/task/{init}/children";
+        var deadline = Environment.TickCount64 + 10_000;
+        while (true)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (IOException e)
+            {
+                throw new IOException(
+                    $"the jail's init (pid {init}) ended before starting QEMU; bwrap's own error is in the task's stderr log",
+                    e
+                );
+            }
+            var first = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            if (first is not null && int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                return pid;
+            }
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new IOException($"the jail's init (pid {init}) did not start QEMU within 10 s");
+            }
+            Thread.Sleep(2);
+        }
     }
 
     public override string ToString() =>

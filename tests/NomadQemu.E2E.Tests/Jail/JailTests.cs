@@ -66,6 +66,54 @@ public sealed class JailTests
         }
     }
 
+    // A VM whose supervisor is gone has nobody to record its exit: it must not run on untracked.
+    [Fact(Timeout = 240_000)]
+    public async Task JailedQemu_DiesWithItsSupervisor()
+    {
+        await using var session = await PluginSession.StartAsync(cancellationToken: Ct);
+        using var task = new VmTask();
+        await session.Driver.StartTaskAsync(
+            new StartTaskRequest { Task = task.TaskConfig(VmTask.DriverConfig()) },
+            cancellationToken: Ct
+        );
+        try
+        {
+            var inspect = await session.Driver.InspectTaskAsync(
+                new InspectTaskRequest { TaskId = task.TaskId },
+                cancellationToken: Ct
+            );
+            var qemu = int.Parse(inspect.Driver.Attributes["qemu_pid"], CultureInfo.InvariantCulture);
+            var supervisor = int.Parse(inspect.Driver.Attributes["supervisor_pid"], CultureInfo.InvariantCulture);
+            Assert.Equal(1, StatusFields(qemu)["NSpid"].Split('\t').Length - 1);
+            Assert.NotEqual("0", StatusFields(qemu)["Uid"].Split('\t')[0]);
+
+            System.Diagnostics.Process.GetProcessById(supervisor).Kill();
+
+            var deadline = DateTime.UtcNow + TestEnvironment.Scaled(20);
+            while (IsRunning(qemu) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, Ct);
+            }
+            Assert.False(IsRunning(qemu), "QEMU outlived its supervisor");
+        }
+        finally
+        {
+            await StopAsync(session, task);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            return !StatusFields(pid)["State"].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     [Fact(Timeout = 240_000)]
     public async Task JailedQemu_BootsAKernelAndInitrdOnlyRootCanRead()
     {
