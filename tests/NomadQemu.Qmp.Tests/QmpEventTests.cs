@@ -130,6 +130,10 @@ public sealed class QmpEventTests
         peer.SendEvent("E2");
         peer.SendEvent("E3");
         peer.Close(); // the subscription completes after the last event, so ReadAllAsync ends
+
+        // Read only once the client has dispatched everything: a reader that starts earlier may take E1
+        // before E3 arrives, and then nothing is dropped. Completion is set after the subscriptions complete.
+        await client.Completion.WaitAsync(timeout.Token);
         var names = new List<string>();
         await foreach (var received in events.ReadAllAsync(timeout.Token))
         {
