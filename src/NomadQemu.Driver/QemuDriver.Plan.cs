@@ -50,15 +50,6 @@ public sealed partial class QemuDriver
             MemoryGuard.Check(request.MemoryMb);
             FirmwareGuard.Check(config);
             Core.WarmStart.WarmStartGuard.Check(config);
-            if (config.WarmStart is not null)
-            {
-                // The template path is written but not proven (issue 13): in the end-to-end test a template VM's
-                // guest stalled after its resume. A job asking for it is refused rather than handed a VM that hangs.
-                throw ConfigException.ForKey(
-                    TaskConfigSchema.WarmStart,
-                    "warm starts are not available in this version yet; remove the block to boot cold"
-                );
-            }
 
             var runDir = Path.Combine(taskDir, RunDirName);
             var qmpSocket = Path.Combine(runDir, "qmp.sock");

@@ -158,6 +158,7 @@ public sealed partial class QemuDriver
             var ramFd = fds.Add(RamMemfd.Reopen(ram, writable: true));
             var buildSpec = spec with
             {
+                Drive = spec.Drive with { Top = spec.Drive.Top with { FileLocking = false } },
                 Warm = new WarmLaunch(machine, $"/proc/self/fd/{ramFd}", RamShared: true, IncomingFd: null),
             };
             var plan = new WarmPlan

@@ -47,7 +47,10 @@ public sealed partial class QemuDriver
                 $"Template {warm.ShortKey} built: ready after {readyAfter.TotalSeconds:0.0} s, saved in {info.BuildMs} ms (RAM {info.StoredBytes / MiB} MiB stored of {info.RamBytes / MiB} MiB, device state {info.StateBytes / 1024} KiB){evicted}"
             );
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
+            when (e is not DriverException
+                && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            )
         {
             return $"Template {warm.ShortKey} not built: {e.Message}";
         }
@@ -134,47 +137,52 @@ public sealed partial class QemuDriver
         finally
         {
             // The template VM is the task: it continues whether or not the template was saved.
-            await ResumeAsync(qmp);
+            await ResumeAsync(qmp, warm);
         }
     }
 
     /// <summary>
     /// QEMU reports the migration completed a moment before it leaves "finish-migrate", and refuses cont until
-    /// then: retry until the VM runs (bounded).
+    /// then: retry until the VM runs (bounded). Since cont also reactivates the images the save let go of, a
+    /// refusal can last (it did: a stale image lock, see <c>DiskLayer.FileLocking</c>).
     /// </summary>
-    private static async Task ResumeAsync(MigrationChannel qmp)
+    /// <exception cref="DriverException">The VM still does not run after 20 s.</exception>
+    private static async Task ResumeAsync(MigrationChannel qmp, WarmPlan warm)
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         string? refused = null;
-        while (!bound.IsCancellationRequested)
+        string? status = null;
+        try
         {
-            try
+            while (true)
             {
-                await qmp.ExecuteAsync("cont", null, bound.Token);
-            }
-            catch (IOException e)
-            {
-                refused = e.Message;
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
-            {
-                return;
-            }
-            try
-            {
-                var status = await qmp.ExecuteAsync("query-status", null, bound.Token);
-                if (status.TryGetProperty("status", out var s) && s.GetString() == "running")
+                try
+                {
+                    await qmp.ExecuteAsync("cont", null, bound.Token);
+                }
+                catch (IOException e) when (e.Message.StartsWith("QEMU refused", StringComparison.Ordinal))
+                {
+                    refused = e.Message;
+                }
+                var reply = await qmp.ExecuteAsync("query-status", null, bound.Token);
+                status = reply.TryGetProperty("status", out var s) ? s.GetString() : null;
+                if (status == "running")
                 {
                     return;
                 }
                 await Task.Delay(20, bound.Token);
             }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-            {
-                return;
-            }
         }
-        throw new IOException($"the template VM did not resume after the save: {refused ?? "no reason given"}");
+        catch (OperationCanceledException) when (bound.IsCancellationRequested)
+        {
+            // Falls through: a template VM that does not run again is a failed task, never a silent success.
+        }
+        // Not an IOException: a paused VM is no task, so the start fails (and the VM is removed) instead of
+        // reporting "not built" over a guest that never runs again.
+        throw new DriverException(
+            DriverErrorKind.Recoverable,
+            $"the template VM did not resume after saving template {warm.ShortKey} (state \"{status}\"): {refused ?? "cont was accepted"}"
+        );
     }
 
     private static async Task WaitMigrationAsync(MigrationChannel qmp, CancellationToken cancellationToken)

@@ -9,4 +9,14 @@ namespace NomadQemu.Core.Qemu;
 /// <param name="FdSet">The fd set holding the opened file.</param>
 /// <param name="Backing">The layer below, or null for "no backing file".</param>
 /// <param name="DataFileFdSet">The fd set of a qcow2 external data file the driver opened, or null.</param>
-public sealed record DiskLayer(string Format, int FdSet, DiskLayer? Backing = null, int? DataFileFdSet = null);
+public sealed record DiskLayer(string Format, int FdSet, DiskLayer? Backing = null, int? DataFileFdSet = null)
+{
+    /// <summary>
+    /// False turns QEMU's image locking off for this layer's file. Only for a warm-start template VM's overlay:
+    /// saving the template inactivates the images, and reactivating a file whose fd set holds two open file
+    /// descriptions (read-write and read-only) fails on the lock QEMU left on the other one ("Failed to get
+    /// "write" lock"). The overlay is the task's own file and the jailed QEMU the only process given it, so the
+    /// lock guards nothing there.
+    /// </summary>
+    public bool FileLocking { get; init; } = true;
+}

@@ -24,7 +24,7 @@ internal static class DiskLayerJson
     {
         json.WriteStartObject();
         json.WriteString("driver", layer.Format);
-        WriteFile(json, "file", layer.FdSet);
+        WriteFile(json, "file", layer.FdSet, layer.FileLocking);
         if (layer.Format == "qcow2")
         {
             json.WritePropertyName("backing");
@@ -38,17 +38,21 @@ internal static class DiskLayerJson
             }
             if (layer.DataFileFdSet is { } dataSet)
             {
-                WriteFile(json, "data-file", dataSet);
+                WriteFile(json, "data-file", dataSet, layer.FileLocking);
             }
         }
         json.WriteEndObject();
     }
 
-    private static void WriteFile(Utf8JsonWriter json, string name, int fdSet)
+    private static void WriteFile(Utf8JsonWriter json, string name, int fdSet, bool locking)
     {
         json.WriteStartObject(name);
         json.WriteString("driver", "file");
         json.WriteString("filename", $"/dev/fdset/{fdSet}");
+        if (!locking)
+        {
+            json.WriteString("locking", "off");
+        }
         json.WriteEndObject();
     }
 }

@@ -43,9 +43,9 @@ public sealed class PlanningTests : IDisposable
         Assert.False(Directory.Exists(_task.RunDir));
     }
 
-    // The template path is written but unproven (issue 13): until it works end to end, asking for it is refused.
+    // What a snapshot cannot clone safely is refused before anything is made, naming the key that conflicts.
     [Fact]
-    public async Task StartTask_WarmStart_RefusedUntilProvenAndNothingCreated()
+    public async Task StartTask_WarmStartWithDiskInPlace_RefusedNamingTheKeyAndNothingCreated()
     {
         await using var driver = _node.NewDriver();
         var ready = new Dictionary<string, object?>
@@ -57,12 +57,15 @@ public sealed class PlanningTests : IDisposable
         var warm = new Dictionary<string, object?> { ["ready"] = ready, ["timeout"] = null };
 
         var e = await Assert.ThrowsAsync<DriverException>(() =>
-            driver.StartTaskAsync(_task.Request(config: ("warm_start", warm)), Timeouts.Token())
+            driver.StartTaskAsync(
+                _task.Request(config: [("warm_start", warm), ("disk_mode", "in_place")]),
+                Timeouts.Token()
+            )
         );
 
         Assert.Equal(DriverErrorKind.InvalidConfig, e.Kind);
         Assert.Contains(
-            "config key \"warm_start\": warm starts are not available",
+            "config key \"disk_mode\": cannot be combined with warm_start",
             e.Message,
             StringComparison.Ordinal
         );

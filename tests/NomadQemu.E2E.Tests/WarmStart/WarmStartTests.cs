@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using NomadQemu.E2E.Tests.Lifecycle;
+using NomadQemu.Protocol.Drivers;
+using NomadQemu.TestKit;
+
+namespace NomadQemu.E2E.Tests.WarmStart;
+
+/// <summary>
+/// Warm starts with the real plugin, the real test guest and the jail and sandbox on: the first start builds a
+/// template and serves, later starts restore it (same boot id, uptime continuing from the template), each clone
+/// with its own ports, RAM and disk.
+/// </summary>
+[Collection(VmCollection.Name)]
+public sealed class WarmStartTests : IAsyncLifetime
+{
+    private readonly ShortTempDir _state = new();
+    private PluginSession _session = null!;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly TimeSpan s_boot = TestEnvironment.Scaled(120);
+
+    public async ValueTask InitializeAsync() =>
+        _session = await PluginSession.StartAsync(
+            NomadMsgpack.PluginConfig(stateDir: _state.Path),
+            cancellationToken: Ct
+        );
+
+    public async ValueTask DisposeAsync()
+    {
+        await _session.DisposeAsync();
+        _state.Dispose();
+    }
+
+    private string TemplateDir(string key) => Path.Combine(_state.Path, "templates", key);
+
+    private async Task DestroyAsync(VmTask task) =>
+        await _session.Driver.DestroyTaskAsync(
+            new DestroyTaskRequest { TaskId = task.TaskId, Force = true },
+            cancellationToken: Ct
+        );
+
+    [Fact(Timeout = 900_000)]
+    public async Task FirstStartBuilds_TwoClonesRestoreAtOnce_OwnPortsAndDisks_NewMemoryNewTemplate()
+    {
+        using var template = new VmTask("tmpl");
+        await WarmTask.StartAsync(_session, template, Ct);
+        var built = await _session.WaitForEventAsync(template.TaskId, "Template ", s_boot, Ct);
+        Assert.False(built.Message.Contains("not built", StringComparison.Ordinal), built.Message);
+        var key = built.Annotations["template"];
+        var templateBootId = await template.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct);
+        var info = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(TemplateDir(key), "template.json")));
+        var diskSha = info.RootElement.GetProperty("disk_sha256").GetString();
+        Assert.Equal(256L * 1024 * 1024, info.RootElement.GetProperty("ram_bytes").GetInt64());
+        // The jail stays on for the template VM: QEMU runs as an unprivileged uid.
+        var qemuUid = await QemuUidAsync(template);
+        Assert.NotEqual(0, qemuUid);
+
+        using var a = new VmTask("clone-a");
+        using var b = new VmTask("clone-b");
+        var watches = new[] { Stopwatch.StartNew(), Stopwatch.StartNew() };
+        await Task.WhenAll(WarmTask.StartAsync(_session, a, Ct), WarmTask.StartAsync(_session, b, Ct));
+        foreach (var (clone, watch) in new[] { a, b }.Zip(watches))
+        {
+            var restored = await _session.WaitForEventAsync(clone.TaskId, "Started from template", s_boot, Ct);
+            Assert.Equal(key, restored.Annotations["template"]);
+            Assert.Equal("clone", restored.Annotations["warm_start"]);
+            // Its own forwarded host port serves, and the guest did not boot: same boot id, uptime from before.
+            Assert.Equal(templateBootId, await clone.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct));
+            var uptime = await WarmTask.UptimeAsync(clone, Ct);
+            Assert.True(
+                uptime > watch.Elapsed.TotalSeconds + 1,
+                $"{clone.TaskName}: uptime {uptime} s, yet it was started {watch.Elapsed.TotalSeconds:0.0} s ago: it booted"
+            );
+            Assert.NotEqual(0, await QemuUidAsync(clone));
+        }
+        Assert.NotEqual(a.HostPort, b.HostPort);
+
+        // Each clone writes its disk; neither sees the other's write, nor does the template VM or the frozen disk.
+        var partition = await WarmTask.RecordPartitionAsync(_session, a, Ct);
+        Assert.Contains("written", await WarmTask.WriteMarkerAsync(_session, a, partition, "warm-clone-a", Ct));
+        Assert.Contains("written", await WarmTask.WriteMarkerAsync(_session, b, partition, "warm-clone-b", Ct));
+        Assert.Equal("warm-clone-a", await WarmTask.ReadMarkerAsync(_session, a, partition, Ct));
+        Assert.Equal("warm-clone-b", await WarmTask.ReadMarkerAsync(_session, b, partition, Ct));
+        Assert.DoesNotContain("warm-clone", await WarmTask.ReadMarkerAsync(_session, template, partition, Ct));
+        Assert.True(OverlayHolds(a, "warm-clone-a") && !OverlayHolds(a, "warm-clone-b"));
+        Assert.True(OverlayHolds(b, "warm-clone-b") && !OverlayHolds(b, "warm-clone-a"));
+        await using (var frozen = File.OpenRead(Path.Combine(TemplateDir(key), "disk.qcow2")))
+        {
+            Assert.Equal(diskSha, Convert.ToHexStringLower(await SHA256.HashDataAsync(frozen, Ct)));
+        }
+
+        // A different memory size is another template: built, not restored.
+        using var bigger = new VmTask("bigger");
+        await WarmTask.StartAsync(_session, bigger, Ct, memoryMb: 320);
+        var other = await _session.WaitForEventAsync(bigger.TaskId, "Template ", s_boot, Ct);
+        Assert.False(other.Message.Contains("not built", StringComparison.Ordinal), other.Message);
+        Assert.NotEqual(key, other.Annotations["template"]);
+        Assert.NotEqual(templateBootId, await bigger.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct));
+
+        foreach (var task in new[] { template, a, b, bigger })
+        {
+            await DestroyAsync(task);
+        }
+    }
+
+    [Fact(Timeout = 900_000)]
+    public async Task CorruptTemplate_FallsBackToColdBoot_WithAnEvent()
+    {
+        using var first = new VmTask("first");
+        await WarmTask.StartAsync(_session, first, Ct);
+        var built = await _session.WaitForEventAsync(first.TaskId, "Template ", s_boot, Ct);
+        Assert.False(built.Message.Contains("not built", StringComparison.Ordinal), built.Message);
+        var key = built.Annotations["template"];
+        var firstBootId = await first.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct);
+        await DestroyAsync(first);
+
+        // Truncated RAM: refused before QEMU starts, the task boots cold and builds the template again.
+        File.WriteAllBytes(Path.Combine(TemplateDir(key), "ram"), [1, 2, 3]);
+        using var second = new VmTask("second");
+        await WarmTask.StartAsync(_session, second, Ct);
+        var unusable = await _session.WaitForEventAsync(second.TaskId, "unusable", s_boot, Ct);
+        Assert.Contains(key[..12], unusable.Message);
+        var secondBootId = await second.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct);
+        Assert.NotEqual(firstBootId, secondBootId);
+        await _session.WaitForEventAsync(second.TaskId, " built", s_boot, Ct);
+        await DestroyAsync(second);
+
+        // A state QEMU refuses (its digest made to match, so only QEMU can tell): the clone dies, the task boots cold.
+        var statePath = Path.Combine(TemplateDir(key), "state");
+        var garbage = Encoding.ASCII.GetBytes(new string('x', 4096));
+        File.WriteAllBytes(statePath, garbage);
+        var infoPath = Path.Combine(TemplateDir(key), "template.json");
+        var json = File.ReadAllText(infoPath);
+        var info = JsonDocument.Parse(json).RootElement;
+        json = json.Replace(
+                info.GetProperty("state_sha256").GetString()!,
+                Convert.ToHexStringLower(SHA256.HashData(garbage))
+            )
+            .Replace($"\"state_bytes\": {info.GetProperty("state_bytes").GetInt64()}", "\"state_bytes\": 4096");
+        File.WriteAllText(infoPath, json);
+        using var third = new VmTask("third");
+        await WarmTask.StartAsync(_session, third, Ct);
+        var failed = await _session.WaitForEventAsync(third.TaskId, "failed, booting cold", s_boot, Ct);
+        Assert.Equal("fallback", failed.Annotations["warm_start"]);
+        var thirdBootId = await third.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct);
+        Assert.NotEqual(secondBootId, thirdBootId);
+        Assert.NotEqual(firstBootId, thirdBootId);
+        await DestroyAsync(third);
+    }
+
+    /// <summary>The overlay holds guest writes verbatim (qcow2 data clusters are not compressed).</summary>
+    private static bool OverlayHolds(VmTask task, string marker)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(task.TaskDir, ".qemu-disks", "overlay.qcow2"));
+        return bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(marker)) >= 0;
+    }
+
+    private async Task<int> QemuUidAsync(VmTask task)
+    {
+        var inspect = await _session.Driver.InspectTaskAsync(
+            new InspectTaskRequest { TaskId = task.TaskId },
+            cancellationToken: Ct
+        );
+        var pid = inspect.Driver.Attributes["qemu_pid"];
+        var status = await File.ReadAllLinesAsync($"/proc/{pid}/status", Ct);
+        var uid = status.First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[1];
+        return int.Parse(uid, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
