@@ -150,6 +150,66 @@ public sealed class WarmStartTests : IAsyncLifetime
         await DestroyAsync(third);
     }
 
+    [Fact(Timeout = 900_000)]
+    public async Task Clone_RecoveredAfterPluginSigkill_StaysJailed_StopsGracefully()
+    {
+        using var template = new VmTask("tmpl");
+        await WarmTask.StartAsync(_session, template, Ct);
+        var built = await _session.WaitForEventAsync(template.TaskId, "Template ", s_boot, Ct);
+        Assert.False(built.Message.Contains("not built", StringComparison.Ordinal), built.Message);
+        var bootId = await template.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct);
+
+        using var clone = new VmTask("clone");
+        var started = await WarmTask.StartAsync(_session, clone, Ct);
+        await _session.WaitForEventAsync(clone.TaskId, "Started from template", s_boot, Ct);
+        Assert.Equal(bootId, await clone.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct));
+        var qemuPid = await QemuPidAsync(clone);
+
+        _session.Plugin.Kill(); // SIGKILL: the clone lives on under its supervisor
+        await _session.Plugin.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await _session.DisposeAsync();
+        _session = await PluginSession.StartAsync(
+            NomadMsgpack.PluginConfig(stateDir: _state.Path),
+            cancellationToken: Ct
+        );
+        // Nomad's client sends the stored handle with an empty driver config and no task_id.
+        var handle = started.Handle.Clone();
+        handle.Config.MsgpackDriverConfig = Google.Protobuf.ByteString.Empty;
+        await _session.Driver.RecoverTaskAsync(new RecoverTaskRequest { Handle = handle }, cancellationToken: Ct);
+
+        // The same QEMU, still serving, still jailed (unprivileged uid) and under seccomp.
+        Assert.Equal(qemuPid, await QemuPidAsync(clone));
+        Assert.Equal(bootId, await clone.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct));
+        var status = (await File.ReadAllLinesAsync($"/proc/{qemuPid}/status", Ct))
+            .Select(l => l.Split(':', 2))
+            .ToDictionary(p => p[0], p => p[1].Trim());
+        Assert.NotEqual("0", status["Uid"].Split('\t')[0]);
+        Assert.Equal("2", status["Seccomp"]);
+
+        // A graceful stop: the guest powers off (its console says so) and the task exits 0, not killed.
+        await _session.Driver.StopTaskAsync(
+            new StopTaskRequest
+            {
+                TaskId = clone.TaskId,
+                Timeout = VmTask.Seconds(60),
+                Signal = "SIGTERM",
+            },
+            cancellationToken: Ct
+        );
+        var result = await _session.Driver.WaitTaskAsync(
+            new WaitTaskRequest { TaskId = clone.TaskId },
+            cancellationToken: Ct
+        );
+        Assert.Equal(0, result.Result.Signal);
+        Assert.Equal(0, result.Result.ExitCode);
+        Assert.DoesNotContain(_session.Events, e => e.TaskId == clone.TaskId && e.Message.Contains("was killed"));
+        await DestroyAsync(clone);
+        await _session.Driver.DestroyTaskAsync(
+            new DestroyTaskRequest { TaskId = template.TaskId, Force = true },
+            cancellationToken: Ct
+        );
+    }
+
     /// <summary>The overlay holds guest writes verbatim (qcow2 data clusters are not compressed).</summary>
     private static bool OverlayHolds(VmTask task, string marker)
     {
@@ -159,13 +219,17 @@ public sealed class WarmStartTests : IAsyncLifetime
 
     private async Task<int> QemuUidAsync(VmTask task)
     {
+        var status = await File.ReadAllLinesAsync($"/proc/{await QemuPidAsync(task)}/status", Ct);
+        var uid = status.First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[1];
+        return int.Parse(uid, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<string> QemuPidAsync(VmTask task)
+    {
         var inspect = await _session.Driver.InspectTaskAsync(
             new InspectTaskRequest { TaskId = task.TaskId },
             cancellationToken: Ct
         );
-        var pid = inspect.Driver.Attributes["qemu_pid"];
-        var status = await File.ReadAllLinesAsync($"/proc/{pid}/status", Ct);
-        var uid = status.First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[1];
-        return int.Parse(uid, System.Globalization.CultureInfo.InvariantCulture);
+        return inspect.Driver.Attributes["qemu_pid"];
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using NomadQemu.Protocol.Drivers;
@@ -21,15 +20,13 @@ internal static partial class WarmTask
             ["timeout"] = "10m",
         };
 
-    /// <summary>Starts the task; returns how long StartTask took.</summary>
-    public static async Task<TimeSpan> StartAsync(
+    /// <summary>Starts the task; returns the plugin's answer (its handle, for RecoverTask).</summary>
+    public static async Task<StartTaskResponse> StartAsync(
         PluginSession session,
         VmTask task,
         CancellationToken ct,
         long memoryMb = 256
-    )
-    {
-        var watch = Stopwatch.StartNew();
+    ) =>
         await session.Driver.StartTaskAsync(
             new StartTaskRequest
             {
@@ -40,8 +37,6 @@ internal static partial class WarmTask
             },
             cancellationToken: ct
         );
-        return watch.Elapsed;
-    }
 
     public static async Task<double> UptimeAsync(VmTask task, CancellationToken ct) =>
         double.Parse(
