@@ -33,7 +33,7 @@ public sealed partial class QemuDriver
     /// <summary>Template disks whose digest this process already checked, by file identity.</summary>
     private readonly ConcurrentDictionary<FileIdentity, string> _checkedDisks = new();
 
-    private TemplateStore Templates => new(Path.Combine(StateDir, "templates"));
+    private TemplateStore Templates => new(TemplateCache.RootIn(StateDir));
 
     /// <summary>After QMP answers: save the template (build), finish the restore (clone), or only report (cold).</summary>
     /// <returns>The task event text, or null without <c>warm_start</c>.</returns>

@@ -21,7 +21,7 @@ internal static class CliApp
         On one machine without a cluster, run a job file directly:
           nomad-driver-qemu run JOBFILE
 
-        Commands: run, validate, fingerprint, version. Use --help for details.
+        Commands: run, validate, fingerprint, templates, version. Use --help for details.
         """;
 
     public static Task<int> RunAsync(string[] args)

@@ -151,7 +151,7 @@ public sealed class WarmStartTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 900_000)]
-    public async Task Clone_RecoveredAfterPluginSigkill_StaysJailed_StopsGracefully()
+    public async Task Clone_RecoveredAfterPluginSigkill_StaysJailed_StopsGracefully_CliDropsTheTemplate()
     {
         using var template = new VmTask("tmpl");
         await WarmTask.StartAsync(_session, template, Ct);
@@ -204,10 +204,24 @@ public sealed class WarmStartTests : IAsyncLifetime
         Assert.Equal(0, result.Result.ExitCode);
         Assert.DoesNotContain(_session.Events, e => e.TaskId == clone.TaskId && e.Message.Contains("was killed"));
         await DestroyAsync(clone);
-        await _session.Driver.DestroyTaskAsync(
-            new DestroyTaskRequest { TaskId = template.TaskId, Force = true },
-            cancellationToken: Ct
+        await DestroyAsync(template);
+
+        // The operator's CLI sees the template and drops it by the short key events show.
+        var key = built.Annotations["template"];
+        var list = await WarmTask.CliAsync(Ct, "templates", "list", "--state-dir", _state.Path);
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        Assert.Contains(key[..12], list.Stdout);
+        var drop = await WarmTask.CliAsync(Ct, "templates", "drop", key[..12], "--state-dir", _state.Path);
+        Assert.True(drop.ExitCode == 0, drop.Stderr);
+        Assert.Equal($"dropped {key}", drop.Stdout.Trim());
+        Assert.False(Directory.Exists(TemplateDir(key)));
+        Assert.Equal(
+            "no templates",
+            (await WarmTask.CliAsync(Ct, "templates", "list", "--state-dir", _state.Path)).Stdout.Trim()
         );
+        var again = await WarmTask.CliAsync(Ct, "templates", "drop", key[..12], "--state-dir", _state.Path);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains($"no template with key {key[..12]}", again.Stderr);
     }
 
     /// <summary>The overlay holds guest writes verbatim (qcow2 data clusters are not compressed).</summary>

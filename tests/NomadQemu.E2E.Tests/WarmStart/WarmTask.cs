@@ -38,6 +38,28 @@ internal static partial class WarmTask
             cancellationToken: ct
         );
 
+    /// <summary>Runs the published binary's CLI (e.g. <c>templates list</c>) to its end.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(
+        CancellationToken ct,
+        params string[] arguments
+    )
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(TestEnvironment.Binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     public static async Task<double> UptimeAsync(VmTask task, CancellationToken ct) =>
         double.Parse(
             (await task.WaitForPageAsync("/cgi-bin/uptime", TestEnvironment.Scaled(30), ct)).Trim(),
