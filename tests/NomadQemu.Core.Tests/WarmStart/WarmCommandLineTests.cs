@@ -59,4 +59,25 @@ public sealed class WarmCommandLineTests
         Assert.EndsWith("mem-path=/proc/self/fd/8,share=off", Values(args, "-object")[0], StringComparison.Ordinal);
         Assert.Equal(["defer"], Values(args, "-incoming"));
     }
+
+    // The template VM's overlay runs without image locking (cont after the save must reactivate it), and only it.
+    [Fact]
+    public void LockingOff_OnlyOnTheLayerThatAsksForIt()
+    {
+        var top = new DiskLayer("qcow2", 2, new DiskLayer("raw", 1)) { FileLocking = false };
+        var args = Args(s_base with { Drive = new DriveSpec(top) });
+
+        var drive = Values(args, "-drive")[0];
+        Assert.Contains(
+            "\"file\":{\"driver\":\"file\",,\"filename\":\"/dev/fdset/2\",,\"locking\":\"off\"}",
+            drive,
+            StringComparison.Ordinal
+        );
+        Assert.Contains(
+            "\"file\":{\"driver\":\"file\",,\"filename\":\"/dev/fdset/1\"}",
+            drive,
+            StringComparison.Ordinal
+        );
+        Assert.DoesNotContain("locking", Args(s_base).Single(a => a.Contains("fdset")), StringComparison.Ordinal);
+    }
 }
