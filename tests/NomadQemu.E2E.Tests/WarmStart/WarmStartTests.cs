@@ -106,6 +106,32 @@ public sealed class WarmStartTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 900_000)]
+    public async Task TwoFirstStartsAtOnce_OneBuilds_TheOtherBootsColdAndSaysWhy()
+    {
+        using var a = new VmTask("first-a");
+        using var b = new VmTask("first-b");
+        await Task.WhenAll(WarmTask.StartAsync(_session, a, Ct), WarmTask.StartAsync(_session, b, Ct));
+
+        var notes = await Task.WhenAll(
+            _session.WaitForEventAsync(a.TaskId, "emplate ", s_boot, Ct),
+            _session.WaitForEventAsync(b.TaskId, "emplate ", s_boot, Ct)
+        );
+        var modes = notes.Select(n => n.Annotations["warm_start"]).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["build", "cold"], modes);
+        var cold = notes.Single(n => n.Annotations["warm_start"] == "cold");
+        Assert.Contains("is being built by another start; booting cold", cold.Message);
+        Assert.Equal(notes[0].Annotations["template"], notes[1].Annotations["template"]);
+        // Both serve, each booted on its own.
+        Assert.NotEqual(
+            await a.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct),
+            await b.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct)
+        );
+        Assert.Single(Directory.GetDirectories(Path.Combine(_state.Path, "templates")));
+        await DestroyAsync(a);
+        await DestroyAsync(b);
+    }
+
+    [Fact(Timeout = 900_000)]
     public async Task CorruptTemplate_FallsBackToColdBoot_WithAnEvent()
     {
         using var first = new VmTask("first");
