@@ -99,7 +99,24 @@ public sealed class WarmStartTests : IAsyncLifetime
         Assert.NotEqual(key, other.Annotations["template"]);
         Assert.NotEqual(templateBootId, await bigger.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct));
 
-        foreach (var task in new[] { template, a, b, bigger })
+        // A changed image is another template too: the same guest rewritten with another cluster size has
+        // other bytes (the key digests the image chain's content).
+        using var changed = new VmTask("changed");
+        var rewritten = changed.ImagePath + ".rewritten";
+        var convert = await WarmTask.RunAsync(
+            "qemu-img",
+            ["convert", "-O", "qcow2", "-o", "cluster_size=128k", changed.ImagePath, rewritten],
+            Ct
+        );
+        Assert.True(convert.ExitCode == 0, convert.Stderr);
+        File.Move(rewritten, changed.ImagePath, overwrite: true);
+        await WarmTask.StartAsync(_session, changed, Ct);
+        var third = await _session.WaitForEventAsync(changed.TaskId, "Template ", s_boot, Ct);
+        Assert.False(third.Message.Contains("not built", StringComparison.Ordinal), third.Message);
+        Assert.NotEqual(key, third.Annotations["template"]);
+        Assert.NotEqual(other.Annotations["template"], third.Annotations["template"]);
+
+        foreach (var task in new[] { template, a, b, bigger, changed })
         {
             await DestroyAsync(task);
         }

@@ -39,12 +39,19 @@ internal static partial class WarmTask
         );
 
     /// <summary>Runs the published binary's CLI (e.g. <c>templates list</c>) to its end.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(
+    public static Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(
         CancellationToken ct,
         params string[] arguments
+    ) => RunAsync(TestEnvironment.Binary, arguments, ct);
+
+    /// <summary>Runs a program to its end, capturing its output.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
+        string program,
+        IEnumerable<string> arguments,
+        CancellationToken ct
     )
     {
-        var start = new System.Diagnostics.ProcessStartInfo(TestEnvironment.Binary)
+        var start = new System.Diagnostics.ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
