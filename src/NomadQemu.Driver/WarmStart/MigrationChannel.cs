@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using NomadQemu.Driver.Native;
 
 namespace NomadQemu.Driver.WarmStart;
 
@@ -66,23 +67,23 @@ internal sealed class MigrationChannel : IDisposable
         var control = stackalloc byte[24];
         new Span<byte>(control, 24).Clear();
         *(nuint*)control = 20;
-        *(int*)(control + 8) = WarmNative.SOL_SOCKET;
-        *(int*)(control + 12) = WarmNative.SCM_RIGHTS;
+        *(int*)(control + 8) = LibC.SOL_SOCKET;
+        *(int*)(control + 12) = LibC.SCM_RIGHTS;
         *(int*)(control + 16) = fd;
         fixed (byte* data = bytes)
         {
-            var iov = new WarmNative.IoVec { Base = data, Length = (nuint)bytes.Length };
-            var message = new WarmNative.MsgHdr
+            var iov = new LibC.IoVec { Base = data, Length = (nuint)bytes.Length };
+            var message = new LibC.MsgHdr
             {
                 Iov = &iov,
                 IovLength = 1,
                 Control = control,
                 ControlLength = 24,
             };
-            var sent = WarmNative.sendmsg((int)_socket.SafeHandle.DangerousGetHandle(), &message, 0);
+            var sent = LibC.sendmsg((int)_socket.SafeHandle.DangerousGetHandle(), &message, 0);
             if (sent != bytes.Length)
             {
-                throw new IOException($"sending the state descriptor to QEMU failed: {WarmNative.LastError()}");
+                throw new IOException($"sending the state descriptor to QEMU failed: {LibC.LastError()}");
             }
         }
     }

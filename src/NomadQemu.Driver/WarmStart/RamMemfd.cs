@@ -14,16 +14,16 @@ internal static class RamMemfd
     /// <summary>An empty (all zero, no pages yet) memfd of <paramref name="bytes"/>.</summary>
     public static SafeFileHandle Create(string name, long bytes)
     {
-        var fd = WarmNative.memfd_create(name, WarmNative.MFD_CLOEXEC | WarmNative.MFD_ALLOW_SEALING);
+        var fd = LibC.memfd_create(name, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
         if (fd < 0)
         {
-            throw new IOException($"cannot create a memfd for guest RAM: {WarmNative.LastError()}");
+            throw new IOException($"cannot create a memfd for guest RAM: {LibC.LastError()}");
         }
         var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (WarmNative.ftruncate(fd, bytes) != 0)
+        if (LibC.ftruncate(fd, bytes) != 0)
         {
             handle.Dispose();
-            throw new IOException($"cannot size the guest RAM memfd to {bytes} bytes: {WarmNative.LastError()}");
+            throw new IOException($"cannot size the guest RAM memfd to {bytes} bytes: {LibC.LastError()}");
         }
         return handle;
     }
@@ -40,11 +40,10 @@ internal static class RamMemfd
             {
                 throw new IOException("the stored RAM does not match its digest in template.json");
             }
-            var seals =
-                WarmNative.F_SEAL_WRITE | WarmNative.F_SEAL_SHRINK | WarmNative.F_SEAL_GROW | WarmNative.F_SEAL_SEAL;
-            if (LibC.fcntl((int)memfd.DangerousGetHandle(), WarmNative.F_ADD_SEALS, seals) != 0)
+            var seals = LibC.F_SEAL_WRITE | LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_SEAL;
+            if (LibC.fcntl((int)memfd.DangerousGetHandle(), LibC.F_ADD_SEALS, seals) != 0)
             {
-                throw new IOException($"cannot seal the template RAM memfd: {WarmNative.LastError()}");
+                throw new IOException($"cannot seal the template RAM memfd: {LibC.LastError()}");
             }
             return memfd;
         }

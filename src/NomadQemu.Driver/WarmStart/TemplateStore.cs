@@ -82,7 +82,7 @@ internal sealed class TemplateStore(string root)
             throw new IOException($"cannot open the template lock {path}: {LibC.LastError()}");
         }
         var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (WarmNative.flock(fd, WarmNative.LOCK_EX | WarmNative.LOCK_NB) != 0)
+        if (LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
         {
             handle.Dispose();
             return null;
