@@ -229,6 +229,14 @@ public sealed class WarmStartTests : IAsyncLifetime
         Assert.NotEqual("0", status["Uid"].Split('\t')[0]);
         Assert.Equal("2", status["Seccomp"]);
 
+        // The template survived the plugin: the new process restores another clone from the files on disk.
+        using var later = new VmTask("later");
+        await WarmTask.StartAsync(_session, later, Ct);
+        var restored = await _session.WaitForEventAsync(later.TaskId, "Started from template", s_boot, Ct);
+        Assert.Equal(built.Annotations["template"], restored.Annotations["template"]);
+        Assert.Equal(bootId, await later.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct));
+        await DestroyAsync(later);
+
         // A graceful stop: the guest powers off (its console says so) and the task exits 0, not killed.
         await _session.Driver.StopTaskAsync(
             new StopTaskRequest
