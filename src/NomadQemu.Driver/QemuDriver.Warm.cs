@@ -86,6 +86,11 @@ public sealed partial class QemuDriver
             config.EffectiveMachineType
         );
         var key = new TemplateKey()
+            // Only starts of one job share its templates. The template VM runs before it is saved, and whoever
+            // controls that job (exec through the agent, its forwarded ports, a long ready delay) can change the
+            // guest it freezes: another job with the same image and config must never resume that guest.
+            .Add("scope.namespace", request.Namespace)
+            .Add("scope.job", TemplateScopeJob(request))
             .Add("emulator", spec.EmulatorPath)
             .Add("emulator.identity", IdentityText(spec.EmulatorPath))
             .Add("driver.identity", IdentityText(Environment.ProcessPath ?? ""))
@@ -181,6 +186,15 @@ public sealed partial class QemuDriver
             throw;
         }
     }
+
+    /// <summary>
+    /// The job a template belongs to: a dispatched or periodic child shares its parent's (same spec, same owner);
+    /// a Nomad too old to send job ids falls back to the job's name.
+    /// </summary>
+    private static string TemplateScopeJob(TaskRequest request) =>
+        !string.IsNullOrEmpty(request.ParentJobId) ? "parent:" + request.ParentJobId
+        : !string.IsNullOrEmpty(request.JobId) ? "id:" + request.JobId
+        : "name:" + request.JobName;
 
     /// <summary>
     /// Opens a template's files for a clone and checks them against template.json: the state each time (it is

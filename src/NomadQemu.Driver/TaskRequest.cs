@@ -12,6 +12,13 @@ public sealed record TaskRequest
     public required string AllocId { get; init; }
     public required string AllocDir { get; init; }
     public string JobName { get; init; } = "";
+
+    /// <summary>Nomad's job id (unique in its namespace; JobName is only a display name).</summary>
+    public string JobId { get; init; } = "";
+
+    /// <summary>The parent's id for a dispatched or periodic child job, else empty.</summary>
+    public string ParentJobId { get; init; } = "";
+    public string Namespace { get; init; } = "";
     public string GroupName { get; init; } = "";
     public required string StdoutPath { get; init; }
     public required string StderrPath { get; init; }

@@ -91,6 +91,8 @@ internal sealed class JobPlanner(string jobFile, string allocsRoot, PortAllocato
             AllocId = directory.AllocId,
             AllocDir = directory.Path,
             JobName = job.Name,
+            JobId = job.Id,
+            Namespace = "default",
             GroupName = group.Name,
             StdoutPath = directory.Fifo(task.Name, "stdout"),
             StderrPath = directory.Fifo(task.Name, "stderr"),

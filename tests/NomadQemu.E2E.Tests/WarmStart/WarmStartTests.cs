@@ -123,7 +123,7 @@ public sealed class WarmStartTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 900_000)]
-    public async Task TwoFirstStartsAtOnce_OneBuilds_TheOtherBootsColdAndSaysWhy()
+    public async Task TwoFirstStartsAtOnce_OneBuilds_TheOtherBootsColdAndSaysWhy_AnotherJobNeverShares()
     {
         using var a = new VmTask("first-a");
         using var b = new VmTask("first-b");
@@ -144,8 +144,16 @@ public sealed class WarmStartTests : IAsyncLifetime
             await b.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct)
         );
         Assert.Single(Directory.GetDirectories(Path.Combine(_state.Path, "templates")));
+
+        // Another job with the same image and config never resumes this job's guest: it builds its own.
+        using var stranger = new VmTask("stranger");
+        await WarmTask.StartAsync(_session, stranger, Ct, jobId: "another-job");
+        var own = await _session.WaitForEventAsync(stranger.TaskId, "emplate ", s_boot, Ct);
+        Assert.Equal("build", own.Annotations["warm_start"]);
+        Assert.NotEqual(notes[0].Annotations["template"], own.Annotations["template"]);
         await DestroyAsync(a);
         await DestroyAsync(b);
+        await DestroyAsync(stranger);
     }
 
     [Fact(Timeout = 900_000)]

@@ -25,18 +25,18 @@ internal static partial class WarmTask
         PluginSession session,
         VmTask task,
         CancellationToken ct,
-        long memoryMb = 256
-    ) =>
-        await session.Driver.StartTaskAsync(
-            new StartTaskRequest
-            {
-                Task = task.TaskConfig(
-                    VmTask.DriverConfig([("guest_agent", true), ("warm_start", Block()), .. task.DirectKernelBoot()]),
-                    memoryMb
-                ),
-            },
-            cancellationToken: ct
+        long memoryMb = 256,
+        string jobId = "e2e"
+    )
+    {
+        var config = task.TaskConfig(
+            VmTask.DriverConfig([("guest_agent", true), ("warm_start", Block()), .. task.DirectKernelBoot()]),
+            memoryMb
         );
+        config.JobId = jobId;
+        config.Namespace = "default";
+        return await session.Driver.StartTaskAsync(new StartTaskRequest { Task = config }, cancellationToken: ct);
+    }
 
     /// <summary>Runs the published binary's CLI (e.g. <c>templates list</c>) to its end.</summary>
     public static Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(
