@@ -75,6 +75,9 @@ bootstrap() {
         tail -n 30 "$BUILD_TMP/debootstrap.log" >&2
         die "debootstrap failed (log above)"
     }
+    # debootstrap can leave the root's /proc mounted (seen here: du then walked the host's live processes and
+    # failed on one that exited); nothing below needs a mount inside the root.
+    guest_cache_unmount_under "$ROOT"
 }
 
 configure_root() {
@@ -155,14 +158,7 @@ main() {
     ensure_tools
     find_mirror
     INPUTS_HASH=$(compute_inputs_hash)
-    guest_cache_lock
-    if guest_cache_is_valid; then
-        log "up to date: $OUTDIR"
-    else
-        guest_cache_drop_leftovers
-        build
-    fi
-    echo "$OUTDIR"
+    guest_cache_ensure build
 }
 
 main "$@"

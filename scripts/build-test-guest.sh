@@ -273,14 +273,7 @@ main() {
     resolve_kernel_package
     INPUTS_HASH=$(compute_inputs_hash)
 
-    guest_cache_lock
-    if guest_cache_is_valid; then
-        log "up to date: $OUTDIR"
-    else
-        guest_cache_drop_leftovers
-        build
-    fi
-    echo "$OUTDIR"
+    guest_cache_ensure build
 }
 
 main "$@"

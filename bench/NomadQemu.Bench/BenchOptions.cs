@@ -33,6 +33,11 @@ public sealed record BenchOptions
     public TimeSpan SteadyWindow => TimeSpan.FromSeconds(Quick ? 3 : 15);
     public int SteadyWindows => Quick ? 1 : 2;
     public int RecoveryRounds => Quick ? 1 : 3;
+    public int HostAgentExecRuns => Quick ? 20 : 200;
+    public int HostAgentOutputRuns => Quick ? 3 : 30;
+
+    /// <summary>The highest item number <c>--only</c> accepts (items are numbered from 1).</summary>
+    public const int LastItem = 12;
 
     /// <summary>4 GiB images need this much free space around them (image + copy + slack), else skipped.</summary>
     public const long LargeImageMinFreeBytes = 20L << 30;
@@ -81,10 +86,10 @@ public sealed record BenchOptions
                             .Split(',')
                             .Select(v =>
                                 int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-                                && n is >= 1 and <= 11
+                                && n is >= 1 and <= LastItem
                                     ? n
                                     : throw new ArgumentException(
-                                        $"--only takes item numbers 1-11 separated by commas, got \"{v}\""
+                                        $"--only takes item numbers 1-{LastItem} separated by commas, got \"{v}\""
                                     )
                             ),
                     ];

@@ -153,6 +153,13 @@ public static class BenchSuite
             s => ContractItem.RunAsync(context, s)
         );
 
+        await Item(
+            12,
+            "Guest agent client, no guest",
+            "Exec round trips through the host's own qemu-ga on a unix socket against spawning the program directly.",
+            s => HostAgentExecItem.RunAsync(context, s)
+        );
+
         report.Duration = total.Elapsed;
         var markdown = MarkdownWriter.Render(report);
         var path = Path.Combine(options.OutDir, options.Quick ? "results-quick.md" : "results.md");

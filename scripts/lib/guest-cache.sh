@@ -1,5 +1,5 @@
 # Shared by the guest builders (build-test-guest.sh, build-debian-guest.sh); sourced, not run.
-# The caller sets LOG_PREFIX, OUTDIR and (before checking the cache) INPUTS_HASH.
+# The caller sets LOG_PREFIX, OUTDIR and INPUTS_HASH, then ends with guest_cache_ensure <its build function>.
 # A guest dir is complete when inputs.sha256 holds INPUTS_HASH and SHA256SUMS checks; a rebuild
 # happens in a temporary dir next to OUTDIR that replaces OUTDIR only when complete.
 
@@ -58,4 +58,20 @@ guest_cache_publish() {
     [[ -e $OUTDIR ]] && mv -T "$OUTDIR" "$old"
     mv -T "$out" "$OUTDIR"
     rm -rf "$old"
+}
+
+# The tail every guest builder shares: under the build lock, keep OUTDIR when it is complete for
+# INPUTS_HASH, otherwise drop leftovers of interrupted builds and run the builder's function $1 (which
+# ends with guest_cache_publish). Prints OUTDIR, the only line on stdout, so callers can do
+# dir=$(scripts/build-...-guest.sh).
+guest_cache_ensure() {
+    local build_function=$1
+    guest_cache_lock
+    if guest_cache_is_valid; then
+        log "up to date: $OUTDIR"
+    else
+        guest_cache_drop_leftovers
+        "$build_function"
+    fi
+    echo "$OUTDIR"
 }

@@ -185,6 +185,7 @@ public sealed partial class QemuDriver
         {
             await agent.DisposeAsync();
         }
+        await RemoveLeftoverMemoryCgroupAsync(handle.State.RunDir, cancellationToken);
         RemoveTaskFiles(handle.State.RunDir);
         Ledger?.Forget(taskId);
         _tasks.Remove(taskId);

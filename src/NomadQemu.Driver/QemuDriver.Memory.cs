@@ -48,4 +48,25 @@ public sealed partial class QemuDriver
             ("memory_cgroup", applied is null ? "none" : $"{applied.Version} {applied.Path}")
         );
     }
+
+    /// <summary>
+    /// The v1 memory cgroup the driver made for this task, recorded in its launch request: the supervisor removes
+    /// it when QEMU exits, but a SIGKILLed supervisor leaves it behind.
+    /// </summary>
+    private static async Task RemoveLeftoverMemoryCgroupAsync(string runDir, CancellationToken cancellationToken)
+    {
+        LaunchRequest? launch;
+        try
+        {
+            launch = new RunDirectory(runDir).ReadLaunch();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return;
+        }
+        if (launch.MemoryCgroupCreated && launch.MemoryCgroupPath is { } path)
+        {
+            await TaskMemoryCgroup.RemoveLeftoverAsync(path, cancellationToken);
+        }
+    }
 }

@@ -90,12 +90,7 @@ public sealed partial class QemuDriver
         Qcow2Header header;
         try
         {
-            using var stream = new FileStream(
-                new SafeFileHandle(handle.DangerousGetHandle(), false),
-                FileAccess.Read,
-                1
-            );
-            header = Qcow2HeaderReader.Read(stream);
+            header = Qcow2HeaderReader.Read(handle);
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {

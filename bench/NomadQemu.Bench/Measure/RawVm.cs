@@ -180,7 +180,7 @@ public static class QemuArgv
             var chainEnd = a.LastIndexOf("},if=", StringComparison.Ordinal);
             if (a.StartsWith("file=json:", StringComparison.Ordinal) && chainEnd > 0)
             {
-                a = $"file={Path.Combine(oldTaskDir, ".qemu", "overlay.qcow2")},format=qcow2{a[(chainEnd + 1)..]}";
+                a = $"file={TestImages.OverlayPath(oldTaskDir)},format=qcow2{a[(chainEnd + 1)..]}";
             }
             result.Add(
                 a.Replace(oldTaskDir, newTaskDir, StringComparison.Ordinal)

@@ -49,25 +49,22 @@ public static class TestImages
 
     /// <summary>
     /// The per-task qcow2 overlay over the task's image, made with the flags the driver uses (explicit formats
-    /// on both sides), in the task's run dir: the disk step a raw QEMU launch needs before it starts.
+    /// on both sides), where the driver keeps it (the task dir's <c>.qemu-disks</c>): the disk step a raw QEMU
+    /// launch needs before it starts.
     /// </summary>
     public static async Task CreateOverlayAsync(NomadQemu.TestKit.VmTask task, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(task.RunDir);
+        Directory.CreateDirectory(OverlayDir(task.TaskDir));
+        Directory.CreateDirectory(task.RunDir); // the by-hand QMP socket goes there (QemuArgv.Capture)
         await Command.RunAsync(
             "qemu-img",
-            [
-                "create",
-                "-q",
-                "-f",
-                "qcow2",
-                "-F",
-                "qcow2",
-                "-b",
-                task.ImagePath,
-                Path.Combine(task.RunDir, "overlay.qcow2"),
-            ],
+            ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", task.ImagePath, OverlayPath(task.TaskDir)],
             cancellationToken
         );
     }
+
+    /// <summary>The overlay of a by-hand launch in <paramref name="taskDir"/>, at the driver's own place for it.</summary>
+    public static string OverlayPath(string taskDir) => Path.Combine(OverlayDir(taskDir), "overlay.qcow2");
+
+    private static string OverlayDir(string taskDir) => Path.Combine(taskDir, ".qemu-disks");
 }

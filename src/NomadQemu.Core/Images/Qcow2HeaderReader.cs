@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace NomadQemu.Core.Images;
 
@@ -84,6 +85,33 @@ public static class Qcow2HeaderReader
 
         var hasDataFile = (incompatible & ExternalDataFileBit) != 0;
         return new Qcow2Header(version, virtualSize, backingFile, backingFormat, hasDataFile, dataFile);
+    }
+
+    /// <summary>
+    /// Reads the header through a descriptor the caller already holds (and keeps): the driver checks the very inode
+    /// it opened, never a name that could be swapped in between.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a qcow2 image, or a header that is truncated or inconsistent.</exception>
+    /// <exception cref="IOException">The descriptor cannot be read.</exception>
+    public static Qcow2Header Read(SafeFileHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            // The stream gets a handle that does not own the descriptor, so disposing it leaves the caller's open.
+            using var borrowed = new SafeFileHandle(handle.DangerousGetHandle(), ownsHandle: false);
+            using var stream = new FileStream(borrowed, FileAccess.Read, bufferSize: 1);
+            return Read(stream);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
     }
 
     private static (string? BackingFormat, string? DataFile) ReadExtensions(byte[] area)

@@ -7,11 +7,13 @@ namespace NomadQemu.Driver.Supervision;
 /// cgroup QEMU runs in. Nomad hands an external driver the task's cgroup (<c>cpuset_cgroup</c>) and leaves the
 /// limits to it. On cgroup v2 that is the task's unified cgroup: <c>memory.max</c> is written there. On v1 it is
 /// only the cpuset one and no memory cgroup exists for the task, so one is made beneath the driver's own memory
-/// cgroup (named after the task's cgroup) and QEMU joins it too; the supervisor removes it when QEMU is gone.
+/// cgroup (named after the task's cgroup) and QEMU joins it too; the supervisor removes it when QEMU is gone,
+/// and DestroyTask when a SIGKILLed supervisor could not.
 /// </summary>
 internal static class TaskMemoryCgroup
 {
     private const string V1MemoryRoot = "/sys/fs/cgroup/memory";
+    private const string V1NamePrefix = "nomad-qemu-";
 
     /// <summary>Where the limit went, for the supervisor to join and to read OOM kills from.</summary>
     public sealed record Applied(string Path, bool Created, string Version);
@@ -34,7 +36,7 @@ internal static class TaskMemoryCgroup
         {
             return null;
         }
-        var name = "nomad-qemu-" + Path.GetFileName(taskCgroup.TrimEnd('/'));
+        var name = V1NamePrefix + Path.GetFileName(taskCgroup.TrimEnd('/'));
         var path = Path.Combine(own, name);
         var created = !Directory.Exists(path);
         Directory.CreateDirectory(path);
@@ -102,5 +104,41 @@ internal static class TaskMemoryCgroup
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// Removes a v1 memory cgroup the driver made that its supervisor could not remove (it was SIGKILLed), once
+    /// it is empty, and only when it is one of the driver's: directly beneath the driver's own memory cgroup and
+    /// named as the driver names them. The kernel refuses to remove a cgroup with processes in it; a QEMU that
+    /// has just been killed can still be counted for a moment, so this retries briefly.
+    /// </summary>
+    public static async Task RemoveLeftoverAsync(string path, CancellationToken cancellationToken)
+    {
+        if (
+            OwnV1MemoryCgroup() is not { } own
+            || Path.GetFullPath(path) != path
+            || Path.GetDirectoryName(path) != own
+            || !Path.GetFileName(path).StartsWith(V1NamePrefix, StringComparison.Ordinal)
+        )
+        {
+            return;
+        }
+        for (var attempt = 0; attempt < 20 && Directory.Exists(path); attempt++)
+        {
+            try
+            {
+                Directory.Delete(path);
+                return;
+            }
+            catch (IOException)
+            {
+                // EBUSY while a process is still counted in it.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return;
+            }
+            await Task.Delay(50, cancellationToken);
+        }
     }
 }

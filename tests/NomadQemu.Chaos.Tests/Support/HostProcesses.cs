@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using NomadQemu.TestKit;
 
 namespace NomadQemu.Chaos.Tests.Support;
 
 /// <summary>
-/// Reads /proc directly: which live processes mention a path in their argv (the supervisor's run dir) or hold a
-/// file under it open (QEMU's disks), and what a process holds (open fds, RSS, PSS). Independent of the driver's own
+/// Reads /proc directly: which live processes mention a path (the supervisor's run dir, QEMU's disks: found by
+/// <see cref="ProcScan"/>), and what a process holds (open fds, RSS, PSS). Independent of the driver's own
 /// bookkeeping, so a leak the driver does not know about is still seen.
 /// </summary>
 public static partial class HostProcesses
@@ -15,66 +16,12 @@ public static partial class HostProcesses
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);
 
-    public static IReadOnlyList<LiveProcess> Mentioning(string fragment)
-    {
-        var found = new List<LiveProcess>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (
-                !int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                || pid == Environment.ProcessId
-            )
-            {
-                continue;
-            }
-            var commandLine = Read(Path.Combine(dir, "cmdline"))?.Replace('\0', ' ').Trim();
-            if (
-                commandLine is { Length: > 0 }
-                && (commandLine.Contains(fragment, StringComparison.Ordinal) || HoldsFileUnder(dir, fragment))
-                && !IsZombie(pid)
-            )
-            {
-                found.Add(new LiveProcess(pid, commandLine));
-            }
-        }
-        return found;
-    }
-
-    /// <summary>
-    /// A jailed QEMU names no host path in its argv (its files and sockets arrive as descriptors): it is found by
-    /// the files it holds open, whose links show the host path to a reader outside the jail.
-    /// </summary>
-    private static bool HoldsFileUnder(string procDir, string fragment)
-    {
-        try
-        {
-            foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(procDir, "fd")))
-            {
-                if (new FileInfo(fd).LinkTarget?.Contains(fragment, StringComparison.Ordinal) == true)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // gone, or not ours to read
-        }
-        return false;
-    }
+    public static IReadOnlyList<LiveProcess> Mentioning(string fragment) =>
+        [.. ProcScan.Mentioning(fragment).Select(p => new LiveProcess(p.Pid, p.CommandLine))];
 
     public static bool IsAlive(int pid) => Read($"/proc/{pid}/stat") is not null && !IsZombie(pid);
 
-    public static bool IsZombie(int pid)
-    {
-        var stat = Read($"/proc/{pid}/stat");
-        if (stat is null)
-        {
-            return true;
-        }
-        var state = stat[(stat.LastIndexOf(')') + 2)..][0];
-        return state is 'Z' or 'X';
-    }
+    public static bool IsZombie(int pid) => ProcScan.IsZombie(pid);
 
     public static int OpenFdCount(int pid) => Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
 

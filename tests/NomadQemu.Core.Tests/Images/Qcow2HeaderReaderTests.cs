@@ -76,6 +76,29 @@ public sealed class Qcow2HeaderReaderTests : IDisposable
         Assert.Equal("/tmp/aaa", Read(path).BackingFile);
     }
 
+    [Fact]
+    public void ThroughADescriptor_ReadsTheSameHeaderAndLeavesItOpen()
+    {
+        var path = QemuImg("fd.qcow2", "-F", "raw", "-b", "/srv/base.raw", "-u");
+        using var handle = File.OpenHandle(path);
+        var header = Qcow2HeaderReader.Read(handle);
+        Assert.Equal(Read(path), header);
+        Assert.Equal("/srv/base.raw", header.BackingFile);
+        // The caller's descriptor is still open and readable: a second read through it sees the same header.
+        Assert.False(handle.IsClosed);
+        Assert.Equal(header, Qcow2HeaderReader.Read(handle));
+    }
+
+    [Fact]
+    public void ThroughADescriptor_NotQcow2_IsRefused()
+    {
+        var path = Path.Combine(_dir, "raw-fd.img");
+        File.WriteAllBytes(path, new byte[4096]);
+        using var handle = File.OpenHandle(path);
+        Assert.Throws<InvalidDataException>(() => Qcow2HeaderReader.Read(handle));
+        Assert.False(handle.IsClosed);
+    }
+
     [Theory]
     [InlineData(0)] // empty file
     [InlineData(40)] // cut inside the fixed header

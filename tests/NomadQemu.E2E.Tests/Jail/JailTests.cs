@@ -78,12 +78,8 @@ public sealed class JailTests
         );
         try
         {
-            var inspect = await session.Driver.InspectTaskAsync(
-                new InspectTaskRequest { TaskId = task.TaskId },
-                cancellationToken: Ct
-            );
-            var qemu = int.Parse(inspect.Driver.Attributes["qemu_pid"], CultureInfo.InvariantCulture);
-            var supervisor = int.Parse(inspect.Driver.Attributes["supervisor_pid"], CultureInfo.InvariantCulture);
+            var qemu = await QemuPidAsync(session, task);
+            var supervisor = await SupervisorPidAsync(session, task);
             Assert.Equal(1, StatusFields(qemu)["NSpid"].Split('\t').Length - 1);
             Assert.NotEqual("0", StatusFields(qemu)["Uid"].Split('\t')[0]);
 
@@ -236,13 +232,20 @@ public sealed class JailTests
             }
         );
 
-    private static async Task<int> QemuPidAsync(PluginSession session, VmTask task)
+    private static Task<int> QemuPidAsync(PluginSession session, VmTask task) =>
+        PidAttributeAsync(session, task, "qemu_pid");
+
+    private static Task<int> SupervisorPidAsync(PluginSession session, VmTask task) =>
+        PidAttributeAsync(session, task, "supervisor_pid");
+
+    /// <summary>A pid the driver reports in InspectTask's driver attributes.</summary>
+    private static async Task<int> PidAttributeAsync(PluginSession session, VmTask task, string attribute)
     {
         var inspect = await session.Driver.InspectTaskAsync(
             new InspectTaskRequest { TaskId = task.TaskId },
             cancellationToken: Ct
         );
-        return int.Parse(inspect.Driver.Attributes["qemu_pid"], CultureInfo.InvariantCulture);
+        return int.Parse(inspect.Driver.Attributes[attribute], CultureInfo.InvariantCulture);
     }
 
     /// <summary>Device and inode of what <paramref name="path"/> resolves to (a /proc fd link: the open file).</summary>

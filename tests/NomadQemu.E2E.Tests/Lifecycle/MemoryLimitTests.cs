@@ -234,4 +234,56 @@ public sealed class MemoryLimitTests : IAsyncLifetime
             await RemoveCgroupAsync(cgroup);
         }
     }
+
+    [Fact(Timeout = 300_000)]
+    public async Task SupervisorKilled_DestroyTask_RemovesTheMemoryCgroupTheDriverMade()
+    {
+        var task = new VmTask();
+        var cgroup = MakeTaskCgroup();
+        var config = task.TaskConfig(VmTask.DriverConfig([.. task.DirectKernelBoot()]), memoryMb: GuestMb);
+        config.Resources.LinuxResources = new LinuxResources { CpusetCgroup = cgroup };
+        string? memoryCgroup = null;
+        try
+        {
+            await _session.Driver.StartTaskAsync(new StartTaskRequest { Task = config }, cancellationToken: Ct);
+            var inspect = await _session.Driver.InspectTaskAsync(
+                new InspectTaskRequest { TaskId = task.TaskId },
+                cancellationToken: Ct
+            );
+            var qemu = inspect.Driver.Attributes["qemu_pid"];
+            var supervisor = int.Parse(inspect.Driver.Attributes["supervisor_pid"], CultureInfo.InvariantCulture);
+            memoryCgroup = MemoryCgroupOf(qemu);
+            var wait = _session.Driver.WaitTaskAsync(
+                new WaitTaskRequest { TaskId = task.TaskId },
+                cancellationToken: Ct
+            );
+
+            // SIGKILL: the supervisor never reaches its own removal of the cgroup; the jailed QEMU dies with it.
+            System.Diagnostics.Process.GetProcessById(supervisor).Kill();
+            await wait.ResponseAsync.WaitAsync(TestEnvironment.Scaled(60), Ct);
+            Assert.True(Directory.Exists(memoryCgroup), $"{memoryCgroup} went before DestroyTask");
+            await DestroyAsync(task.TaskId);
+
+            if (File.Exists("/sys/fs/cgroup/cgroup.controllers"))
+            {
+                // v2: the memory cgroup is the task's own, made by Nomad (here the test): never the driver's to remove.
+                Assert.Equal(cgroup, memoryCgroup.TrimEnd('/'));
+                Assert.True(Directory.Exists(memoryCgroup));
+            }
+            else
+            {
+                Assert.StartsWith("nomad-qemu-", Path.GetFileName(memoryCgroup.TrimEnd('/')), StringComparison.Ordinal);
+                Assert.False(Directory.Exists(memoryCgroup), $"DestroyTask left the driver's {memoryCgroup}");
+            }
+        }
+        finally
+        {
+            task.Dispose();
+            await RemoveCgroupAsync(cgroup);
+            if (memoryCgroup is not null && memoryCgroup != cgroup)
+            {
+                await RemoveCgroupAsync(memoryCgroup);
+            }
+        }
+    }
 }

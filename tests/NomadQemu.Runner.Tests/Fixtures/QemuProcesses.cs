@@ -6,35 +6,13 @@ namespace NomadQemu.Runner.Tests.Fixtures;
 /// </summary>
 public static class QemuProcesses
 {
-    public static IReadOnlyList<int> Holding(string path)
-    {
-        var found = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-            try
-            {
-                var exe = new FileInfo(Path.Combine(dir, "exe")).LinkTarget ?? "";
-                if (!Path.GetFileName(exe).StartsWith("qemu-system", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (commandLine.Contains(path, StringComparison.Ordinal) || HoldsFileUnder(dir, path))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Gone meanwhile, or not ours to read.
-            }
-        }
-        return found;
-    }
+    public static IReadOnlyList<int> Holding(string path) =>
+        [
+            .. ProcScan
+                .Mentioning(path)
+                .Where(p => p.Executable.StartsWith("qemu-system", StringComparison.Ordinal))
+                .Select(p => p.Pid),
+        ];
 
     /// <summary>The real uid of <paramref name="pid"/> (first field of /proc/PID/status's Uid line).</summary>
     public static int RealUid(int pid) =>
@@ -45,9 +23,4 @@ public static class QemuProcesses
                 .Split('\t')[0],
             System.Globalization.CultureInfo.InvariantCulture
         );
-
-    private static bool HoldsFileUnder(string procDir, string path) =>
-        Directory
-            .EnumerateFiles(Path.Combine(procDir, "fd"))
-            .Any(fd => new FileInfo(fd).LinkTarget?.StartsWith(path, StringComparison.Ordinal) == true);
 }
