@@ -33,6 +33,10 @@ public sealed record BenchOptions
     public TimeSpan SteadyWindow => TimeSpan.FromSeconds(Quick ? 3 : 15);
     public int SteadyWindows => Quick ? 1 : 2;
     public int RecoveryRounds => Quick ? 1 : 3;
+    public int WarmRounds => Quick ? 1 : 5;
+    public int WarmMemoryVms => Quick ? 2 : 10;
+    public IReadOnlyList<long> WarmSizesMb => Quick ? [256, 1024] : [256, 1024, 4096];
+    public int WarmSizeRounds => Quick ? 1 : 3;
 
     /// <summary>4 GiB images need this much free space around them (image + copy + slack), else skipped.</summary>
     public const long LargeImageMinFreeBytes = 20L << 30;
@@ -81,10 +85,10 @@ public sealed record BenchOptions
                             .Split(',')
                             .Select(v =>
                                 int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-                                && n is >= 1 and <= 11
+                                && n is >= 1 and <= 12
                                     ? n
                                     : throw new ArgumentException(
-                                        $"--only takes item numbers 1-11 separated by commas, got \"{v}\""
+                                        $"--only takes item numbers 1-12 separated by commas, got \"{v}\""
                                     )
                             ),
                     ];
