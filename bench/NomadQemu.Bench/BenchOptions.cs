@@ -37,7 +37,11 @@ public sealed record BenchOptions
     public int HostAgentOutputRuns => Quick ? 3 : 30;
 
     /// <summary>The highest item number <c>--only</c> accepts (items are numbered from 1).</summary>
-    public const int LastItem = 12;
+    public const int LastItem = 13;
+    public int WarmRounds => Quick ? 1 : 5;
+    public int WarmMemoryVms => Quick ? 2 : 10;
+    public IReadOnlyList<long> WarmSizesMb => Quick ? [256, 1024] : [256, 1024, 4096];
+    public int WarmSizeRounds => Quick ? 1 : 3;
 
     /// <summary>4 GiB images need this much free space around them (image + copy + slack), else skipped.</summary>
     public const long LargeImageMinFreeBytes = 20L << 30;

@@ -152,12 +152,17 @@ public static class BenchSuite
             "Launch → first PluginInfo answered (with its phases) and idle RSS; Shutdown → exit with VMs running; restart → first fingerprint with and without the stored KVM verdict.",
             s => ContractItem.RunAsync(context, s)
         );
-
         await Item(
             12,
             "Guest agent client, no guest",
             "Exec round trips through the host's own qemu-ga on a unix socket against spawning the program directly.",
             s => HostAgentExecItem.RunAsync(context, s)
+        );
+        await Item(
+            13,
+            "Warm start from a memory snapshot",
+            "A clone's StartTask → HTTP 200 against our cold boot and the built-in driver's; template build cost; QEMU PSS of clones vs cold VMs; restore time by guest RAM.",
+            s => WarmStartItem.RunAsync(context, s)
         );
 
         report.Duration = total.Elapsed;
