@@ -205,7 +205,7 @@ public sealed class WarmStartTests : IAsyncLifetime
     public async Task Clone_RecoveredAfterPluginSigkill_StaysJailed_StopsGracefully_CliDropsTheTemplate()
     {
         using var template = new VmTask("tmpl");
-        await WarmTask.StartAsync(_session, template, Ct);
+        var templateStarted = await WarmTask.StartAsync(_session, template, Ct);
         var built = await _session.WaitForEventAsync(template.TaskId, "Template ", s_boot, Ct);
         Assert.False(built.Message.Contains("not built", StringComparison.Ordinal), built.Message);
         var bootId = await template.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct);
@@ -215,6 +215,7 @@ public sealed class WarmStartTests : IAsyncLifetime
         await _session.WaitForEventAsync(clone.TaskId, "Started from template", s_boot, Ct);
         Assert.Equal(bootId, await clone.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct));
         var qemuPid = await QemuPidAsync(clone);
+        var templateQemuPid = await QemuPidAsync(template);
 
         _session.Plugin.Kill(); // SIGKILL: the clone lives on under its supervisor
         await _session.Plugin.WaitForExitAsync(TimeSpan.FromSeconds(10));
@@ -223,10 +224,14 @@ public sealed class WarmStartTests : IAsyncLifetime
             NomadMsgpack.PluginConfig(stateDir: _state.Path),
             cancellationToken: Ct
         );
-        // Nomad's client sends the stored handle with an empty driver config and no task_id.
-        var handle = started.Handle.Clone();
-        handle.Config.MsgpackDriverConfig = Google.Protobuf.ByteString.Empty;
-        await _session.Driver.RecoverTaskAsync(new RecoverTaskRequest { Handle = handle }, cancellationToken: Ct);
+        // Nomad's client sends the stored handle with an empty driver config and no task_id. The template VM is
+        // recovered too: the new plugin must know it to destroy it (DestroyTask of an unknown id does nothing).
+        foreach (var response in new[] { started, templateStarted })
+        {
+            var handle = response.Handle.Clone();
+            handle.Config.MsgpackDriverConfig = Google.Protobuf.ByteString.Empty;
+            await _session.Driver.RecoverTaskAsync(new RecoverTaskRequest { Handle = handle }, cancellationToken: Ct);
+        }
 
         // The same QEMU, still serving, still jailed (unprivileged uid) and under seccomp.
         Assert.Equal(qemuPid, await QemuPidAsync(clone));
@@ -264,6 +269,11 @@ public sealed class WarmStartTests : IAsyncLifetime
         Assert.DoesNotContain(_session.Events, e => e.TaskId == clone.TaskId && e.Message.Contains("was killed"));
         await DestroyAsync(clone);
         await DestroyAsync(template);
+        for (var i = 0; i < 100 && Directory.Exists($"/proc/{templateQemuPid}"); i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+        Assert.False(Directory.Exists($"/proc/{templateQemuPid}"), "the template VM outlived its DestroyTask");
 
         // The operator's CLI sees the template and drops it by the short key events show.
         var key = built.Annotations["template"];
