@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using NomadQemu.Driver.Native;
 
 namespace NomadQemu.Driver.Files;
 
@@ -11,24 +11,17 @@ namespace NomadQemu.Driver.Files;
 /// the bytes the plugin read from the file it opened beneath its root. Costs the file's size in shared memory
 /// for the VM's life (QEMU keeps the inherited descriptor open).
 /// </summary>
-internal static partial class SealedCopy
+internal static class SealedCopy
 {
-    private const uint MFD_CLOEXEC = 1;
-    private const uint MFD_ALLOW_SEALING = 2;
-    private const int F_ADD_SEALS = 1033;
-    private const int F_SEAL_SEAL = 1;
-    private const int F_SEAL_SHRINK = 2;
-    private const int F_SEAL_GROW = 4;
-    private const int F_SEAL_WRITE = 8;
     private const int ChunkBytes = 1 << 20;
 
     /// <exception cref="IOException">The memfd could not be made, filled or sealed.</exception>
     public static SafeFileHandle Of(OpenedFile source)
     {
-        var fd = memfd_create(source.Key, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        var fd = LibC.memfd_create(source.Key, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
         if (fd < 0)
         {
-            throw new IOException($"cannot create a memfd for {source.Key}: {LastError()}");
+            throw new IOException($"cannot create a memfd for {source.Key}: {LibC.LastError()}");
         }
         var copy = new SafeFileHandle(fd, ownsHandle: true);
         try
@@ -45,9 +38,10 @@ internal static partial class SealedCopy
                 RandomAccess.Write(copy, buffer.AsSpan(0, read), offset);
                 offset += read;
             }
-            if (Native.LibC.fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0)
+            var seals = LibC.F_SEAL_WRITE | LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_SEAL;
+            if (LibC.fcntl(fd, LibC.F_ADD_SEALS, seals) != 0)
             {
-                throw new IOException($"cannot seal the copy of {source.Key}: {LastError()}");
+                throw new IOException($"cannot seal the copy of {source.Key}: {LibC.LastError()}");
             }
             return copy;
         }
@@ -57,9 +51,4 @@ internal static partial class SealedCopy
             throw;
         }
     }
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int memfd_create(string name, uint flags);
-
-    private static string LastError() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 }

@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace NomadQemu.Driver.Native;
 
-// Guest RAM held by the driver (warm starts): memfds, their seals, their size, and the template build lock.
+// Sealed memfds (guest RAM for warm starts, copies of kernel/initrd for a jailed QEMU), their size, and the
+// template build lock.
 internal static partial class LibC
 {
     public const uint MFD_CLOEXEC = 1;
