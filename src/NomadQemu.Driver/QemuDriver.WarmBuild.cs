@@ -160,7 +160,7 @@ public sealed partial class QemuDriver
                 {
                     await qmp.ExecuteAsync("cont", null, bound.Token);
                 }
-                catch (IOException e) when (e.Message.StartsWith("QEMU refused", StringComparison.Ordinal))
+                catch (QemuRefusedException e)
                 {
                     refused = e.Message;
                 }

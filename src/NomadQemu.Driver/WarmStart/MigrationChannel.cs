@@ -108,7 +108,7 @@ internal sealed class MigrationChannel : IDisposable
             if (root.TryGetProperty("error", out var error))
             {
                 var description = error.TryGetProperty("desc", out var desc) ? desc.GetString() : error.ToString();
-                throw new IOException($"QEMU refused {command}: {description}");
+                throw new QemuRefusedException($"QEMU refused {command}: {description}");
             }
             return root.TryGetProperty("return", out var value) ? value.Clone() : default;
         }
