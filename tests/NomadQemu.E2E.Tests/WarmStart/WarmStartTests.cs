@@ -46,8 +46,7 @@ public sealed class WarmStartTests : IAsyncLifetime
     {
         using var template = new VmTask("tmpl");
         await WarmTask.StartAsync(_session, template, Ct);
-        var built = await _session.WaitForEventAsync(template.TaskId, "Template ", s_boot, Ct);
-        Assert.False(built.Message.Contains("not built", StringComparison.Ordinal), built.Message);
+        var built = await BuiltAsync(template);
         var key = built.Annotations["template"];
         var templateBootId = await template.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct);
         var info = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(TemplateDir(key), "template.json")));
@@ -94,8 +93,7 @@ public sealed class WarmStartTests : IAsyncLifetime
         // A different memory size is another template: built, not restored.
         using var bigger = new VmTask("bigger");
         await WarmTask.StartAsync(_session, bigger, Ct, memoryMb: 320);
-        var other = await _session.WaitForEventAsync(bigger.TaskId, "Template ", s_boot, Ct);
-        Assert.False(other.Message.Contains("not built", StringComparison.Ordinal), other.Message);
+        var other = await BuiltAsync(bigger);
         Assert.NotEqual(key, other.Annotations["template"]);
         Assert.NotEqual(templateBootId, await bigger.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct));
 
@@ -111,8 +109,7 @@ public sealed class WarmStartTests : IAsyncLifetime
         Assert.True(convert.ExitCode == 0, convert.Stderr);
         File.Move(rewritten, changed.ImagePath, overwrite: true);
         await WarmTask.StartAsync(_session, changed, Ct);
-        var third = await _session.WaitForEventAsync(changed.TaskId, "Template ", s_boot, Ct);
-        Assert.False(third.Message.Contains("not built", StringComparison.Ordinal), third.Message);
+        var third = await BuiltAsync(changed);
         Assert.NotEqual(key, third.Annotations["template"]);
         Assert.NotEqual(other.Annotations["template"], third.Annotations["template"]);
 
@@ -161,8 +158,7 @@ public sealed class WarmStartTests : IAsyncLifetime
     {
         using var first = new VmTask("first");
         await WarmTask.StartAsync(_session, first, Ct);
-        var built = await _session.WaitForEventAsync(first.TaskId, "Template ", s_boot, Ct);
-        Assert.False(built.Message.Contains("not built", StringComparison.Ordinal), built.Message);
+        var built = await BuiltAsync(first);
         var key = built.Annotations["template"];
         var firstBootId = await first.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct);
         await DestroyAsync(first);
@@ -206,8 +202,7 @@ public sealed class WarmStartTests : IAsyncLifetime
     {
         using var template = new VmTask("tmpl");
         var templateStarted = await WarmTask.StartAsync(_session, template, Ct);
-        var built = await _session.WaitForEventAsync(template.TaskId, "Template ", s_boot, Ct);
-        Assert.False(built.Message.Contains("not built", StringComparison.Ordinal), built.Message);
+        var built = await BuiltAsync(template);
         var bootId = await template.WaitForPageAsync("/cgi-bin/bootid", s_boot, Ct);
 
         using var clone = new VmTask("clone");
@@ -291,6 +286,14 @@ public sealed class WarmStartTests : IAsyncLifetime
         var again = await WarmTask.CliAsync(Ct, "templates", "drop", key[..12], "--state-dir", _state.Path);
         Assert.Equal(2, again.ExitCode);
         Assert.Contains($"no template with key {key[..12]}", again.Stderr);
+    }
+
+    /// <summary>The task's template event, which must say the template was built (not "not built: why").</summary>
+    private async Task<DriverTaskEvent> BuiltAsync(VmTask task)
+    {
+        var built = await _session.WaitForEventAsync(task.TaskId, "Template ", s_boot, Ct);
+        Assert.False(built.Message.Contains("not built", StringComparison.Ordinal), built.Message);
+        return built;
     }
 
     /// <summary>The overlay holds guest writes verbatim (qcow2 data clusters are not compressed).</summary>
